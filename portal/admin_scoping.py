@@ -1,0 +1,78 @@
+"""Admin classes that never show or accept another municipality's rows (see portal.scoping)."""
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import Http404
+
+from .scoping import belongs_to_user_municipality, visible_to
+
+
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many choices only from the user's municipality."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if hasattr(db_field.related_model, "MUNICIPALITY_LOOKUP"):
+            kwargs["queryset"] = visible_to(request.user, db_field.related_model._default_manager.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if hasattr(db_field.related_model, "MUNICIPALITY_LOOKUP"):
+            kwargs["queryset"] = visible_to(request.user, db_field.related_model._default_manager.all())
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class MunicipalityScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+    """Lists, forms, choices and object URLs limited to the user's municipality.
+
+    An object of another municipality answers 404 by id, exactly like one that does not exist.
+    The `municipality` field is set from the user for everyone but a platform superuser.
+    """
+
+    def get_queryset(self, request):
+        return visible_to(request.user, super().get_queryset(request))
+
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        if not request.user.is_superuser and self._has_municipality_field():
+            excluded.append("municipality")
+        return excluded
+
+    def _has_municipality_field(self) -> bool:
+        return any(f.name == "municipality" for f in self.model._meta.fields)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and self._has_municipality_field():
+            obj.municipality_id = request.user.municipality_id
+        super().save_model(request, obj, form, change)
+
+    def _object_in_scope_or_404(self, request, object_id):
+        if object_id is not None and self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._object_in_scope_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._object_in_scope_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._object_in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+
+    def _in_scope(self, request, obj) -> bool:
+        return obj is None or belongs_to_user_municipality(request.user, obj)
+
+
+class MunicipalityScopedInline(ScopedChoicesMixin, admin.StackedInline):
+    """An inline whose choices are limited like MunicipalityScopedAdmin's."""

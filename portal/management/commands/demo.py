@@ -1,0 +1,63 @@
+"""Demo data for trying the portal: the five policies, plus clearly synthetic units and staff."""
+
+import secrets
+
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from portal.models import Area, Municipality, Unit, User
+from portal.roles import Role
+
+DEMO_UNITS = [
+    ("Demo-plejecenter (fiktivt)", Area.ELDERLY),
+    ("Demo-hjemmepleje, distrikt Nord (fiktivt)", Area.ELDERLY),
+    ("Demo-bofællesskab (fiktivt)", Area.DISABILITY),
+]
+DEMO_ROLES = [
+    ("redaktoer", Role.EDITOR, True),
+    ("admin", Role.MUNICIPALITY_ADMIN, True),
+    ("sagsbehandler", Role.CASEWORKER, False),
+    ("leder", Role.MANAGER, False),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the five policies and create demo units and staff accounts (synthetic, never real people). "
+        "Passwords are new on every run and printed once."
+    )
+
+    def handle(self, *args, **options):
+        call_command("load_policies", stdout=self.stdout)
+        accounts = self.create_demo_staff()
+        self.stdout.write("\nDemo accounts (username / password):")
+        for username, password, description in accounts:
+            self.stdout.write(f"  {username:<28} {password}   {description}")
+
+    @transaction.atomic
+    def create_demo_staff(self) -> list[tuple[str, str, str]]:
+        accounts = []
+        superuser_password = secrets.token_urlsafe(12)
+        superuser, _created = User.objects.get_or_create(username="platform", defaults={"is_superuser": True})
+        superuser.is_superuser = superuser.is_staff = True
+        superuser.set_password(superuser_password)
+        superuser.save()
+        accounts.append(("platform", superuser_password, "platform superuser, all municipalities"))
+        for municipality in Municipality.objects.order_by("name"):
+            for name, area in DEMO_UNITS:
+                Unit.objects.get_or_create(municipality=municipality, name=name, defaults={"area": area})
+            for suffix, role, is_staff in DEMO_ROLES:
+                username = f"{municipality.slug}-{suffix}"
+                password = secrets.token_urlsafe(12)
+                user, _created = User.objects.get_or_create(
+                    username=username,
+                    defaults={"municipality": municipality, "first_name": "Demo", "last_name": role.value},
+                )
+                user.is_staff = is_staff
+                user.set_password(password)
+                user.save()
+                user.groups.set([Group.objects.get(name=role.value)])
+                accounts.append((username, password, f"{role.label}, {municipality.name}"))
+        return accounts

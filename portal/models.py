@@ -1,0 +1,269 @@
+"""Municipalities, their units and staff, and the public pages of each municipality's policy."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+# Path segments the portal itself uses directly under "/" or under "/<municipality>/".
+RESERVED_SLUGS = frozenset(
+    {
+        "admin",
+        "konto",
+        "en",
+        "da",
+        "static",
+        "healthz",
+        "i18n",
+        "media",
+        "personale",
+        "tilgaengelighed",
+        "find-rundt",
+        "samtykke",
+        "undersoegelse",
+        "saadan-gaar-det",
+    }
+)
+
+
+def validate_not_reserved(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(value)s” is used by the portal itself. Choose another address."),
+            code="reserved",
+            params={"value": value},
+        )
+
+
+class TranslatedText(str):
+    """A text that knows the language it is written in, so a page can mark Danish text in English pages."""
+
+    lang: str
+
+    def __new__(cls, text: str, lang: str):
+        instance = super().__new__(cls, text)
+        instance.lang = lang
+        return instance
+
+
+class TranslatedFieldsMixin:
+    """Content is written in Danish; an editor may add an English version in the `<field>_en` column."""
+
+    def translated(self, field: str) -> TranslatedText:
+        """The text to show for `field` in the active language."""
+        if (get_language() or "da").startswith("en"):
+            english = getattr(self, f"{field}_en", "")
+            if english:
+                return TranslatedText(english, "en")
+        return TranslatedText(getattr(self, field), "da")
+
+
+class Municipality(TranslatedFieldsMixin, models.Model):
+    MUNICIPALITY_LOOKUP = "pk"
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("address in the portal"),
+        unique=True,
+        validators=[validate_not_reserved],
+        help_text=_("Lower-case letters, digits and hyphens; the municipality's pages live under /<address>/."),
+    )
+    kommunekode = models.CharField(
+        _("municipality code"),
+        max_length=3,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9]{3}$", _("A municipality code has exactly three digits."))],
+    )
+    website = models.URLField(_("website"))
+    policy_title = models.CharField(_("policy title"), max_length=200)
+    policy_title_en = models.CharField(_("policy title (English)"), max_length=200, blank=True)
+    policy_subtitle = models.CharField(_("policy subtitle"), max_length=300, blank=True)
+    policy_subtitle_en = models.CharField(_("policy subtitle (English)"), max_length=300, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    accessibility_statement_url = models.URLField(
+        _("accessibility statement"),
+        blank=True,
+        help_text=_("The municipality's own accessibility statement. Empty: the portal's statement is linked."),
+    )
+    content_changed_at = models.DateTimeField(
+        _("content last changed"),
+        default=timezone.now,
+        editable=False,
+        help_text=_("Moves whenever a page or section changes, so that cached pages are renewed."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kommunekode__regex=r"^[0-9]{3}$"), name="kommunekode_three_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("municipality", kwargs={"municipality_slug": self.slug})
+
+
+class Area(models.TextChoices):
+    ELDERLY = "aeldre", _("Elderly care")
+    DISABILITY = "handicap", _("Disability")
+    PSYCHIATRY = "psykiatri", _("Psychiatry")
+    ADDICTION = "misbrug", _("Addiction")
+    HEALTH = "sundhed", _("Health")
+
+
+class Unit(models.Model):
+    """A unit (enhed) of a municipality: a nursing home, a home care district, a bofællesskab, …"""
+
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="units", verbose_name=_("municipality")
+    )
+    name = models.CharField(_("name"), max_length=150)
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices)
+
+    class Meta:
+        ordering = ["municipality", "name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="unit_name_unique_per_municipality"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A staff user. Everyone but a platform superuser belongs to exactly one municipality."""
+
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("municipality"),
+    )
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=True) | models.Q(municipality__isnull=False),
+                name="staff_user_belongs_to_a_municipality",
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.is_superuser and self.municipality_id is None:
+            raise ValidationError({"municipality": _("Choose the municipality this person works for.")})
+
+
+class Page(TranslatedFieldsMixin, models.Model):
+    """One page of a municipality's policy: a foreword, a theme, a model, …"""
+
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    class Kind(models.TextChoices):
+        PAGE = "page", _("Page")
+        THEME = "theme", _("Theme")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="pages", verbose_name=_("municipality")
+    )
+    slug = models.SlugField(_("address"), validators=[validate_not_reserved])
+    title = models.CharField(_("title"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PAGE)
+    number = models.PositiveSmallIntegerField(
+        _("theme number"), null=True, blank=True, help_text=_("Shown as “Theme 1”, “Theme 2”, … on themes.")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0, db_index=True)
+    is_published = models.BooleanField(
+        _("published"),
+        default=True,
+        help_text=_("Unpublished pages are seen only by the municipality's editors, as a preview."),
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["municipality", "order", "pk"]
+        verbose_name = _("policy page")
+        verbose_name_plural = _("policy pages")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "slug"], name="page_slug_unique_per_municipality"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("policy-page", kwargs={"municipality_slug": self.municipality.slug, "page_slug": self.slug})
+
+
+class Section(TranslatedFieldsMixin, models.Model):
+    """A block of a policy page. Its kind decides how it is shown; the texts are the policy's own words."""
+
+    MUNICIPALITY_LOOKUP = "page__municipality"
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        LIST = "list", _("Bulleted list")
+        NUMBERED = "numbered", _("Numbered list")
+        QUOTE = "quote", _("Quote")
+        WISHES = "wishes", _("Relatives' wishes")
+        AMBITIONS = "ambitions", _("Ambitions")
+        TARGET = "target", _("Target")
+        HIGHLIGHT = "highlight", _("Highlighted box")
+        STEP = "step", _("Step of a model")
+        VALUE = "value", _("Value")
+        SIGNATURE = "signature", _("Signature")
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="sections", verbose_name=_("page"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.TEXT)
+    heading = models.CharField(_("heading"), max_length=300, blank=True)
+    heading_en = models.CharField(_("heading (English)"), max_length=300, blank=True)
+    figure = models.CharField(
+        _("figure"), max_length=20, blank=True, help_text=_("A headline figure such as “75 %”, for targets.")
+    )
+    body = models.TextField(_("text"), blank=True, help_text=_("Separate paragraphs with an empty line."))
+    body_en = models.TextField(_("text (English)"), blank=True)
+    items = models.TextField(_("list items"), blank=True, help_text=_("One item per line."))
+    items_en = models.TextField(_("list items (English)"), blank=True)
+    attribution = models.CharField(
+        _("attribution"), max_length=200, blank=True, help_text=_("Who said it, for quotes.")
+    )
+    attribution_en = models.CharField(_("attribution (English)"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["page", "order", "pk"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self) -> str:
+        return self.heading or self.get_kind_display()
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.heading or self.body or self.items):
+            raise ValidationError(_("A section needs a heading, a text or list items."))
+        if self.kind == self.Kind.QUOTE and not self.body:
+            raise ValidationError({"body": _("Write the quote in the text field.")})
+        if self.kind in {self.Kind.LIST, self.Kind.NUMBERED, self.Kind.AMBITIONS} and not self.items.strip():
+            raise ValidationError({"items": _("Write the list, one item per line.")})

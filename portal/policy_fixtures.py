@@ -1,0 +1,68 @@
+"""Loading a municipality's policy from its fixture file (fixtures/policies/<slug>.json).
+
+The file format is documented in fixtures/README.md. Loading is idempotent: a municipality that
+already has pages keeps them (editors may have changed them) unless `replace=True`.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from .models import Municipality, Page, Section
+
+POLICY_FIXTURE_DIR = settings.BASE_DIR / "fixtures" / "policies"
+MUNICIPALITY_FIELDS = ["name", "kommunekode", "website", "policy_title", "policy_subtitle"]
+
+
+@dataclass
+class LoadResult:
+    municipality: Municipality
+    pages_created: int
+    kept_existing: bool
+
+
+def policy_fixture_paths() -> list[Path]:
+    return sorted(POLICY_FIXTURE_DIR.glob("*.json"))
+
+
+@transaction.atomic
+def load_policy(path: Path, *, replace: bool = False) -> LoadResult:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    fields = data["municipality"]
+    municipality, _created = Municipality.objects.update_or_create(
+        slug=fields["slug"], defaults={name: fields[name] for name in MUNICIPALITY_FIELDS}
+    )
+    if municipality.pages.exists():
+        if not replace:
+            return LoadResult(municipality, 0, kept_existing=True)
+        municipality.pages.all().delete()
+    sections = []
+    for page_order, page_data in enumerate(data["pages"], start=1):
+        page = Page.objects.create(
+            municipality=municipality,
+            slug=page_data["slug"],
+            title=page_data["title"],
+            kind=page_data["kind"],
+            number=page_data["number"],
+            order=page_order * 10,
+        )
+        for section_order, section in enumerate(page_data["sections"], start=1):
+            sections.append(
+                Section(
+                    page=page,
+                    order=section_order * 10,
+                    kind=section["kind"],
+                    heading=section["heading"],
+                    body=section["body"],
+                    items="\n".join(section["items"]),
+                    attribution=section["attribution"],
+                    figure=section["figure"],
+                )
+            )
+    for section in sections:
+        section.full_clean()
+    Section.objects.bulk_create(sections)
+    return LoadResult(municipality, len(data["pages"]), kept_existing=False)

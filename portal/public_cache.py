@@ -1,0 +1,46 @@
+"""Whole-page caching of the public policy pages for anonymous visitors.
+
+Anonymous policy pages carry nothing personal (no CSRF token, no name), so the rendered HTML is
+shared. The key holds the municipality's `content_changed_at`, which every edit moves
+(portal.signals), so an edit is visible at once without anyone clearing a cache; the one query
+that reads it is the municipality lookup the page needs anyway.
+"""
+
+from functools import wraps
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
+
+from .models import Municipality
+
+CACHE_SECONDS = 60 * 60
+
+
+def public_municipality_page(view):
+    """Look up the municipality of the URL and serve anonymous visitors from the page cache."""
+
+    @wraps(view)
+    def wrapper(request, municipality_slug: str, **kwargs):
+        municipality = get_object_or_404(Municipality, slug=municipality_slug)
+        if request.method != "GET" or request.user.is_authenticated:
+            return view(request, municipality, **kwargs)
+        key = ":".join(
+            [
+                "public-page",
+                str(municipality.pk),
+                municipality.content_changed_at.isoformat(),
+                get_language(),
+                request.path,
+            ]
+        )
+        html = cache.get(key)
+        if html is not None:
+            return HttpResponse(html)
+        response = view(request, municipality, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, response.content, CACHE_SECONDS)
+        return response
+
+    return wrapper

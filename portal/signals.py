@@ -1,0 +1,26 @@
+"""Any change to a municipality's policy content renews the cache key of its public pages."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from .models import Municipality, Page, Section
+
+
+def mark_content_changed(**municipality_filter) -> None:
+    Municipality.objects.filter(**municipality_filter).update(content_changed_at=timezone.now())
+
+
+@receiver([post_save, post_delete], sender=Page)
+def page_changed(sender, instance: Page, **kwargs) -> None:
+    mark_content_changed(pk=instance.municipality_id)
+
+
+@receiver([post_save, post_delete], sender=Section)
+def section_changed(sender, instance: Section, **kwargs) -> None:
+    mark_content_changed(pages__pk=instance.page_id)
+
+
+@receiver(post_save, sender=Municipality)
+def municipality_changed(sender, instance: Municipality, **kwargs) -> None:
+    mark_content_changed(pk=instance.pk)

@@ -1,0 +1,36 @@
+"""Filters that show a policy's texts as written: paragraphs, list items, and the language they are in."""
+
+import re
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import get_language
+
+from portal.models import TranslatedText
+
+register = template.Library()
+
+
+@register.filter
+def tr(obj, field: str) -> TranslatedText:
+    """`{{ page|tr:"title" }}`: the English version in the English interface when an editor wrote one."""
+    return obj.translated(field)
+
+
+@register.filter
+def lang_attr(text) -> str:
+    """` lang="da"` on an element whose text is Danish while the page is English (WCAG 3.1.2)."""
+    lang = getattr(text, "lang", None)
+    if lang and not (get_language() or "da").startswith(lang):
+        return format_html(' lang="{}"', lang)
+    return ""
+
+
+@register.filter
+def paragraphs(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"\n\s*\n", text or "") if part.strip()]
+
+
+@register.filter
+def lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
