@@ -40,10 +40,19 @@ class MunicipalityScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     def _has_municipality_field(self) -> bool:
         return any(f.name == "municipality" for f in self.model._meta.fields)
 
-    def save_model(self, request, obj, form, change):
-        if not request.user.is_superuser and self._has_municipality_field():
-            obj.municipality_id = request.user.municipality_id
-        super().save_model(request, obj, form, change)
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        if request.user.is_superuser or not self._has_municipality_field():
+            return form_class
+        municipality_id = request.user.municipality_id
+
+        class OwnMunicipalityForm(form_class):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                # Set before validation, so that model validation sees the municipality it will have.
+                self.instance.municipality_id = municipality_id
+
+        return OwnMunicipalityForm
 
     def _object_in_scope_or_404(self, request, object_id):
         if object_id is not None and self.get_object(request, unquote(object_id)) is None:

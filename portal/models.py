@@ -39,6 +39,13 @@ def validate_not_reserved(value: str) -> None:
         )
 
 
+class HttpsURLField(models.URLField):
+    """A URL field whose form reads "kommune.dk" as https://kommune.dk."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
 class TranslatedText(str):
     """A text that knows the language it is written in, so a page can mark Danish text in English pages."""
 
@@ -78,7 +85,7 @@ class Municipality(TranslatedFieldsMixin, models.Model):
         unique=True,
         validators=[RegexValidator(r"^[0-9]{3}$", _("A municipality code has exactly three digits."))],
     )
-    website = models.URLField(_("website"))
+    website = HttpsURLField(_("website"))
     policy_title = models.CharField(_("policy title"), max_length=200)
     policy_title_en = models.CharField(_("policy title (English)"), max_length=200, blank=True)
     policy_subtitle = models.CharField(_("policy subtitle"), max_length=300, blank=True)
@@ -86,7 +93,7 @@ class Municipality(TranslatedFieldsMixin, models.Model):
     address = models.TextField(_("address"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    accessibility_statement_url = models.URLField(
+    accessibility_statement_url = HttpsURLField(
         _("accessibility statement"),
         blank=True,
         help_text=_("The municipality's own accessibility statement. Empty: the portal's statement is linked."),

@@ -1,16 +1,6 @@
-import os
+import pytest
 
-# The suite runs with production-like settings (DEBUG off); only static files skip the manifest,
-# which needs collectstatic (the bench and `manage.py check --deploy` test cover that path).
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-that-is-long-enough-for-django-checks-0123456789")
-os.environ.setdefault("DJANGO_DEBUG", "false")
-os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("DJANGO_STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
-
-import pytest  # noqa: E402
-
-from tests.factories import make_municipality, make_staff  # noqa: E402
+from tests.factories import make_municipality, make_staff
 
 
 @pytest.fixture(autouse=True)

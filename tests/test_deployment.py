@@ -1,0 +1,72 @@
+"""Production configuration: `check --deploy` is clean, secrets are required, translations are compiled."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "portal.settings",
+    "DJANGO_SECRET_KEY": "k3y-" + "x7Qp9!vR2#mW8zL4@tN6^bY1&cH5*dJ0(eF3)gK" * 2,
+    "DJANGO_DEBUG": "false",
+    "DJANGO_ALLOWED_HOSTS": "paaroerende.example.dk",
+}
+
+
+def run_manage(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=cwd, env={**clean_env, **env}, capture_output=True, text=True
+    )
+
+
+def test_check_deploy_with_production_settings_prints_no_warnings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "DJANGO_SECRET_KEY"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0 and "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_cookies_are_secure_and_prefixed():
+    script = (
+        "from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0)"
+    )
+    result = run_manage("shell", "--verbosity", "0", "-c", script, env=PRODUCTION_ENV)
+    assert result.stdout.split() == ["__Secure-sessionid", "__Secure-csrftoken", "True", "True"]
+
+
+def test_danish_translations_are_complete_and_compiled():
+    po = polib.pofile(str(ROOT / "locale/da/LC_MESSAGES/django.po"))
+    mo = polib.mofile(str(ROOT / "locale/da/LC_MESSAGES/django.mo"))
+    assert po.untranslated_entries() == [] and po.fuzzy_entries() == []
+    compiled = {entry.msgid: entry.msgstr for entry in mo}
+    assert {entry.msgid: entry.msgstr for entry in po.translated_entries()} == compiled, (
+        "django.mo is older than django.po: run `manage.py compilemessages`"
+    )
+
+
+def test_every_interface_string_in_the_code_is_in_the_catalogue(tmp_path):
+    """makemessages, run on a copy of the code, finds no string that the Danish catalogue lacks."""
+    import shutil
+
+    assert shutil.which("xgettext"), "GNU gettext is needed for this test: apt-get install gettext"
+    for name in ["manage.py", "portal", "consent", "contacts", "surveys", "templates", "locale"]:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, tmp_path / name)
+    result = run_manage("makemessages", "-l", "da", "--no-obsolete", env=PRODUCTION_ENV, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    regenerated = polib.pofile(str(tmp_path / "locale/da/LC_MESSAGES/django.po"))
+    assert [entry.msgid for entry in regenerated.untranslated_entries()] == []

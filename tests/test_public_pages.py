@@ -1,0 +1,131 @@
+"""Public pages: fixed query counts, caching that never serves stale text, languages, CSP, health."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from portal.models import Section
+from tests.factories import make_page
+
+
+def test_policy_page_queries_do_not_grow_with_sections_or_pages(client, municipality, django_assert_max_num_queries):
+    small = make_page(municipality, "lille", sections=1)
+    big = make_page(municipality, "stor", sections=300)
+    for number in range(50):
+        make_page(municipality, f"ekstra-{number}", sections=2)
+    with django_assert_max_num_queries(3):
+        assert client.get(small.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(3):
+        response = client.get(big.get_absolute_url())
+    assert response.text.count('class="policy-section') == 300
+
+
+def test_municipality_page_runs_two_queries_however_many_pages(client, municipality, django_assert_num_queries):
+    for number in range(60):
+        make_page(municipality, f"side-{number}", sections=3)
+    with django_assert_num_queries(2):
+        assert client.get(municipality.get_absolute_url()).status_code == 200
+
+
+def test_front_page_runs_one_query(client, policies, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        client.get("/")
+
+
+def test_a_cached_page_costs_one_query(client, municipality, django_assert_num_queries):
+    page = make_page(municipality, "side", sections=5)
+    client.get(page.get_absolute_url())
+    with django_assert_num_queries(1):
+        assert client.get(page.get_absolute_url()).status_code == 200
+
+
+def test_an_edit_is_visible_at_once_to_anonymous_visitors(client, municipality):
+    page = make_page(municipality, "side", sections=1)
+    assert "Tekst 0." in client.get(page.get_absolute_url()).text
+    section = page.sections.get()
+    section.body = "Ny tekst fra redaktøren."
+    section.save()
+    assert "Ny tekst fra redaktøren." in client.get(page.get_absolute_url()).text
+
+
+def test_a_deleted_page_disappears_from_the_cached_front_page_of_the_municipality(client, municipality):
+    page = make_page(municipality, "forsvinder", title="Forsvinder snart")
+    assert "Forsvinder snart" in client.get(municipality.get_absolute_url()).text
+    page.delete()
+    assert "Forsvinder snart" not in client.get(municipality.get_absolute_url()).text
+
+
+def test_a_single_municipality_portal_sends_the_front_page_there(client, municipality):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/testrup/"
+
+
+def test_unknown_municipality_and_page_are_404(client, municipality):
+    assert client.get("/findes-ikke/").status_code == 404
+    assert client.get("/testrup/findes-ikke/").status_code == 404
+
+
+@pytest.mark.parametrize(("url", "lang"), [("/haderslev/", "da"), ("/en/haderslev/", "en"), ("/", "da"), ("/en/", "en")])
+def test_html_lang_matches_the_language_of_the_page(client, policies, url, lang):
+    assert f'<html lang="{lang}">' in client.get(url).text
+
+
+def test_english_interface_keeps_danish_content_marked_as_danish(client, policies):
+    text = client.get("/en/haderslev/tema-2-du-skal-ikke-staa-alene/").text
+    assert ">Front page<" in text and "Theme 2" in text
+    assert '<h1 lang="da">Du skal ikke stå alene</h1>' in text
+    danish = client.get("/haderslev/tema-2-du-skal-ikke-staa-alene/").text
+    assert ">Forside<" in danish and "Tema 2" in danish and 'lang="da">Du skal' not in danish
+
+
+def test_an_english_translation_by_an_editor_is_shown_in_english(client, municipality):
+    page = make_page(municipality, "side", title="Forord", title_en="Foreword", sections=0)
+    Section.objects.create(page=page, kind="text", body="Dansk tekst.", body_en="English text.")
+    english = client.get("/en/testrup/side/").text
+    assert "<h1>Foreword</h1>" in english and "English text." in english and "Dansk tekst." not in english
+    assert "Dansk tekst." in client.get("/testrup/side/").text
+
+
+def test_language_switch_links_to_the_same_page_in_the_other_language(client, policies):
+    danish = client.get("/haderslev/forord/").text
+    assert 'href="/en/haderslev/forord/" lang="en" hreflang="en"' in danish
+    english = client.get("/en/haderslev/forord/").text
+    assert 'href="/haderslev/forord/" lang="da" hreflang="da"' in english
+
+
+def test_public_pages_have_no_inline_scripts_or_styles_and_a_strict_csp(client, policies):
+    response = client.get("/haderslev/tema-2-du-skal-ikke-staa-alene/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy and "unsafe-inline" not in policy
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", response.text)
+    assert "<style" not in response.text and " style=" not in response.text
+
+
+def test_public_pages_set_no_cookies_and_carry_no_csrf_token(client, policies):
+    response = client.get("/haderslev/forord/")
+    assert response.cookies == {} and "csrfmiddlewaretoken" not in response.text
+
+
+def test_footer_links_to_the_municipalitys_accessibility_statement_or_the_portals(client, municipality):
+    assert f'href="{reverse("accessibility")}"' in client.get(municipality.get_absolute_url()).text
+    municipality.accessibility_statement_url = "https://was.example/testrup"
+    municipality.save()
+    assert 'href="https://was.example/testrup">Tilgængelighedserklæring' in client.get(municipality.get_absolute_url()).text
+
+
+def test_healthz_answers_ok_when_the_database_answers(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.text == "ok\n"
+
+
+def test_healthz_answers_503_when_the_database_fails(client, db, monkeypatch):
+    from django.db import OperationalError, connection
+
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("database is down")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    monkeypatch.undo()
+    assert response.status_code == 503

@@ -1,0 +1,202 @@
+"""An editor or administrator of one municipality never sees or changes another's data."""
+
+import pytest
+from django.urls import reverse
+
+from portal.models import Municipality, Page, Section, Unit, User
+from portal.scoping import visible_to
+from tests.factories import make_page, make_staff, make_superuser
+
+
+@pytest.fixture
+def own_page(municipality):
+    return make_page(municipality, "egen-side", sections=2)
+
+
+@pytest.fixture
+def foreign_page(other_municipality):
+    return make_page(other_municipality, "fremmed-side", sections=2)
+
+
+def test_visible_to_keeps_only_the_users_municipality(editor, own_page, foreign_page):
+    assert list(visible_to(editor, Page.objects.all())) == [own_page]
+    assert set(visible_to(editor, Section.objects.all())) == set(own_page.sections.all())
+    assert list(visible_to(editor, Municipality.objects.all())) == [editor.municipality]
+
+
+def test_visible_to_gives_a_superuser_everything_and_an_anonymous_user_nothing(own_page, foreign_page):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert visible_to(make_superuser(), Page.objects.all()).count() == 2
+    assert visible_to(AnonymousUser(), Page.objects.all()).count() == 0
+
+
+def test_inactive_user_sees_nothing(editor, own_page):
+    editor.is_active = False
+    assert visible_to(editor, Page.objects.all()).count() == 0
+
+
+def test_admin_page_list_shows_only_own_municipality(client, editor, own_page, foreign_page):
+    client.force_login(editor)
+    response = client.get(reverse("admin:portal_page_changelist"))
+    assert response.status_code == 200
+    assert own_page.title in response.text
+    assert foreign_page.title not in response.text
+
+
+@pytest.mark.parametrize("view", ["change", "delete", "history"])
+def test_admin_answers_404_for_another_municipalitys_page_by_id(client, editor, foreign_page, view):
+    client.force_login(editor)
+    response = client.get(reverse(f"admin:portal_page_{view}", args=[foreign_page.pk]))
+    assert response.status_code == 404
+
+
+def test_admin_refuses_to_save_another_municipalitys_page(client, editor, foreign_page):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:portal_page_change", args=[foreign_page.pk]),
+        {"title": "Overtaget", "slug": "overtaget", "kind": "page", "order": 1, "is_published": "on"},
+    )
+    assert response.status_code == 404
+    foreign_page.refresh_from_db()
+    assert foreign_page.title != "Overtaget"
+
+
+def test_page_created_by_an_editor_belongs_to_their_municipality(client, editor, other_municipality):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:portal_page_add"),
+        {
+            "title": "Ny side",
+            "slug": "ny-side",
+            "kind": "page",
+            "order": 5,
+            "is_published": "on",
+            # A forged municipality in the form is ignored: the field is not on an editor's form.
+            "municipality": other_municipality.pk,
+            "sections-TOTAL_FORMS": 1,
+            "sections-INITIAL_FORMS": 0,
+            "sections-0-order": 1,
+            "sections-0-kind": "text",
+            "sections-0-body": "Første afsnit.",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    page = Page.objects.get(slug="ny-side")
+    assert page.municipality == editor.municipality
+    assert page.sections.get().body == "Første afsnit."
+
+
+def test_editor_cannot_see_another_municipality_in_admin(client, editor, other_municipality):
+    client.force_login(editor)
+    listing = client.get(reverse("admin:portal_municipality_changelist"))
+    assert other_municipality.name not in listing.text
+    assert client.get(reverse("admin:portal_municipality_change", args=[other_municipality.pk])).status_code == 404
+
+
+def test_editor_cannot_change_municipality_code_or_address(client, editor):
+    client.force_login(editor)
+    response = client.get(reverse("admin:portal_municipality_change", args=[editor.municipality_id]))
+    assert response.status_code == 200
+    assert 'name="kommunekode"' not in response.text
+    assert 'name="slug"' not in response.text
+    assert 'name="policy_title"' in response.text
+
+
+def test_editor_has_no_access_to_units_or_staff(client, editor):
+    client.force_login(editor)
+    assert client.get(reverse("admin:portal_unit_changelist")).status_code == 403
+    assert client.get(reverse("admin:portal_user_changelist")).status_code == 403
+
+
+def test_caseworker_cannot_use_the_admin(client, municipality):
+    caseworker = make_staff(municipality, "Sagsbehandler")
+    client.force_login(caseworker)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_municipality_admin_sees_only_own_staff_and_units(client, municipality, other_municipality):
+    administrator = make_staff(municipality, "Kommuneadministrator")
+    colleague = make_staff(municipality, "Sagsbehandler", username="kollega")
+    stranger = make_staff(other_municipality, "Sagsbehandler", username="fremmed")
+    make_superuser()
+    Unit.objects.create(municipality=municipality, name="Eget plejecenter", area="aeldre")
+    Unit.objects.create(municipality=other_municipality, name="Fremmed plejecenter", area="aeldre")
+    client.force_login(administrator)
+
+    users = client.get(reverse("admin:portal_user_changelist")).text
+    assert colleague.username in users and stranger.username not in users and "super" not in users
+    assert client.get(reverse("admin:portal_user_change", args=[stranger.pk])).status_code == 404
+    units = client.get(reverse("admin:portal_unit_changelist")).text
+    assert "Eget plejecenter" in units and "Fremmed plejecenter" not in units
+
+
+def test_municipality_admin_creates_staff_only_in_own_municipality_and_only_with_role_groups(
+    client, municipality, other_municipality
+):
+    from django.contrib.auth.models import Group
+
+    administrator = make_staff(municipality, "Kommuneadministrator")
+    secret_group = Group.objects.create(name="Hemmelig gruppe")
+    client.force_login(administrator)
+    form = client.get(reverse("admin:portal_user_add")).text
+    assert "Hemmelig gruppe" not in form and 'name="is_superuser"' not in form
+
+    editor_group = Group.objects.get(name="Redaktør")
+    response = client.post(
+        reverse("admin:portal_user_add"),
+        {
+            "username": "ny-redaktoer",
+            "password1": "et-langt-og-godt-kodeord-2026",
+            "password2": "et-langt-og-godt-kodeord-2026",
+            "usable_password": "true",
+            "groups": [editor_group.pk],
+            "is_staff": "on",
+            "municipality": other_municipality.pk,
+            "is_superuser": "on",
+        },
+    )
+    assert response.status_code == 302
+    created = User.objects.get(username="ny-redaktoer")
+    assert created.municipality == municipality
+    assert not created.is_superuser
+    assert list(created.groups.all()) == [editor_group]
+
+    response = client.post(
+        reverse("admin:portal_user_add"),
+        {
+            "username": "snyder",
+            "password1": "et-langt-og-godt-kodeord-2026",
+            "password2": "et-langt-og-godt-kodeord-2026",
+            "usable_password": "true",
+            "groups": [secret_group.pk],
+        },
+    )
+    assert response.status_code == 200  # the form refuses a group that is not a role
+    assert not User.objects.filter(username="snyder").exists()
+
+
+def test_staff_user_must_belong_to_a_municipality(db):
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        User.objects.create_user(username="uden-kommune", password="x")
+
+
+def test_unpublished_page_is_404_for_the_public_but_previewed_by_its_editor(client, editor, own_page):
+    own_page.is_published = False
+    own_page.save()
+    url = own_page.get_absolute_url()
+    assert client.get(url).status_code == 404
+    client.force_login(editor)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Forhåndsvisning" in response.text
+
+
+def test_editor_of_another_municipality_gets_no_preview(client, other_editor, own_page):
+    own_page.is_published = False
+    own_page.save()
+    client.force_login(other_editor)
+    assert client.get(own_page.get_absolute_url()).status_code == 404
