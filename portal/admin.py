@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
@@ -52,8 +53,39 @@ class SectionInline(MunicipalityScopedInline):
     ]
 
 
+class PageAdminForm(forms.ModelForm):
+    """Refuses to overwrite a page that someone else saved after this form was opened."""
+
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Page
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk:
+            # The admin validates inside its transaction, so the row stays locked until this save commits.
+            saved = Page.objects.select_for_update().filter(pk=self.instance.pk).values_list("updated_at", flat=True)
+            if saved and cleaned_data.get("loaded_version") != saved[0].isoformat():
+                raise forms.ValidationError(
+                    _(
+                        "Someone else saved this page after you opened it, so your changes were not saved. "
+                        "Copy what you wrote, open the page again to see their changes, and make yours once more."
+                    ),
+                    code="stale",
+                )
+        return cleaned_data
+
+
 @admin.register(Page)
 class PageAdmin(MunicipalityScopedAdmin):
+    form = PageAdminForm
     list_display = ["title", "kind", "number", "order", "is_published", "updated_at", "municipality"]
     list_display_links = ["title"]
     list_editable = ["order", "is_published"]
@@ -62,7 +94,20 @@ class PageAdmin(MunicipalityScopedAdmin):
     ordering = ["municipality", "order"]
     inlines = [SectionInline]
     fieldsets = [
-        (None, {"fields": ["municipality", "title", "slug", ("kind", "number"), "order", "is_published"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "municipality",
+                    "title",
+                    "slug",
+                    ("kind", "number"),
+                    "order",
+                    "is_published",
+                    "loaded_version",
+                ]
+            },
+        ),
         (_("English"), {"fields": ["title_en"], "classes": ["collapse"]}),
     ]
     prepopulated_fields = {"slug": ["title"]}

@@ -37,6 +37,15 @@ class MunicipalityScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
             excluded.append("municipality")
         return excluded
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [field for field in options["fields"] if field != "municipality"]})
+            for name, options in fieldsets
+        ]
+
     def _has_municipality_field(self) -> bool:
         return any(f.name == "municipality" for f in self.model._meta.fields)
 

@@ -36,6 +36,17 @@ def test_inactive_user_sees_nothing(editor, own_page):
     assert visible_to(editor, Page.objects.all()).count() == 0
 
 
+@pytest.mark.parametrize(
+    "url_name", ["admin:portal_page_add", "admin:portal_page_change", "admin:portal_page_changelist"]
+)
+def test_editor_can_open_the_page_editing_screens(client, editor, own_page, url_name):
+    client.force_login(editor)
+    args = [own_page.pk] if url_name.endswith("change") else []
+    response = client.get(reverse(url_name, args=args))
+    assert response.status_code == 200
+    assert 'name="municipality"' not in response.text
+
+
 def test_admin_page_list_shows_only_own_municipality(client, editor, own_page, foreign_page):
     client.force_login(editor)
     response = client.get(reverse("admin:portal_page_changelist"))
@@ -200,3 +211,39 @@ def test_editor_of_another_municipality_gets_no_preview(client, other_editor, ow
     own_page.save()
     client.force_login(other_editor)
     assert client.get(own_page.get_absolute_url()).status_code == 404
+
+
+def page_form_data(page, **changes) -> dict:
+    sections = list(page.sections.all())
+    data = {
+        "title": page.title, "slug": page.slug, "kind": page.kind, "order": page.order, "is_published": "on",
+        "loaded_version": page.updated_at.isoformat(),
+        "sections-TOTAL_FORMS": len(sections), "sections-INITIAL_FORMS": len(sections),
+    }  # fmt: skip
+    for index, section in enumerate(sections):
+        data |= {
+            f"sections-{index}-id": section.pk, f"sections-{index}-page": page.pk,
+            f"sections-{index}-order": section.order, f"sections-{index}-kind": section.kind,
+            f"sections-{index}-heading": section.heading, f"sections-{index}-body": section.body,
+        }  # fmt: skip
+    return data | changes
+
+
+def test_two_editors_saving_the_same_page_the_second_is_told_and_nothing_is_lost(client, editor, own_page):
+    from django.test import Client
+
+    colleague = make_staff(editor.municipality, "Redaktør")
+    other_client = Client()
+    other_client.force_login(colleague)
+    client.force_login(editor)
+    url = reverse("admin:portal_page_change", args=[own_page.pk])
+    first = page_form_data(own_page, **{"sections-0-body": "Den førstes tekst."})
+    second = page_form_data(own_page, **{"sections-0-body": "Den andens tekst."})
+
+    assert client.post(url, first).status_code == 302
+    response = other_client.post(url, second)
+
+    assert response.status_code == 200
+    assert "En anden har gemt siden, efter du åbnede den" in response.text
+    assert "Den andens tekst." in response.text  # their text is still in the form to copy
+    assert own_page.sections.order_by("order").first().body == "Den førstes tekst."
