@@ -49,7 +49,9 @@ def test_quotes_are_shown_as_quotes_with_their_attribution(client, policies):
     page_html = client.get("/haderslev/tema-2-du-skal-ikke-staa-alene/").content.decode()
     quotes = re.findall(r"<figure class=\"policy-quote\".*?</figure>", page_html, flags=re.S)
     assert len(quotes) == 3
-    assert all("<blockquote>" in quote and "<figcaption>– Citat fra pårørende</figcaption>" in quote for quote in quotes)
+    assert all(
+        "<blockquote>" in quote and "<figcaption>– Citat fra pårørende</figcaption>" in quote for quote in quotes
+    )
     assert "Jeg forventer, at kommunen ved, hvad tilbuddet er til min datter" in quotes[1]
 
 

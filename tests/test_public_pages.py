@@ -66,7 +66,9 @@ def test_unknown_municipality_and_page_are_404(client, municipality):
     assert client.get("/testrup/findes-ikke/").status_code == 404
 
 
-@pytest.mark.parametrize(("url", "lang"), [("/haderslev/", "da"), ("/en/haderslev/", "en"), ("/", "da"), ("/en/", "en")])
+@pytest.mark.parametrize(
+    ("url", "lang"), [("/haderslev/", "da"), ("/en/haderslev/", "en"), ("/", "da"), ("/en/", "en")]
+)
 def test_html_lang_matches_the_language_of_the_page(client, policies, url, lang):
     assert f'<html lang="{lang}">' in client.get(url).text
 
@@ -111,7 +113,10 @@ def test_footer_links_to_the_municipalitys_accessibility_statement_or_the_portal
     assert f'href="{reverse("accessibility")}"' in client.get(municipality.get_absolute_url()).text
     municipality.accessibility_statement_url = "https://was.example/testrup"
     municipality.save()
-    assert 'href="https://was.example/testrup">Tilgængelighedserklæring' in client.get(municipality.get_absolute_url()).text
+    assert (
+        'href="https://was.example/testrup">Tilgængelighedserklæring'
+        in client.get(municipality.get_absolute_url()).text
+    )
 
 
 def test_healthz_answers_ok_when_the_database_answers(client, db):
