@@ -71,7 +71,7 @@ def test_lists_in_the_seed_are_lists_on_the_page(client, policies):
 def test_aabenraa_model_steps_are_an_ordered_list_in_order(client, policies):
     page_html = client.get("/aabenraa/aabenraa-kommune/").content.decode()
     steps = re.search(r'<ol class="policy-steps">(.*?)</ol>', page_html, flags=re.S).group(1)
-    headings = re.findall(r"<h3>(.*?)</h3>", steps)
+    headings = re.findall(r'<h2 class="h3">(.*?)</h2>', steps)
     assert headings == ["Dialog med borger", "Samtykke", "Gensidighed", "Aftaler og opfølgning"]
 
 

@@ -134,3 +134,9 @@ def test_healthz_answers_503_when_the_database_fails(client, db, monkeypatch):
     response = client.get("/healthz")
     monkeypatch.undo()
     assert response.status_code == 503
+
+
+def test_a_missing_page_explains_itself_in_danish_within_the_portal_layout(client, municipality):
+    response = client.get("/testrup/findes-ikke/")
+    assert response.status_code == 404
+    assert "Vi kan ikke finde siden" in response.text and 'class="skipnav"' in response.text

@@ -1,0 +1,97 @@
+"""Browser tests: Debian's headless Chromium driven by Playwright against pytest-django's live server.
+
+One browser for the whole session, a fresh context (cookies, viewport) for each test. The tests run
+against the real policies from fixtures/policies/, loaded into the live server's (transactional)
+database by `live_policies`. Run them alone with `pytest tests/browser` or `pytest -m browser`.
+"""
+
+import os
+
+# Playwright's sync API keeps an asyncio event loop in this thread; without this Django refuses ORM
+# calls from fixtures and tests ("You cannot call this from an async context").
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, ConsoleWatch  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def viewport_name() -> str:
+    """The desktop unless a test parametrizes it (helpers.BOTH_VIEWPORTS)."""
+    return "desktop"
+
+
+@pytest.fixture
+def new_context(browser, viewport_name):
+    """Makes fresh browser contexts (each with its own cookies) on the test's viewport; closes them after it."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(viewport=VIEWPORTS[viewport_name], locale="da-DK")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    """A page in the test's own fresh context."""
+    return new_context().new_page()
+
+
+@pytest.fixture
+def console(page) -> ConsoleWatch:
+    """What `page` logs as errors, from its first navigation on."""
+    return ConsoleWatch().attach(page)
+
+
+@pytest.fixture
+def live_policies(transactional_db, live_server):
+    """The five municipalities with their policies, in the database the live server reads.
+
+    The `policies` fixture of tests/conftest.py needs `db`, whose transaction the live server's
+    thread would not see; this is its transactional twin.
+    """
+    from portal.policy_fixtures import load_policy, policy_fixture_paths
+
+    return {result.municipality.slug: result.municipality for result in map(load_policy, policy_fixture_paths())}
+
+
+@pytest.fixture
+def roles(transactional_db):
+    """The staff groups with their permissions, as migration portal.0002_roles makes them.
+
+    A transactional test ends by emptying every table, the migration's groups too, so a later test
+    cannot count on them: this runs the migration's own function again when they are gone.
+    """
+    import importlib
+
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from portal.roles import Role
+
+    if Group.objects.filter(name__in=Role.values).count() < len(Role.values):
+        migration = importlib.import_module("portal.migrations.0002_roles")
+        state = MigrationLoader(connection).project_state(("portal", "0002_roles"))
+        migration.create_roles(state.apps, None)
