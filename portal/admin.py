@@ -60,7 +60,7 @@ class PageAdminForm(forms.ModelForm):
 
     class Meta:
         model = Page
-        fields = "__all__"
+        fields = ["municipality", "title", "title_en", "slug", "kind", "number", "order", "is_published"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
