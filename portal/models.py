@@ -175,6 +175,13 @@ class User(AbstractUser):
             ),
         ]
 
+    def role_labels(self) -> list[str]:
+        """The user's roles, named in the active language."""
+        from .roles import Role
+
+        group_names = {group.name for group in self.groups.all()}
+        return [str(role.label) for role in Role if role.value in group_names]
+
     def clean(self) -> None:
         super().clean()
         if not self.is_superuser and self.municipality_id is None:

@@ -12,6 +12,15 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _danish_to_begin_with():
+    """Each test starts in Danish; a request to /en/ leaves English active in the test's thread."""
+    from django.utils import translation
+
+    with translation.override("da"):
+        yield
+
+
 @pytest.fixture
 def policies(db):
     """The five municipalities with their policies loaded from fixtures/policies/."""

@@ -16,6 +16,7 @@ def test_staff_log_in_and_see_their_municipality_and_roles(client, caseworker):
     assert response.redirect_chain[-1][0] == reverse("staff-home")
     assert "Du er logget ind som Sara Demo." in response.text
     assert "Testrup Kommune" in response.text and "Sagsbehandler" in response.text
+    assert "Caseworker" in client.get("/en" + reverse("staff-home")).text
 
 
 def test_wrong_password_gives_a_danish_message_in_the_error_summary(client, caseworker):
