@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ContactsConfig(AppConfig):
     name = "contacts"
     verbose_name = _("Find your way (contact directory)")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -18,7 +18,7 @@ class MunicipalityAdmin(MunicipalityScopedAdmin):
     list_display = ["name", "kommunekode", "slug", "website"]
     search_fields = ["name", "kommunekode"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kommunekode", "website"]}),
+        (None, {"fields": ["name", "slug", "kommunekode", "website", "region"]}),
         (_("Policy"), {"fields": ["policy_title", "policy_subtitle"]}),
         (_("Contact details in the footer"), {"fields": ["address", "phone", "email", "accessibility_statement_url"]}),
         (_("English"), {"fields": ["policy_title_en", "policy_subtitle_en"], "classes": ["collapse"]}),
@@ -27,7 +27,7 @@ class MunicipalityAdmin(MunicipalityScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
             return []
-        return ["name", "slug", "kommunekode"]
+        return ["name", "slug", "kommunekode", "region"]
 
     def has_add_permission(self, request):
         return request.user.is_superuser
@@ -112,10 +112,6 @@ class PageAdmin(MunicipalityScopedAdmin):
     ]
     prepopulated_fields = {"slug": ["title"]}
 
-    def get_list_display(self, request):
-        columns = super().get_list_display(request)
-        return columns if request.user.is_superuser else [c for c in columns if c != "municipality"]
-
     def get_search_results(self, request, queryset, search_term):
         queryset, _may_have_duplicates = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False
@@ -155,10 +151,6 @@ class UserAdmin(MunicipalityScopedAdmin, DjangoUserAdmin):
                 fieldsets = [(None, {"fields": [*fieldsets[0][1]["fields"], "municipality"]})]
             return fieldsets
         return self.superuser_fieldsets if request.user.is_superuser else self.municipality_admin_fieldsets
-
-    def get_list_display(self, request):
-        columns = super().get_list_display(request)
-        return columns if request.user.is_superuser else [c for c in columns if c != "municipality"]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:

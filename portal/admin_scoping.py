@@ -37,6 +37,10 @@ class MunicipalityScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
             excluded.append("municipality")
         return excluded
 
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        return columns if request.user.is_superuser else [c for c in columns if c != "municipality"]
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if request.user.is_superuser:

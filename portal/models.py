@@ -69,6 +69,14 @@ class TranslatedFieldsMixin:
         return TranslatedText(getattr(self, field), "da")
 
 
+class Region(models.TextChoices):
+    HOVEDSTADEN = "hovedstaden", _("Capital Region of Denmark")
+    SJAELLAND = "sjaelland", _("Region Zealand")
+    SYDDANMARK = "syddanmark", _("Region of Southern Denmark")
+    MIDTJYLLAND = "midtjylland", _("Central Denmark Region")
+    NORDJYLLAND = "nordjylland", _("North Denmark Region")
+
+
 class Municipality(TranslatedFieldsMixin, models.Model):
     MUNICIPALITY_LOOKUP = "pk"
 
@@ -86,6 +94,13 @@ class Municipality(TranslatedFieldsMixin, models.Model):
         validators=[RegexValidator(r"^[0-9]{3}$", _("A municipality code has exactly three digits."))],
     )
     website = HttpsURLField(_("website"))
+    region = models.CharField(
+        _("region"),
+        max_length=20,
+        choices=Region.choices,
+        blank=True,
+        help_text=_("Decides which urgent medical help line the contact directory names."),
+    )
     policy_title = models.CharField(_("policy title"), max_length=200)
     policy_title_en = models.CharField(_("policy title (English)"), max_length=200, blank=True)
     policy_subtitle = models.CharField(_("policy subtitle"), max_length=300, blank=True)

@@ -14,7 +14,7 @@ from django.db import transaction
 from .models import Municipality, Page, Section
 
 POLICY_FIXTURE_DIR = settings.BASE_DIR / "fixtures" / "policies"
-MUNICIPALITY_FIELDS = ["name", "kommunekode", "website", "policy_title", "policy_subtitle"]
+MUNICIPALITY_FIELDS = ["name", "kommunekode", "website", "region", "policy_title", "policy_subtitle"]
 
 
 @dataclass
@@ -33,7 +33,7 @@ def load_policy(path: Path, *, replace: bool = False) -> LoadResult:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     fields = data["municipality"]
     municipality, _created = Municipality.objects.update_or_create(
-        slug=fields["slug"], defaults={name: fields[name] for name in MUNICIPALITY_FIELDS}
+        slug=fields["slug"], defaults={name: fields.get(name, "") for name in MUNICIPALITY_FIELDS}
     )
     if municipality.pages.exists():
         if not replace:

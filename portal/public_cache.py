@@ -32,7 +32,7 @@ def public_municipality_page(view):
                 str(municipality.pk),
                 municipality.content_changed_at.isoformat(),
                 get_language(),
-                request.path,
+                request.get_full_path(),  # the query string too: search results are pages of their own
             ]
         )
         html = cache.get(key)

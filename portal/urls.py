@@ -1,7 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .forms import LoginForm
@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("konto/log-ud/", auth_views.LogoutView.as_view(), name="logout"),
     path("personale/", views.staff_home, name="staff-home"),
     path("tilgaengelighed/", views.accessibility_statement, name="accessibility"),
+    path("<slug:municipality_slug>/find-rundt/", include("contacts.urls")),
     path("<slug:municipality_slug>/", views.municipality_home, name="municipality"),
     path("<slug:municipality_slug>/<slug:page_slug>/", views.policy_page, name="policy-page"),
     prefix_default_language=False,

@@ -31,6 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("load_policies", stdout=self.stdout)
+        call_command("load_directories", stdout=self.stdout)
         accounts = self.create_demo_staff()
         self.stdout.write("\nDemo accounts (username / password):")
         for username, password, description in accounts:

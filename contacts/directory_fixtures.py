@@ -1,0 +1,73 @@
+"""Loading a municipality's directory from fixtures/directory/<slug>.json (format in fixtures/README.md).
+
+Like the policies: a municipality whose directory has needs already keeps it unless `replace=True`.
+"""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from portal.models import Municipality
+
+from .models import ContactPoint, Need, Offer, Situation, SituationContact
+
+DIRECTORY_FIXTURE_DIR = settings.BASE_DIR / "fixtures" / "directory"
+CONTACT_FIELDS = ["name", "description", "phone", "email", "website", "address", "opening_hours"]
+
+
+def directory_fixture_paths() -> list[Path]:
+    return sorted(DIRECTORY_FIXTURE_DIR.glob("*.json"))
+
+
+@transaction.atomic
+def load_directory(path: Path, *, replace: bool = False) -> bool:
+    """Load one file; False when the municipality's directory was kept as it was."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    municipality = Municipality.objects.get(slug=data["municipality"])
+    if municipality.needs.exists():
+        if not replace:
+            return False
+        SituationContact.objects.filter(situation__need__municipality=municipality).delete()
+        municipality.needs.all().delete()
+        municipality.offers.all().delete()
+        municipality.contact_points.all().delete()
+
+    contact_points = {}
+    for fields in data["contact_points"]:
+        contact = ContactPoint(municipality=municipality, **{name: fields[name] for name in CONTACT_FIELDS})
+        contact.full_clean()
+        contact.save()
+        contact_points[contact.name] = contact
+    for need_order, need_data in enumerate(data["needs"], start=1):
+        need = Need.objects.create(municipality=municipality, name=need_data["name"], order=need_order * 10)
+        for situation_order, situation_data in enumerate(need_data["situations"], start=1):
+            situation = Situation(
+                need=need, text=situation_data["text"], note=situation_data["note"], order=situation_order * 10
+            )
+            situation.full_clean()
+            situation.save()
+            if not situation_data["contacts"]:
+                raise ValidationError(f"“{situation.text}” has no contact; a situation needs at least one.")
+            for link_order, link in enumerate(situation_data["contacts"], start=1):
+                SituationContact.objects.create(
+                    situation=situation,
+                    contact_point=contact_points[link["contact"]],
+                    ask_about=link["ask_about"],
+                    order=link_order * 10,
+                )
+    for offer_order, offer_data in enumerate(data["offers"], start=1):
+        offer = Offer(
+            municipality=municipality,
+            kind=offer_data["kind"],
+            name=offer_data["name"],
+            description=offer_data["description"],
+            contact_point=contact_points.get(offer_data.get("contact", "")),
+            website=offer_data.get("website", ""),
+            order=offer_order * 10,
+        )
+        offer.full_clean()
+        offer.save()
+    return True

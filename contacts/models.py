@@ -1,0 +1,219 @@
+"""The "Find rundt" directory: needs, situations in everyday words, and whom to contact about them."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import HttpsURLField, Municipality, TranslatedFieldsMixin
+
+from .validators import format_phone, normalize_phone, validate_email, validate_phone
+
+CHECK_AGAIN_AFTER_DAYS = 365
+
+
+class PhoneField(models.CharField):
+    """Stores the 8 digits; accepts "36 39 28 80" or "+45 36392880" on the way in."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 8)
+        kwargs.setdefault("validators", [validate_phone])
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("validators", None)
+        return name, path, args, kwargs
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return value
+        try:
+            return normalize_phone(value)
+        except ValidationError:
+            return value  # left as typed; the validator explains what is wrong
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"max_length": 20, **kwargs})
+
+
+class EmailAddressField(models.CharField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault("validators", [validate_email])
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("validators", None)
+        return name, path, args, kwargs
+
+
+class Need(TranslatedFieldsMixin, models.Model):
+    """A group of situations, e.g. "Akutte behov" or "Ekstra behov i hverdagen"."""
+
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="needs", verbose_name=_("municipality")
+    )
+    name = models.CharField(_("name"), max_length=150)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["municipality", "order", "pk"]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        constraints = [models.UniqueConstraint(fields=["municipality", "name"], name="need_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactPoint(TranslatedFieldsMixin, models.Model):
+    """Someone to contact: a team, a coordinator, an office."""
+
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="contact_points", verbose_name=_("municipality")
+    )
+    name = models.CharField(_("name"), max_length=150, help_text=_("E.g. Visitationen, Demenskoordinator."))
+    description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    phone = PhoneField(_("phone"), blank=True, help_text=_("8 digits, e.g. 36 39 28 80."))
+    email = EmailAddressField(_("e-mail"), blank=True)
+    website = HttpsURLField(_("website"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    opening_hours = models.TextField(
+        _("opening hours"), blank=True, help_text=_("E.g. “Mandag–torsdag 8–15, fredag 8–13”.")
+    )
+    opening_hours_en = models.TextField(_("opening hours (English)"), blank=True)
+    last_checked = models.DateField(
+        _("last checked"), default=timezone.localdate, help_text=_("When someone last checked the details.")
+    )
+
+    class Meta:
+        ordering = ["municipality", "name", "pk"]
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(phone="") | models.Q(phone__regex=r"^[0-9]{8}$"), name="contact_phone_8_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:contact", kwargs={"municipality_slug": self.municipality.slug, "pk": self.pk})
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+    @property
+    def needs_checking(self) -> bool:
+        return (timezone.localdate() - self.last_checked).days > CHECK_AGAIN_AFTER_DAYS
+
+
+class Situation(TranslatedFieldsMixin, models.Model):
+    """A situation as a citizen or relative would put it, and the contact points for it."""
+
+    MUNICIPALITY_LOOKUP = "need__municipality"
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="situations", verbose_name=_("need"))
+    text = models.CharField(_("situation"), max_length=300, help_text=_("In the citizen's or relative's own words."))
+    text_en = models.CharField(_("situation (English)"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True, help_text=_("Shown under the contacts, e.g. who can get the help."))
+    note_en = models.TextField(_("note (English)"), blank=True)
+    keywords = models.TextField(
+        _("search words"), blank=True, help_text=_("Other words people use for this situation, separated by commas.")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    contact_points = models.ManyToManyField(
+        ContactPoint, through="SituationContact", related_name="situations", verbose_name=_("contact points")
+    )
+
+    class Meta:
+        ordering = ["need__order", "order", "pk"]
+        verbose_name = _("situation")
+        verbose_name_plural = _("situations")
+
+    def __str__(self) -> str:
+        return self.text
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:situation", kwargs={"municipality_slug": self.need.municipality.slug, "pk": self.pk})
+
+
+class SituationContact(TranslatedFieldsMixin, models.Model):
+    """One contact point of a situation, with what to ask it about."""
+
+    MUNICIPALITY_LOOKUP = "situation__need__municipality"
+
+    situation = models.ForeignKey(Situation, on_delete=models.CASCADE, related_name="contacts")
+    contact_point = models.ForeignKey(
+        ContactPoint, on_delete=models.PROTECT, related_name="situation_links", verbose_name=_("contact point")
+    )
+    ask_about = models.TextField(
+        _("what to ask about"), blank=True, help_text=_("E.g. “Kontakt visitator og hør om mulighederne for …”.")
+    )
+    ask_about_en = models.TextField(_("what to ask about (English)"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("contact for the situation")
+        verbose_name_plural = _("contacts for the situation")
+        constraints = [
+            models.UniqueConstraint(fields=["situation", "contact_point"], name="situation_contact_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.contact_point)
+
+
+class Offer(TranslatedFieldsMixin, models.Model):
+    """Something for the relative themself: a peer group, respite, a day centre, an association, counselling."""
+
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    class Kind(models.TextChoices):
+        PEER_GROUP = "peer_group", _("Peer group for relatives")
+        RESPITE = "respite", _("Respite")
+        DAY_CENTRE = "day_centre", _("Day centre")
+        VOLUNTEERS = "volunteers", _("Volunteer association")
+        COUNSELLING = "counselling", _("Counselling")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="offers", verbose_name=_("municipality")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=150)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    description = models.TextField(_("description"))
+    description_en = models.TextField(_("description (English)"), blank=True)
+    contact_point = models.ForeignKey(
+        ContactPoint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="offers",
+        verbose_name=_("contact point"),
+        help_text=_("Whom to contact about the offer."),
+    )
+    website = HttpsURLField(_("website"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["municipality", "order", "pk"]
+        verbose_name = _("offer for relatives")
+        verbose_name_plural = _("offers for relatives")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,202 @@
+"""Search in the directory that understands Danish: word forms, case, accents, a small typo, synonyms.
+
+Everything happens in Python on the municipality's directory (tens to a few thousand situations),
+so the results are the same on SQLite and PostgreSQL. The index is built once per version of the
+municipality's content (`Municipality.content_changed_at`) and kept in the process.
+
+Pipeline for a text: lower-case → fold accents and æ/ø/å to ASCII (so "paaroerende" finds
+"pårørende") → split into words → drop stop words → Danish Snowball stem.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+
+_stemmer = snowballstemmer.stemmer("danish")
+
+# Snowball's Danish stop-word list, folded like the indexed text, and words that nearly every situation in a
+# directory shares ("borgeren har brug for hjælp"), which would otherwise match everything.
+STOP_WORDS = frozenset(
+    """og i jeg det at en den til er som paa de med han af for ikke der var mig sig men et har om vi min havde
+    ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad skal selv her alle vil blev kunne
+    ind naar vaere dog noget ville jo deres efter ned skulle denne end dette mit ogsaa under have dig anden
+    hende mine alt meget sit sine vor mod disse hvis din nogle hos blive mange ad bliver hendes vaeret thi
+    jer saadan borgeren borger hjaelp brug behov kontakt kontakte""".split()  # noqa: SIM905 - a list of words reads best as words
+)
+
+# Words people use for the same thing, with how close they are: a query word from a group also finds
+# the others, counting that much. Kept small and general; editors add words per situation.
+SYNONYM_GROUPS = [
+    (0.9, "plejehjem plejebolig plejeboliger aeldrebolig"),
+    (0.8, "plejehjem plejecenter"),
+    (0.9, "hjemmehjaelp hjemmepleje"),
+    (0.9, "hospital sygehus indlaeggelse udskrivelse"),
+    (0.9, "genoptraening traening rehabilitering"),
+    (0.9, "demens demenskoordinator alzheimer glemsom hukommelse"),
+    (0.9, "kraeft cancer kraeftkoordinator"),
+    (0.9, "hjerneskade hjerneskadekoordinator apopleksi blodprop"),
+    (0.9, "aflastning aflastningsplads pusterum"),
+    (0.9, "klage klager borgerraadgiver utilfreds"),
+    (0.9, "daghjem dagcenter daghjemstilbud"),
+    (0.9, "bofaellesskab botilbud"),
+    (0.9, "misbrug alkohol stoffer"),
+    (0.9, "psykisk psykiatri sindslidelse"),
+    (0.9, "hjaelpemidler hjaelpemiddel rollator koerestol"),
+]
+
+
+def fold(text: str) -> str:
+    text = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@lru_cache(maxsize=20_000)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text that carry meaning (no stop words, no single letters)."""
+    return [word for word in re.findall(r"[a-z0-9]+", fold(text)) if word not in STOP_WORDS and len(word) > 1]
+
+
+def terms(text: str) -> list[str]:
+    """The stems a text is searched by."""
+    return [stem(word) for word in words(text)]
+
+
+_SYNONYMS: dict[str, dict[str, float]] = {}
+for _strength, _group in SYNONYM_GROUPS:
+    _stems = {stem(word) for word in _group.split()}
+    for _stem in _stems:
+        for _other in _stems - {_stem}:
+            known = _SYNONYMS.setdefault(_stem, {})
+            known[_other] = max(known.get(_other, 0.0), _strength)
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by at most one inserted, deleted, replaced or swapped letter."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        rest_a, rest_b = a[i + 1 :], b[i + 1 :]
+        swapped = i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+        return rest_a == rest_b or swapped
+    return a[i:] == b[i + 1 :]
+
+
+def match_strength(query_term: str, document_term: str) -> float:
+    """How well one query word or stem matches one of an entry's: 1 exact, less for a prefix or a compound part."""
+    if query_term == document_term:
+        return 1.0
+    if len(query_term) >= 3 and document_term.startswith(query_term):
+        return 0.8
+    if len(query_term) >= 5 and query_term in document_term:  # a part of a compound: "koordinator"
+        return 0.7
+    return 0.0
+
+
+def typo_strength(query_term: str, document_term: str) -> float:
+    """A match with one letter wrong, missing, extra or swapped, also in the first part of a compound."""
+    if len(query_term) < 4:
+        return 0.0
+    if len(document_term) >= 4 and within_one_edit(query_term, document_term):
+        return 0.6
+    if (
+        len(query_term) >= 5
+        and any(  # "demnes" in "demenskoordinator"
+            within_one_edit(query_term, document_term[:length])
+            for length in (len(query_term) - 1, len(query_term), len(query_term) + 1)
+        )
+    ):
+        return 0.5
+    return 0.0
+
+
+@dataclass
+class Entry:
+    """One searchable situation: its stems by field, each field with a weight."""
+
+    key: int
+    fields: list[tuple[float, frozenset[str]]] = field(default_factory=list)
+
+
+RELATIVE_CUTOFF = 0.5  # results scoring less than half of the best one are noise
+
+
+@dataclass
+class Index:
+    entries: list[Entry]
+    vocabulary: frozenset[str] = frozenset()
+
+    def __post_init__(self):
+        self.vocabulary = frozenset(stem for entry in self.entries for _weight, stems in entry.fields for stem in stems)
+
+    def strengths(self, query_word: str) -> dict[str, float]:
+        """How well a query word (its stem, the word itself, their synonyms) matches each word of the index.
+
+        Typos are forgiven only for a word that matches nothing as written: "klage" must not find "klare".
+        """
+        query_stem = stem(query_word)
+        alternatives = {query_stem: 1.0, query_word: 1.0, **_SYNONYMS.get(query_stem, {})}
+        for measure in (match_strength, typo_strength):
+            found: dict[str, float] = {}
+            for alternative, factor in alternatives.items():
+                for document_term in self.vocabulary:
+                    strength = measure(alternative, document_term) * factor
+                    if strength > found.get(document_term, 0.0):
+                        found[document_term] = strength
+            if found:
+                return found
+        return {}
+
+    def search(self, text: str, limit: int = 20) -> list[tuple[int, float]]:
+        """Keys of the matching entries, best first, with their scores.
+
+        Each query word adds its best match in the entry (weighted by the field it is found in); an entry
+        must match at least half of the query's words that occur in the directory at all.
+        """
+        query = list(dict.fromkeys(words(text)))
+        if not query:
+            return []
+        # Words that match nothing anywhere ("min mor …") neither help nor count against an entry.
+        per_term = [strengths for strengths in map(self.strengths, query) if strengths]
+        if not per_term:
+            return []
+        found = []
+        for entry in self.entries:
+            total = 0.0
+            matched = 0
+            for strengths in per_term:
+                best = max(
+                    (weight * strengths.get(stem, 0.0) for weight, stems in entry.fields for stem in stems),
+                    default=0.0,
+                )
+                total += best
+                matched += best > 0
+            if matched * 2 >= len(per_term) and total > 0:
+                found.append((entry.key, total))
+        if not found:
+            return []
+        best = max(score for _key, score in found)
+        found = [(key, score) for key, score in found if score >= RELATIVE_CUTOFF * best]
+        found.sort(key=lambda pair: (-pair[1], pair[0]))
+        return found[:limit]
+
+
+def build_entry(key: int, weighted_texts: list[tuple[float, str]]) -> Entry:
+    """An entry found by the stems and by the whole words of its texts (whole words catch typos better)."""
+    return Entry(
+        key, [(weight, frozenset(words(text)) | frozenset(terms(text))) for weight, text in weighted_texts if text]
+    )

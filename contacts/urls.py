@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "contacts"
+
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("situation/<int:pk>/", views.situation_detail, name="situation"),
+    path("kontakt/<int:pk>/", views.contact_detail, name="contact"),
+    path("til-dig-som-paaroerende/", views.offers, name="offers"),
+]
