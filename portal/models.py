@@ -181,6 +181,13 @@ class User(AbstractUser):
         related_name="staff",
         verbose_name=_("municipality"),
     )
+    units = models.ManyToManyField(
+        Unit,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("units"),
+        help_text=_("A caseworker sees the citizens of these units."),
+    )
 
     class Meta(AbstractUser.Meta):
         constraints = [

@@ -1,0 +1,346 @@
+"""Aabenraa's model for systematic cooperation with relatives, as records a caseworker keeps.
+
+Dialog med borger → Samtykke → Gensidighed → Aftaler og opfølgning. Consents are never edited in
+place: a change or a revocation is a new version whose `supersedes` points at the one it replaces,
+so the history stays and two people cannot both replace the same version (a unique constraint).
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Municipality, Unit
+
+from .cpr import mask
+
+
+class InformationCategory(models.TextChoices):
+    """The kinds of information covered by the duty of confidentiality (tavshedspligt)."""
+
+    HEALTH = "helbred", _("Health")
+    TREATMENT = "behandling", _("Treatment")
+    SOCIAL = "sociale_forhold", _("Social circumstances")
+    ADDICTION = "misbrug", _("Substance abuse")
+    FINANCES = "oekonomi", _("Finances")
+    CRIMINAL = "strafbare_forhold", _("Criminal matters")
+    PRACTICAL = "praktiske_forhold", _("Practical matters")
+
+
+class Citizen(models.Model):
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="citizens", verbose_name=_("municipality")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    cpr_digest = models.CharField(max_length=64, editable=False)
+    birth_date = models.DateField(_("date of birth"), editable=False)
+    cpr_birth_part = models.CharField(max_length=6, editable=False)
+    units = models.ManyToManyField(Unit, related_name="citizens", verbose_name=_("units"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("citizen")
+        verbose_name_plural = _("citizens")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "cpr_digest"], name="citizen_cpr_once_per_municipality")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("consent:citizen", args=[self.pk])
+
+    @property
+    def cpr_masked(self) -> str:
+        return mask(self.cpr_birth_part)
+
+
+class Relative(models.Model):
+    """A person in the citizen's network: a relative, a friend, a neighbour, or another professional."""
+
+    MUNICIPALITY_LOOKUP = "citizen__municipality"
+
+    class Kind(models.TextChoices):
+        RELATIVE = "relative", _("Relative or friend")
+        PROFESSIONAL = "professional", _("Other professional")
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="relatives")
+    name = models.CharField(_("name"), max_length=200)
+    relation = models.CharField(_("relation to the citizen"), max_length=100, help_text=_("E.g. daughter, neighbour."))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RELATIVE)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_minor = models.BooleanField(_("under 18"), default=False)
+    staff_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="relative_of",
+        verbose_name=_("is also a member of staff"),
+        help_text=_("A member of staff who is this citizen's relative may not open the citizen's records."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("relative")
+        verbose_name_plural = _("relatives")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relation})"
+
+
+class Dialogue(models.Model):
+    """Dialog med borger, with gensidighed: who the relatives are, how the citizen wants them involved."""
+
+    MUNICIPALITY_LOOKUP = "citizen__municipality"
+
+    class Involvement(models.TextChoices):
+        YES = "yes", _("Yes, the citizen wants relatives involved")
+        PARTLY = "partly", _("Partly")
+        NOT_NOW = "not_now", _("No, not now")
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="dialogues")
+    held_on = models.DateField(_("date of the conversation"), default=timezone.localdate)
+    involvement = models.CharField(_("involvement of relatives"), max_length=10, choices=Involvement.choices)
+    how_involved = models.TextField(_("how the citizen wants them involved"), blank=True)
+    citizen_expectations = models.TextField(_("the citizen's expectations of the relatives"), blank=True)
+    relatives_expectations = models.TextField(_("the relatives' expectations"), blank=True)
+    staff_offer = models.TextField(_("what staff can offer, and the limits"), blank=True)
+    ask_again_on = models.DateField(_("ask again on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("dialogue with the citizen")
+        verbose_name_plural = _("dialogues with the citizen")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(involvement="not_now") | Q(ask_again_on__isnull=False), name="not_now_needs_ask_again"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_on}: {self.get_involvement_display()}"
+
+    def clean(self) -> None:
+        if self.involvement == self.Involvement.NOT_NOW and not self.ask_again_on:
+            raise ValidationError({"ask_again_on": _("When the answer is “not now”, choose when to ask again.")})
+        if self.ask_again_on and self.held_on and self.ask_again_on <= self.held_on:
+            raise ValidationError({"ask_again_on": _("Choose a date after the conversation.")})
+
+
+class Consent(models.Model):
+    """One version of a consent (or refusal) about one relative. Never changed after it is saved."""
+
+    MUNICIPALITY_LOOKUP = "citizen__municipality"
+
+    class Decision(models.TextChoices):
+        PERMIT = "permit", _("Permitted")
+        REFUSE = "refuse", _("Refused")
+        REVOKED = "revoked", _("Revoked")
+
+    class Form(models.TextChoices):
+        ORAL = "oral", _("Orally")
+        WRITTEN = "written", _("In writing")
+
+    class Grantor(models.TextChoices):
+        CITIZEN = "citizen", _("The citizen")
+        GUARDIAN = "guardian", _("Guardian (værge) whose appointment covers health matters")
+        POWER_OF_ATTORNEY = "power_of_attorney", _("Lasting power of attorney (fremtidsfuldmægtig)")
+
+    class Contact(models.TextChoices):
+        STAFF_MAY_CONTACT = "staff", _("Staff may contact the relative")
+        CITIZEN_CONTACTS = "citizen", _("The citizen contacts the relative")
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="consents")
+    relative = models.ForeignKey(Relative, on_delete=models.PROTECT, related_name="consents")
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    categories = models.JSONField(_("kinds of information"), default=list)
+    contact = models.CharField(_("contact"), max_length=10, choices=Contact.choices, blank=True)
+    form = models.CharField(_("given"), max_length=10, choices=Form.choices)
+    oral_note = models.TextField(_("note of the conversation"), blank=True)
+    grantor = models.CharField(_("given by"), max_length=20, choices=Grantor.choices, default=Grantor.CITIZEN)
+    grantor_document = models.CharField(
+        _("document reference"), max_length=200, blank=True, help_text=_("The appointment or power of attorney.")
+    )
+    given_on = models.DateField(_("given on"))
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was revoked or changed."))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            # `supersedes` is one-to-one: only one version can replace a given version, so of two people
+            # saving a change to the same consent at once, the second is refused and told.
+            models.CheckConstraint(
+                condition=~Q(form="oral") | ~Q(oral_note="") | Q(decision="revoked"), name="oral_consent_has_note"
+            ),
+            models.CheckConstraint(
+                condition=Q(grantor="citizen") | ~Q(grantor_document=""), name="representative_has_document"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="consent_period_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()}: {self.relative.name}"
+
+    @property
+    def is_current_version(self) -> bool:
+        """Not replaced by a later version (needs `superseded_by` prefetched or one query)."""
+        try:
+            self.superseded_by  # noqa: B018 - raises when there is none
+        except Consent.DoesNotExist:
+            return True
+        return False
+
+    def covers(self, category: str) -> bool:
+        return category in self.categories
+
+    def in_force_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class Agreement(models.Model):
+    """Aftaler og opfølgning: who does what, and when to follow up."""
+
+    MUNICIPALITY_LOOKUP = "citizen__municipality"
+
+    class Party(models.TextChoices):
+        CITIZEN = "citizen", _("The citizen")
+        RELATIVE = "relative", _("A relative")
+        STAFF = "staff", _("Staff")
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="agreements")
+    description = models.TextField(_("what was agreed"))
+    responsible = models.CharField(_("who does it"), max_length=10, choices=Party.choices)
+    relative = models.ForeignKey(
+        Relative, on_delete=models.PROTECT, null=True, blank=True, related_name="agreements", verbose_name=_("relative")
+    )
+    follow_up_every_days = models.PositiveIntegerField(_("follow up every (days)"))
+    next_follow_up = models.DateField(_("next follow-up"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["next_follow_up", "pk"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(responsible="relative") | Q(relative__isnull=False),
+                name="relative_agreement_names_relative",
+            ),
+            models.CheckConstraint(condition=Q(follow_up_every_days__gte=1), name="follow_up_interval_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+    def clean(self) -> None:
+        if self.responsible == self.Party.RELATIVE and not self.relative_id:
+            raise ValidationError({"relative": _("Choose which relative does it.")})
+        if self.relative_id and self.citizen_id and self.relative.citizen_id != self.citizen_id:
+            raise ValidationError({"relative": _("Choose one of this citizen's relatives.")})
+
+
+class FollowUp(models.Model):
+    MUNICIPALITY_LOOKUP = "agreement__citizen__municipality"
+
+    class Outcome(models.TextChoices):
+        CONTINUE = "continue", _("Continue")
+        CHANGE = "change", _("Change")
+        END = "end", _("End")
+        REASSESS = "reassess", _("Re-assess")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="follow_ups")
+    held_on = models.DateField(_("date"), default=timezone.localdate)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    note = models.TextField(_("note"), blank=True)
+    next_date = models.DateField(_("next follow-up"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+    def __str__(self) -> str:
+        return f"{self.held_on}: {self.get_outcome_display()}"
+
+    def clean(self) -> None:
+        if self.outcome != self.Outcome.END and not self.next_date:
+            raise ValidationError({"next_date": _("Choose the date of the next follow-up.")})
+        if self.next_date and self.held_on and self.next_date <= self.held_on:
+            raise ValidationError({"next_date": _("Choose a date after this follow-up.")})
+
+
+class AuditEvent(models.Model):
+    """Append-only: who looked at or changed a citizen's consent data, and when. Ids only, no personal data."""
+
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    class Event(models.TextChoices):
+        CITIZEN_REGISTERED = "citizen.registered", _("Registered the citizen")
+        CITIZEN_VIEWED = "citizen.viewed", _("Opened the citizen's page")
+        CITIZEN_FOUND = "citizen.found", _("Found the citizen by search")
+        RELATIVE_ADDED = "relative.added", _("Added a relative")
+        DIALOGUE_RECORDED = "dialogue.recorded", _("Recorded a dialogue")
+        CONSENT_RECORDED = "consent.recorded", _("Recorded a consent")
+        CONSENT_CHANGED = "consent.changed", _("Changed a consent (new version)")
+        CONSENT_REVOKED = "consent.revoked", _("Revoked a consent")
+        DISCLOSURE_CHECKED = "disclosure.checked", _("Asked “may I tell?”")
+        AGREEMENT_RECORDED = "agreement.recorded", _("Recorded an agreement")
+        FOLLOW_UP_RECORDED = "follow_up.recorded", _("Recorded a follow-up")
+        RECEIPT_PRINTED = "receipt.viewed", _("Opened the receipt")
+        FHIR_EXPORTED = "consent.exported", _("Exported consents (FHIR)")
+        AUDIT_VIEWED = "audit.viewed", _("Viewed the log")
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, null=True, related_name="audit_events")
+    event = models.CharField(max_length=40, choices=Event.choices)
+    payload = models.JSONField(default=dict, help_text=_("Ids of the objects concerned, never personal data."))
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.event}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError("Audit events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Audit events are never deleted.")
