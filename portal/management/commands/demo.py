@@ -19,7 +19,7 @@ DEMO_ROLES = [
     ("redaktoer", Role.EDITOR, True),
     ("admin", Role.MUNICIPALITY_ADMIN, True),
     ("sagsbehandler", Role.CASEWORKER, False),
-    ("leder", Role.MANAGER, False),
+    ("leder", Role.MANAGER, True),
 ]
 
 

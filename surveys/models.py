@@ -1,0 +1,275 @@
+"""The relatives' survey: questionnaires, indicators tied to the policy's targets, waves and answers.
+
+Answers are anonymous: a response records its wave, its unit and the day it came, nothing else; it
+has a random id and no link to the invitation that allowed it, and an invitation keeps only the day it
+was used. Invitation codes are stored as hashes.
+"""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Municipality, Page, TranslatedFieldsMixin, Unit
+
+
+class Scale(models.TextChoices):
+    """The five-point scale, plus "don't know / not relevant", which counts in no share."""
+
+    VERY_HIGH = "i_meget_hoej_grad", _("To a very high degree")
+    HIGH = "i_hoej_grad", _("To a high degree")
+    SOME = "i_nogen_grad", _("To some degree")
+    LOW = "i_mindre_grad", _("To a lesser degree")
+    NOT_AT_ALL = "slet_ikke", _("Not at all")
+    DONT_KNOW = "ved_ikke", _("Don't know / not relevant")
+
+
+class YesNo(models.TextChoices):
+    YES = "ja", _("Yes")
+    NO = "nej", _("No")
+    DONT_KNOW = "ved_ikke", _("Don't know / not relevant")
+
+
+DONT_KNOW = "ved_ikke"
+DEFAULT_POSITIVE = {"scale": [Scale.VERY_HIGH.value, Scale.HIGH.value], "yes_no": [YesNo.YES.value]}
+
+
+class Survey(TranslatedFieldsMixin, models.Model):
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="surveys")
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    intro = models.TextField(_("introduction"), blank=True)
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
+
+    class Meta:
+        ordering = ["municipality", "title"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(TranslatedFieldsMixin, models.Model):
+    MUNICIPALITY_LOOKUP = "survey__municipality"
+
+    class Kind(models.TextChoices):
+        SCALE = "scale", _("Five-point scale")
+        YES_NO = "yes_no", _("Yes or no")
+        CHOICE = "choice", _("Single choice")
+        TEXT = "text", _("Free text")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveIntegerField(_("order"), default=0)
+    text = models.TextField(_("question"))
+    text_en = models.TextField(_("question (English)"), blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    choices = models.JSONField(
+        _("choices"), default=list, blank=True, help_text=_("For single choice: the answers, one per item.")
+    )
+    required = models.BooleanField(_("required"), default=False)
+    theme = models.ForeignKey(
+        Page, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("policy theme")
+    )
+
+    class Meta:
+        ordering = ["survey", "order", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.CHOICE and len(self.choices) < 2:
+            raise ValidationError({"choices": _("A single-choice question needs at least two answers.")})
+
+    def answer_values(self) -> list[str]:
+        """The values an answer may take (empty for free text)."""
+        if self.kind == self.Kind.SCALE:
+            return list(Scale.values)
+        if self.kind == self.Kind.YES_NO:
+            return list(YesNo.values)
+        if self.kind == self.Kind.CHOICE:
+            return [*self.choices, DONT_KNOW]
+        return []
+
+
+class Indicator(TranslatedFieldsMixin, models.Model):
+    """A question tied to a target of the policy, e.g. Haderslev's "75 % by 2024"."""
+
+    MUNICIPALITY_LOOKUP = "question__survey__municipality"
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    positive_answers = models.JSONField(
+        _("answers counted as positive"), default=list, help_text=_("Stored exactly; by default the top two.")
+    )
+    target = models.DecimalField(
+        _("target share"),
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("E.g. 0.75 for 75 %."),
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    baseline = models.DecimalField(
+        _("baseline share"), max_digits=4, decimal_places=3, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )  # fmt: skip
+    baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
+    baseline_n = models.PositiveIntegerField(_("baseline n"), null=True, blank=True)
+    baseline_note = models.TextField(_("about the baseline"), blank=True)
+    theme = models.ForeignKey(
+        Page, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("policy theme")
+    )
+    is_headline = models.BooleanField(_("shown on the public page"), default=False)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(baseline__isnull=True) | Q(baseline_date__isnull=False), name="baseline_has_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.question_id and self.question.kind == Question.Kind.TEXT:
+            raise ValidationError({"question": _("A free-text question cannot measure a target.")})
+        if self.question_id:
+            allowed = set(self.question.answer_values()) - {DONT_KNOW}
+            if not self.positive_answers:
+                self.positive_answers = DEFAULT_POSITIVE.get(self.question.kind, [])
+            if not set(self.positive_answers) <= allowed:
+                raise ValidationError({"positive_answers": _("Choose among the question's own answers.")})
+        if self.baseline is not None and not self.baseline_date:
+            raise ValidationError({"baseline_date": _("Give the date of the baseline.")})
+
+
+class Wave(TranslatedFieldsMixin, models.Model):
+    """A round of the survey. An external wave holds results measured outside the portal, as aggregates."""
+
+    MUNICIPALITY_LOOKUP = "survey__municipality"
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="waves")
+    name = models.CharField(_("name"), max_length=100, help_text=_("E.g. “2025”, “Marts 2021”."))
+    opens_on = models.DateField(_("opens"))
+    closes_on = models.DateField(_("closes"))
+    units = models.ManyToManyField(Unit, blank=True, related_name="survey_waves", verbose_name=_("units"))
+    is_external = models.BooleanField(
+        _("measured outside the portal"), default=False, help_text=_("Results are entered as share and n.")
+    )
+    open_link_key = models.UUIDField(
+        _("open link"), null=True, blank=True, unique=True, help_text=_("An anonymous link anyone may answer.")
+    )
+    open_link_limit = models.PositiveIntegerField(
+        _("most answers through the open link"), default=500, help_text=_("Stops abuse of the open link.")
+    )
+
+    class Meta:
+        ordering = ["survey", "opens_on", "pk"]
+        verbose_name = _("wave")
+        verbose_name_plural = _("waves")
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="wave_closes_after_opening")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_open_on(self, day) -> bool:
+        return not self.is_external and self.opens_on <= day <= self.closes_on
+
+
+class Invitation(models.Model):
+    """A single-use code for one answer. Only a hash of the code is stored."""
+
+    MUNICIPALITY_LOOKUP = "wave__survey__municipality"
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    code_digest = models.CharField(max_length=64, unique=True)
+    used_on = models.DateField(null=True, blank=True)
+    created_on = models.DateField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.wave} / {self.unit}"
+
+
+class Response(models.Model):
+    """One anonymous answer to a wave: no user, no invitation, no time of day."""
+
+    MUNICIPALITY_LOOKUP = "wave__survey__municipality"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="responses")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    submitted_on = models.DateField()
+    via_open_link = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+
+    def __str__(self) -> str:
+        return f"{self.wave} {self.submitted_on}"
+
+
+class Answer(models.Model):
+    MUNICIPALITY_LOOKUP = "response__wave__survey__municipality"
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    value = models.CharField(max_length=100, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_question")]
+        indexes = [models.Index(fields=["question", "value"])]
+
+    def __str__(self) -> str:
+        return self.value or self.text[:40]
+
+
+class ExternalResult(models.Model):
+    """A result measured outside the portal (e.g. Haderslev's 2021 baseline), entered as share and n."""
+
+    MUNICIPALITY_LOOKUP = "wave__survey__municipality"
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="external_results")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="external_results")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    positive = models.PositiveIntegerField(_("positive answers"))
+    n = models.PositiveIntegerField(_("answers (n)"))
+    dont_know = models.PositiveIntegerField(_("don't know"), default=0)
+
+    class Meta:
+        verbose_name = _("result measured outside the portal")
+        verbose_name_plural = _("results measured outside the portal")
+        constraints = [
+            models.CheckConstraint(condition=Q(positive__lte=models.F("n")), name="positive_within_n"),
+            models.UniqueConstraint(fields=["wave", "indicator", "unit"], name="one_external_result"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.positive}/{self.n}"
