@@ -1,12 +1,17 @@
+import json
+
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from portal.models import Municipality
 from portal.public_cache import public_municipality_page
 from portal.views import crumb
 
 from .directory import needs_with_situations, search_index
+from .hsds import hsds_json, hsds_tabular_zip
 from .models import ContactPoint, Offer, Situation, SituationContact
 
 MAX_QUERY_LENGTH = 200
@@ -77,3 +82,39 @@ def offers(request, municipality: Municipality):
         "crumbs": directory_crumbs(municipality, crumb(_("For you as a relative"))),
     }
     return render(request, "contacts/offers.html", context)
+
+
+# The open-data exports of the directory (contacts/hsds.py). Not through public_municipality_page: its
+# cache keeps only the bytes and answers with a plain text/html HttpResponse, losing the content type and
+# the Content-Disposition of these responses.
+
+
+def _portal_base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _open_data(response: HttpResponse) -> HttpResponse:
+    response["Access-Control-Allow-Origin"] = "*"  # open data, no credentials: any site may read it
+    return response
+
+
+@require_safe
+def hsds_json_export(request, municipality_slug: str):
+    municipality = get_object_or_404(Municipality, slug=municipality_slug)
+    document = hsds_json(municipality, base_url=_portal_base_url(request))
+    return _open_data(
+        HttpResponse(
+            json.dumps(document, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+    )
+
+
+@require_safe
+def hsds_zip_export(request, municipality_slug: str):
+    municipality = get_object_or_404(Municipality, slug=municipality_slug)
+    response = HttpResponse(
+        hsds_tabular_zip(municipality, base_url=_portal_base_url(request)), content_type="application/zip"
+    )
+    response["Content-Disposition"] = f'attachment; filename="hsds-find-rundt-{municipality.slug}.zip"'
+    return _open_data(response)
