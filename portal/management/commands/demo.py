@@ -1,4 +1,4 @@
-"""Demo data for trying the portal: the five policies, plus clearly synthetic units and staff."""
+"""Demo data for trying the portal: the five policies, plus clearly synthetic units, staff and survey answers."""
 
 import secrets
 
@@ -25,14 +25,16 @@ DEMO_ROLES = [
 
 class Command(BaseCommand):
     help = (
-        "Load the five policies and create demo units and staff accounts (synthetic, never real people). "
-        "Passwords are new on every run and printed once."
+        "Load the five policies, directories and questionnaires and create demo units, staff accounts and "
+        "fictitious survey answers (synthetic, never real people). Passwords are new on every run and printed once."
     )
 
     def handle(self, *args, **options):
         call_command("load_policies", stdout=self.stdout)
         call_command("load_directories", stdout=self.stdout)
+        call_command("load_surveys", stdout=self.stdout)
         accounts = self.create_demo_staff()
+        call_command("demo_survey_answers", stdout=self.stdout)  # needs the demo units
         self.stdout.write("\nDemo accounts (username / password):")
         for username, password, description in accounts:
             self.stdout.write(f"  {username:<28} {password}   {description}")

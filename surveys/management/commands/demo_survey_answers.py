@@ -1,0 +1,121 @@
+"""Fictitious survey answers for the demo: never real relatives' answers, and named so.
+
+For each municipality with a survey and demo units ("… (fiktivt)", made by `manage.py demo`): one closed wave
+last year, "Demo <last year> (fiktive svar)", with 40–150 answers per demo unit, and "Demo <this year> (fiktive
+svar)", open today, with 8–30 per unit. The answers come from a seeded random generator, so every run draws the
+same answers: each unit and each question has its own modest level, each respondent a general mood, and the
+open wave is drawn slightly better on average (its few answers may still show less). Free-text answers say
+"Fiktivt demosvar".
+"""
+
+import random
+from datetime import date, timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from portal.models import Municipality, Unit
+from surveys.models import DONT_KNOW, Answer, Question, Response, Scale, Wave, YesNo
+
+DEMO_UNIT_MARK = "(fiktivt)"
+WAVE_NAME = "Demo {year} (fiktive svar)"
+FICTITIOUS_COMMENTS = [
+    "Fiktivt demosvar: Personalet er altid venlige, når jeg ringer.",
+    "Fiktivt demosvar: Jeg ville ønske, at jeg fik besked, når der sker ændringer i hjælpen.",
+    "Fiktivt demosvar: Det har hjulpet meget at møde andre pårørende.",
+    "Fiktivt demosvar: Der er mange forskellige medarbejdere, og det er svært at vide, hvem jeg skal spørge.",
+    "Fiktivt demosvar: Tak for en god dialog ved det sidste møde.",
+    "Fiktivt demosvar: Jeg savner at blive spurgt, hvordan jeg selv har det.",
+]
+# A respondent's latent view of a question, cut into the five-point scale (highest first).
+SCALE_CUTS = [(1.0, Scale.VERY_HIGH), (0.0, Scale.HIGH), (-0.9, Scale.SOME), (-1.7, Scale.LOW)]
+BASE_LEVEL = 0.4
+OPEN_WAVE_IMPROVEMENT = 0.2
+
+
+def spread(rng: random.Random) -> float:
+    """How much better or worse than the rest a unit or a question does: modest, never extreme."""
+    return max(-0.4, min(0.4, rng.gauss(0, 0.2)))
+
+
+class Command(BaseCommand):
+    help = (
+        "Create fictitious survey answers for the demo units: a past wave and an open wave per municipality, "
+        "both named “… (fiktive svar)”. Existing demo waves are kept unless --replace."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--replace", action="store_true", help="Recreate the demo waves and their answers.")
+
+    @transaction.atomic
+    def handle(self, *args, replace, **options):
+        today = timezone.localdate()
+        past = (WAVE_NAME.format(year=today.year - 1), date(today.year - 1, 9, 1), date(today.year - 1, 10, 31))
+        current_opens = max(date(today.year, 1, 1), today - timedelta(days=28))
+        current = (WAVE_NAME.format(year=today.year), current_opens, today + timedelta(days=30))
+        for municipality in Municipality.objects.order_by("name"):
+            survey = municipality.surveys.order_by("pk").first()
+            units = list(Unit.objects.filter(municipality=municipality, name__endswith=DEMO_UNIT_MARK).order_by("name"))
+            if survey is None or not units:
+                self.stdout.write(f"{municipality}: no survey or no demo units, no fictitious answers made.")
+                continue
+            effects = random.Random(f"demo-survey:{municipality.slug}")
+            unit_level = {unit.pk: spread(effects) for unit in units}
+            questions = list(survey.questions.order_by("order", "pk"))
+            question_level = {question.pk: spread(effects) for question in questions}
+            for (name, opens_on, closes_on), per_unit, shift in [
+                (past, (40, 150), 0.0),
+                (current, (8, 30), OPEN_WAVE_IMPROVEMENT),
+            ]:
+                existing = survey.waves.filter(name=name)
+                if existing.exists():
+                    if not replace:
+                        if closes_on >= today:  # the open demo wave stays open on a later run
+                            existing.filter(closes_on__lt=today).update(closes_on=closes_on)
+                        self.stdout.write(f"{municipality}: “{name}” exists already, kept it.")
+                        continue
+                    existing.delete()
+                wave = Wave.objects.create(survey=survey, name=name, opens_on=opens_on, closes_on=closes_on)
+                wave.units.set(units)
+                rng = random.Random(f"demo-survey:{municipality.slug}:{name}")
+                last_day = min(closes_on, today)
+                responses, answers = [], []
+                for unit in units:
+                    for _ in range(rng.randint(*per_unit)):
+                        response = Response(
+                            wave=wave,
+                            unit=unit,
+                            submitted_on=opens_on + timedelta(days=rng.randint(0, (last_day - opens_on).days)),
+                        )
+                        responses.append(response)
+                        mood = rng.gauss(0, 0.8) + BASE_LEVEL + unit_level[unit.pk] + shift
+                        for question in questions:
+                            answer = self.answer(rng, question, mood + question_level[question.pk])
+                            if answer is not None:
+                                answer.response = response
+                                answers.append(answer)
+                Response.objects.bulk_create(responses, batch_size=500)
+                Answer.objects.bulk_create(answers, batch_size=1000)
+                self.stdout.write(
+                    f"{municipality}: “{name}”, {len(responses)} fictitious responses from {len(units)} demo units."
+                )
+
+    @staticmethod
+    def answer(rng: random.Random, question: Question, level: float) -> Answer | None:
+        """One fictitious answer, or None when the respondent leaves the question out."""
+        if question.kind == Question.Kind.TEXT:
+            if rng.random() < 0.12:
+                return Answer(question=question, text=rng.choice(FICTITIOUS_COMMENTS))
+            return None
+        if not question.required and rng.random() < 0.12:
+            return None
+        if rng.random() < 0.07:
+            return Answer(question=question, value=DONT_KNOW)
+        view = level + rng.gauss(0, 0.6)
+        if question.kind == Question.Kind.SCALE:
+            value = next((choice for cut, choice in SCALE_CUTS if view > cut), Scale.NOT_AT_ALL)
+            return Answer(question=question, value=value.value)
+        if question.kind == Question.Kind.YES_NO:
+            return Answer(question=question, value=(YesNo.YES if view > 0.3 else YesNo.NO).value)
+        return Answer(question=question, value=rng.choice(question.choices))

@@ -1,0 +1,113 @@
+"""Loading a municipality's questionnaire from fixtures/surveys/<slug>.json (format in fixtures/README.md).
+
+Like the policies and directories: a municipality that has a survey already keeps it (its managers may
+have changed it) unless `replace=True`. Replacing never deletes answers: a survey that has responses,
+invitations or results measured outside the portal is refused, and nothing is changed.
+"""
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from portal.models import Municipality, Page
+
+from .models import ExternalResult, Indicator, Invitation, Question, Response, Survey
+
+SURVEY_FIXTURE_DIR = settings.BASE_DIR / "fixtures" / "surveys"
+QUESTION_KEYS = {"key", "text", "kind", "choices", "required", "theme_page_slug"}
+INDICATOR_KEYS = {
+    "question_key", "name", "positive_answers", "target", "deadline", "baseline", "baseline_date", "baseline_n",
+    "baseline_note", "theme_page_slug", "is_headline",
+}  # fmt: skip
+
+
+def survey_fixture_paths() -> list[Path]:
+    return sorted(SURVEY_FIXTURE_DIR.glob("*.json"))
+
+
+def _check_keys(item: dict, expected: set[str], what: str) -> None:
+    if set(item) != expected:
+        missing, unknown = sorted(expected - set(item)), sorted(set(item) - expected)
+        raise ValidationError(f"{what}: missing {missing}, unknown {unknown}.")
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@transaction.atomic
+def load_survey(path: Path, *, replace: bool = False) -> bool:
+    """Load one file; False when the municipality's survey was kept as it was."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"), parse_float=Decimal)
+    municipality = Municipality.objects.get(slug=data["municipality"])
+    existing = municipality.surveys.all()
+    if existing.exists():
+        if not replace:
+            return False
+        if (
+            Response.objects.filter(wave__survey__in=existing).exists()
+            or Invitation.objects.filter(wave__survey__in=existing).exists()
+            or ExternalResult.objects.filter(wave__survey__in=existing).exists()
+        ):
+            raise ValidationError(
+                f"{municipality}: the survey has answers or invitations; replacing it would delete them."
+            )
+        existing.delete()
+
+    pages = {page.slug: page for page in municipality.pages.all()}
+
+    def page_for(slug: str | None, what: str) -> Page | None:
+        if slug is None:
+            return None
+        if slug not in pages:
+            raise ValidationError(f"{what}: {municipality} has no policy page “{slug}”.")
+        return pages[slug]
+
+    survey = Survey(municipality=municipality, title=data["survey"]["title"], intro=data["survey"]["intro"])
+    survey.full_clean()
+    survey.save()
+
+    questions: dict[str, Question] = {}
+    for order, item in enumerate(data["questions"], start=1):
+        _check_keys(item, QUESTION_KEYS, f"Question “{item.get('key')}”")
+        if item["key"] in questions:
+            raise ValidationError(f"Question key “{item['key']}” is used twice.")
+        question = Question(
+            survey=survey,
+            order=order * 10,
+            text=item["text"],
+            kind=item["kind"],
+            choices=item["choices"],
+            required=item["required"],
+            theme=page_for(item["theme_page_slug"], f"Question “{item['key']}”"),
+        )
+        question.full_clean()
+        question.save()
+        questions[item["key"]] = question
+
+    for order, item in enumerate(data["indicators"], start=1):
+        _check_keys(item, INDICATOR_KEYS, f"Indicator “{item.get('name')}”")
+        if item["question_key"] not in questions:
+            raise ValidationError(f"Indicator “{item['name']}”: no question “{item['question_key']}”.")
+        indicator = Indicator(
+            question=questions[item["question_key"]],
+            name=item["name"],
+            positive_answers=item["positive_answers"],
+            target=item["target"],
+            deadline=_date(item["deadline"]),
+            baseline=item["baseline"],
+            baseline_date=_date(item["baseline_date"]),
+            baseline_n=item["baseline_n"],
+            baseline_note=item["baseline_note"],
+            theme=page_for(item["theme_page_slug"], f"Indicator “{item['name']}”"),
+            is_headline=item["is_headline"],
+            order=order * 10,
+        )
+        indicator.full_clean()
+        indicator.save()
+    return True
