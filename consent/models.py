@@ -208,6 +208,14 @@ class Consent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_decision_display()}: {self.relative.name}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError("Consent versions are never changed: record a new version.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Consent versions are never deleted.")
+
     @property
     def is_current_version(self) -> bool:
         """Not replaced by a later version (needs `superseded_by` prefetched or one query)."""

@@ -1,0 +1,83 @@
+"""Synthetic citizens, relatives and consents for the consent tests, made through consent.services.
+
+The CPR numbers are made up (and the names too); CITIZEN_CPR's pieces are what the privacy checks look for.
+"""
+
+import itertools
+from datetime import date
+
+from consent import services
+from consent.models import Citizen, Consent, Relative
+from portal.models import Area, Unit
+from tests.factories import make_staff
+
+CITIZEN_NAME = "Karen Testesen"
+CITIZEN_CPR = "241275-4321"
+CITIZEN_CPR_DIGITS = "2412754321"
+CITIZEN_BIRTH_PART = "241275"
+
+_numbers = itertools.count(1)
+
+
+def make_unit(municipality, name: str | None = None) -> Unit:
+    return Unit.objects.create(
+        municipality=municipality, name=name or f"Plejecenter {next(_numbers)}", area=Area.ELDERLY
+    )
+
+
+def make_caseworker(municipality, *units: Unit, **fields):
+    user = make_staff(municipality, "Sagsbehandler", **fields)
+    user.units.set(units)
+    return user
+
+
+def make_citizen(municipality, acting_user, *, name: str = CITIZEN_NAME, cpr: str = CITIZEN_CPR, units=()) -> Citizen:
+    return services.register_citizen(
+        municipality=municipality, name=name, cpr=cpr, units=list(units), acting_user=acting_user
+    )
+
+
+def make_relative(citizen: Citizen, acting_user, name: str, **fields) -> Relative:
+    fields.setdefault("relation", "datter")
+    return services.add_relative(citizen=citizen, relative=Relative(name=name, **fields), acting_user=acting_user)
+
+
+def new_consent(
+    relative: Relative | None = None,
+    decision: str = Consent.Decision.PERMIT,
+    categories=("helbred",),
+    *,
+    given_on: date = date(2025, 3, 1),
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+    **fields,
+) -> Consent:
+    """An unsaved consent version with sensible defaults: oral, with a note, staff may contact."""
+    values = {
+        "decision": decision,
+        "categories": list(categories),
+        "form": Consent.Form.ORAL,
+        "oral_note": "Borgeren sagde ja ved samtalen.",
+        "contact": Consent.Contact.STAFF_MAY_CONTACT if decision == Consent.Decision.PERMIT else "",
+        "given_on": given_on,
+        "valid_from": valid_from or given_on,
+        "valid_until": valid_until,
+        **fields,
+    }
+    if relative is not None:
+        values.update(citizen_id=relative.citizen_id, relative=relative)
+    return Consent(**values)
+
+
+def record(relative: Relative, acting_user, decision: str = Consent.Decision.PERMIT, categories=("helbred",), **fields):
+    """Record a first version about `relative` through services.record_consent."""
+    return services.record_consent(
+        consent=new_consent(relative, decision, categories, **fields), acting_user=acting_user
+    )
+
+
+def change(old: Consent, acting_user, decision: str = Consent.Decision.PERMIT, categories=("helbred",), **fields):
+    """Record a new version that replaces `old`."""
+    return services.record_consent(
+        consent=new_consent(None, decision, categories, **fields), acting_user=acting_user, supersedes=old
+    )

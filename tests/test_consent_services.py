@@ -1,0 +1,419 @@
+"""consent.services: every write with its audit event in one transaction, append-only history, concurrent saves.
+
+The append-only and concurrency tests assert what holds for the database they run on: PostgreSQL refuses
+UPDATE and DELETE itself (triggers) and runs the two caseworkers' transactions really at once; SQLite relies
+on the models' refusal and serialises writers, so there the two saves run one after the other.
+"""
+
+import json
+import threading
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
+
+from consent import rules, services
+from consent.models import Agreement, AuditEvent, Citizen, Consent, Dialogue, FollowUp, Relative
+from tests.consent_factories import (
+    CITIZEN_BIRTH_PART,
+    CITIZEN_CPR_DIGITS,
+    CITIZEN_NAME,
+    change,
+    make_caseworker,
+    make_citizen,
+    make_relative,
+    make_unit,
+    new_consent,
+    record,
+)
+
+Event = AuditEvent.Event
+RELATIVE_NAME = "Anna Testesen"
+OTHER_CPR = "150560-2468"
+
+
+@pytest.fixture
+def caseworker(municipality):
+    return make_caseworker(municipality, make_unit(municipality), first_name="Sanne", last_name="Sagsbehandler")
+
+
+@pytest.fixture
+def citizen(municipality, caseworker):
+    return make_citizen(municipality, caseworker, units=caseworker.units.all())
+
+
+@pytest.fixture
+def anna(citizen, caseworker):
+    return make_relative(citizen, caseworker, RELATIVE_NAME, phone="20304050", email="anna@example.dk")
+
+
+@pytest.fixture
+def consent(anna, caseworker):
+    return record(anna, caseworker, categories=["helbred", "behandling"])
+
+
+@pytest.fixture
+def agreement(citizen, caseworker, anna):
+    return services.record_agreement(
+        citizen=citizen,
+        agreement=Agreement(
+            description="Anna ringer hver søndag.",
+            responsible=Agreement.Party.RELATIVE,
+            relative=anna,
+            follow_up_every_days=30,
+            next_follow_up=date(2025, 7, 1),
+        ),
+        acting_user=caseworker,
+    )
+
+
+def follow_up(next_date: date = date(2025, 8, 1), outcome: str = FollowUp.Outcome.CONTINUE) -> FollowUp:
+    return FollowUp(held_on=date(2025, 7, 1), outcome=outcome, note="Det går godt.", next_date=next_date)
+
+
+# Each service, what it writes, the audit event it must write, and the ids its payload carries.
+SERVICES = {
+    "register_citizen": (
+        lambda w: services.register_citizen(
+            municipality=w["municipality"], name="Ole Testesen", cpr=OTHER_CPR, units=[], acting_user=w["user"]
+        ),
+        Citizen,
+        Event.CITIZEN_REGISTERED,
+        {"citizen_id"},
+    ),
+    "record_view": (
+        lambda w: services.record_view(citizen=w["citizen"], acting_user=w["user"]),
+        None,
+        Event.CITIZEN_VIEWED,
+        {"citizen_id"},
+    ),
+    "add_relative": (
+        lambda w: services.add_relative(
+            citizen=w["citizen"], relative=Relative(name="Bo Testesen", relation="søn"), acting_user=w["user"]
+        ),
+        Relative,
+        Event.RELATIVE_ADDED,
+        {"relative_id"},
+    ),
+    "record_dialogue": (
+        lambda w: services.record_dialogue(
+            citizen=w["citizen"],
+            dialogue=Dialogue(held_on=date(2025, 3, 1), involvement=Dialogue.Involvement.YES),
+            acting_user=w["user"],
+        ),
+        Dialogue,
+        Event.DIALOGUE_RECORDED,
+        {"dialogue_id"},
+    ),
+    "record_consent": (
+        lambda w: record(w["anna"], w["user"], categories=["oekonomi"]),
+        Consent,
+        Event.CONSENT_RECORDED,
+        {"consent_id", "supersedes_id", "relative_id"},
+    ),
+    "record_consent (change)": (
+        lambda w: change(w["consent"], w["user"], categories=["helbred"], given_on=date(2025, 4, 1)),
+        Consent,
+        Event.CONSENT_CHANGED,
+        {"consent_id", "supersedes_id", "relative_id"},
+    ),
+    "revoke_consent": (
+        lambda w: services.revoke_consent(
+            consent=w["consent"], reason="Ombestemt.", form="oral", acting_user=w["user"]
+        ),
+        Consent,
+        Event.CONSENT_REVOKED,
+        {"consent_id", "supersedes_id", "relative_id"},
+    ),
+    "check_disclosure": (
+        lambda w: services.check_disclosure(
+            citizen=w["citizen"], relative=w["anna"], category="helbred", acting_user=w["user"], on=date(2025, 6, 1)
+        ),
+        None,
+        Event.DISCLOSURE_CHECKED,
+        {"relative_id", "category", "answer", "consent_id"},
+    ),
+    "record_agreement": (
+        lambda w: services.record_agreement(
+            citizen=w["citizen"],
+            agreement=Agreement(
+                description="Personalet ringer til Anna.",
+                responsible=Agreement.Party.STAFF,
+                follow_up_every_days=14,
+                next_follow_up=date(2025, 7, 1),
+            ),
+            acting_user=w["user"],
+        ),
+        Agreement,
+        Event.AGREEMENT_RECORDED,
+        {"agreement_id"},
+    ),
+    "record_follow_up": (
+        lambda w: services.record_follow_up(
+            agreement=w["agreement"], follow_up=follow_up(), loaded_version=1, acting_user=w["user"]
+        ),
+        FollowUp,
+        Event.FOLLOW_UP_RECORDED,
+        {"agreement_id", "follow_up_id"},
+    ),
+}
+
+
+@pytest.fixture
+def world(municipality, caseworker, citizen, anna, consent, agreement):
+    return {
+        "municipality": municipality,
+        "user": caseworker,
+        "citizen": citizen,
+        "anna": anna,
+        "consent": consent,
+        "agreement": agreement,
+    }
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_service_writes_exactly_one_audit_event_with_ids_only(name, world):
+    call, _model, event, keys = SERVICES[name]
+    before = set(AuditEvent.objects.values_list("pk", flat=True))
+    call(world)
+    (new_event,) = AuditEvent.objects.exclude(pk__in=before)
+    assert new_event.event == event
+    assert new_event.actor == world["user"] and new_event.municipality == world["municipality"]
+    assert set(new_event.payload) == keys
+    for key, value in new_event.payload.items():
+        if key in {"category", "answer"}:
+            assert isinstance(value, str) and value.isidentifier()  # a code, e.g. "helbred", "permitted"
+        else:
+            assert value is None or isinstance(value, int), (key, value)
+    text = json.dumps(new_event.payload, ensure_ascii=False)
+    for personal in [CITIZEN_NAME, RELATIVE_NAME, "Ole", "Bo", "Anna", "Sanne", "20304050", "anna@example.dk"]:
+        assert personal not in text
+    for cpr in [CITIZEN_CPR_DIGITS, CITIZEN_BIRTH_PART, OTHER_CPR, OTHER_CPR.replace("-", ""), OTHER_CPR[:6]]:
+        assert cpr not in text
+    assert world["citizen"].cpr_digest not in text
+
+
+@pytest.mark.parametrize("name", [name for name, (_c, model, _e, _k) in SERVICES.items() if model is not None])
+def test_a_failing_audit_event_undoes_the_services_write(name, world, monkeypatch):
+    """The write and its audit event share one transaction: no write stays without its event."""
+    call, model, _event, _keys = SERVICES[name]
+    rows, events, version = model.objects.count(), AuditEvent.objects.count(), world["agreement"].version
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the audit log is unavailable")
+
+    monkeypatch.setattr(services, "log", fail)
+    with pytest.raises(RuntimeError):
+        call(world)
+    assert (model.objects.count(), AuditEvent.objects.count()) == (rows, events)
+    assert Agreement.objects.get(pk=world["agreement"].pk).version == version
+
+
+def test_finding_a_citizen_by_cpr_writes_nothing_itself(world):
+    """The view logs "citizen.found" through record_view once the caseworker may see the citizen."""
+    events = AuditEvent.objects.count()
+    found = services.find_by_cpr(
+        municipality=world["municipality"], cpr=CITIZEN_CPR_DIGITS, citizens=Citizen.objects.all()
+    )
+    assert found == world["citizen"] and AuditEvent.objects.count() == events
+
+
+def test_an_audit_event_cannot_be_changed_or_deleted_through_the_model(world):
+    event = AuditEvent.objects.filter(citizen=world["citizen"]).first()
+    original = (event.event, event.payload)
+    event.payload = {"citizen_id": 0}
+    with pytest.raises(ValidationError):
+        event.save()
+    with pytest.raises(ValidationError):
+        event.delete()
+    event.refresh_from_db()
+    assert (event.event, event.payload) == original
+
+
+def test_a_consent_version_cannot_be_changed_or_deleted_through_the_model(consent):
+    consent.categories = ["helbred", "behandling", "oekonomi"]
+    with pytest.raises(ValidationError):
+        consent.save()
+    with pytest.raises(ValidationError):
+        consent.delete()
+    consent.refresh_from_db()
+    assert consent.categories == ["helbred", "behandling"]
+
+
+@pytest.mark.parametrize("table", ["consent_auditevent", "consent_consent"])
+@pytest.mark.parametrize("statement", ["UPDATE {table} SET id = id WHERE id = %s", "DELETE FROM {table} WHERE id = %s"])
+def test_the_database_refuses_update_and_delete_of_append_only_rows(table, statement, world):
+    """On PostgreSQL the database refuses raw SQL; SQLite, without triggers, relies on the models' refusal."""
+    row = (AuditEvent if table == "consent_auditevent" else Consent).objects.filter(citizen=world["citizen"]).first()
+    if connection.vendor == "postgresql":
+        with (
+            pytest.raises(DatabaseError, match=f"{table} is append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement.format(table=table), [row.pk])
+        assert type(row).objects.filter(pk=row.pk).exists()
+    else:
+        with pytest.raises(ValidationError):
+            row.delete() if statement.startswith("DELETE") else row.save()
+        assert type(row).objects.filter(pk=row.pk).exists()
+
+
+def raw_row(pk: int) -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM consent_consent WHERE id = %s", [pk])
+        return cursor.fetchone()
+
+
+def test_a_change_and_a_revocation_leave_the_old_version_exactly_as_it_was(consent, caseworker):
+    before = raw_row(consent.pk)
+    changed = change(consent, caseworker, categories=["helbred"], given_on=date(2025, 4, 1))
+    assert raw_row(consent.pk) == before
+    changed_before = raw_row(changed.pk)
+    services.revoke_consent(consent=changed, reason="Ombestemt.", form="written", acting_user=caseworker)
+    assert (raw_row(consent.pk), raw_row(changed.pk)) == (before, changed_before)
+    assert Consent.objects.get(pk=consent.pk).superseded_by == changed
+
+
+def test_a_version_already_replaced_cannot_be_replaced_again(consent, caseworker):
+    change(consent, caseworker, categories=["helbred"], given_on=date(2025, 4, 1))
+    with pytest.raises(services.StaleVersion):
+        change(consent, caseworker, categories=["oekonomi"], given_on=date(2025, 4, 2))
+    with pytest.raises(services.StaleVersion):
+        services.revoke_consent(consent=consent, reason="Ombestemt.", form="oral", acting_user=caseworker)
+    assert Consent.objects.count() == 2
+
+
+def test_a_consent_the_rules_refuse_is_not_saved_and_not_logged(anna, caseworker):
+    rows, events = Consent.objects.count(), AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as error:
+        services.record_consent(consent=new_consent(anna, oral_note=""), acting_user=caseworker)
+    assert "oral_note" in error.value.message_dict
+    assert (Consent.objects.count(), AuditEvent.objects.count()) == (rows, events)
+
+
+def test_a_permission_without_end_date_gets_the_one_year_default(anna, caseworker):
+    consent = record(anna, caseworker, given_on=date(2025, 3, 1))
+    assert consent.valid_until == rules.default_valid_until(date(2025, 3, 1))
+
+
+# --- two caseworkers at once ------------------------------------------------------------------------
+
+
+def run_at_once(*jobs):
+    """Run each job's read, then its save, as if by different caseworkers at the same moment.
+
+    A job is (read, save): read() loads what the caseworker sees, save(loaded) saves their change. On
+    PostgreSQL each job runs in its own thread with its own connection, and a barrier makes every read
+    happen before any save. SQLite serialises writers, so there all reads run, then the saves in order.
+    Returns each job's outcome: ("saved", result) or ("stale", None).
+    """
+
+    def attempt(save, loaded):
+        try:
+            return ("saved", save(loaded))
+        except services.StaleVersion:
+            return ("stale", None)
+
+    if connection.vendor != "postgresql":
+        loaded = [read() for read, _save in jobs]
+        return [attempt(save, state) for (_read, save), state in zip(jobs, loaded, strict=True)]
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(jobs))
+    outcomes: list = [None] * len(jobs)
+
+    def run(index, read, save):
+        try:
+            loaded = read()
+            barrier.wait(timeout=10)
+            outcomes[index] = attempt(save, loaded)
+        except BaseException as error:  # handed to the test's thread below
+            barrier.abort()
+            outcomes[index] = ("error", error)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    threads = [threading.Thread(target=run, args=(i, read, save)) for i, (read, save) in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
+    for outcome in outcomes:
+        if outcome[0] == "error":
+            raise outcome[1]
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_caseworkers_changing_the_same_consent_at_once_save_exactly_one_new_version(municipality):
+    unit = make_unit(municipality)
+    first, second = make_caseworker(municipality, unit), make_caseworker(municipality, unit)
+    citizen = make_citizen(municipality, first, units=[unit])
+    anna = make_relative(citizen, first, RELATIVE_NAME)
+    old = record(anna, first, categories=["helbred"])
+    old_row = raw_row(old.pk)
+
+    def job(user, categories):
+        def read():
+            return Consent.objects.get(pk=old.pk)
+
+        def save(loaded):
+            return change(loaded, user, categories=categories, given_on=date(2025, 4, 1))
+
+        return read, save
+
+    outcomes = run_at_once(job(first, ["helbred", "behandling"]), job(second, ["helbred", "oekonomi"]))
+
+    assert sorted(kind for kind, _result in outcomes) == ["saved", "stale"]
+    (new,) = [result for kind, result in outcomes if kind == "saved"]
+    assert sorted(Consent.objects.filter(citizen=citizen).values_list("pk", flat=True)) == sorted([old.pk, new.pk])
+    assert Consent.objects.get(pk=new.pk).supersedes_id == old.pk
+    assert raw_row(old.pk) == old_row
+    changes = AuditEvent.objects.filter(citizen=citizen, event=Event.CONSENT_CHANGED)
+    assert [event.payload for event in changes] == [
+        {"consent_id": new.pk, "supersedes_id": old.pk, "relative_id": anna.pk}
+    ]
+    assert AuditEvent.objects.filter(citizen=citizen, event=Event.CONSENT_RECORDED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_follow_ups_on_the_same_loaded_version_save_exactly_one(municipality):
+    unit = make_unit(municipality)
+    first, second = make_caseworker(municipality, unit), make_caseworker(municipality, unit)
+    citizen = make_citizen(municipality, first, units=[unit])
+    agreement = services.record_agreement(
+        citizen=citizen,
+        agreement=Agreement(
+            description="Personalet ringer hver måned.",
+            responsible=Agreement.Party.STAFF,
+            follow_up_every_days=30,
+            next_follow_up=date(2025, 7, 1),
+        ),
+        acting_user=first,
+    )
+
+    def job(user, next_date):
+        def read():
+            return Agreement.objects.get(pk=agreement.pk)
+
+        def save(loaded):
+            return services.record_follow_up(
+                agreement=loaded, follow_up=follow_up(next_date), loaded_version=loaded.version, acting_user=user
+            )
+
+        return read, save
+
+    dates = [date(2025, 8, 1), date(2025, 8, 1) + timedelta(days=14)]
+    outcomes = run_at_once(job(first, dates[0]), job(second, dates[1]))
+
+    assert sorted(kind for kind, _result in outcomes) == ["saved", "stale"]
+    (winner,) = [result for kind, result in outcomes if kind == "saved"]
+    assert list(FollowUp.objects.values_list("pk", flat=True)) == [winner.pk]
+    agreement.refresh_from_db()
+    assert (agreement.version, agreement.next_follow_up) == (2, winner.next_date)
+    logged = AuditEvent.objects.filter(citizen=citizen, event=Event.FOLLOW_UP_RECORDED)
+    assert [event.payload for event in logged] == [{"agreement_id": agreement.pk, "follow_up_id": winner.pk}]
