@@ -127,6 +127,33 @@ def stop(proc: subprocess.Popen) -> int | None:
     return proc.returncode
 
 
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int, extra_args: list[str], wsgi_app: str, log_path: Path
+) -> subprocess.Popen:
+    """gunicorn with gunicorn.conf.py and bench_settings (the portal plus /bench/bare) on 127.0.0.1:`port`."""
+    server_env = dict(
+        env,
+        DJANGO_SETTINGS_MODULE="bench_settings",
+        GUNICORN_BIND=f"{HOST}:{port}",
+        WEB_CONCURRENCY=str(workers),
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
+        "--pythonpath",
+        str(BENCH),
+        "--no-control-socket",  # leave ~/.gunicorn/gunicorn.ctl to a real server on this machine
+        *extra_args,
+        wsgi_app,
+    ]
+    print("  start gunicorn:", " ".join(command))
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT)
+
+
 def tail(path: Path, lines: int = 40) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
@@ -303,27 +330,7 @@ def main() -> int:
             queries = json.loads(out.strip().splitlines()[-1])
 
         port = free_port()
-        server_env = dict(
-            env,
-            DJANGO_SETTINGS_MODULE="bench_settings",
-            GUNICORN_BIND=f"{HOST}:{port}",
-            WEB_CONCURRENCY=str(args.workers),
-        )
-        command = [
-            python,
-            "-m",
-            "gunicorn",
-            "--config",
-            str(ROOT / "gunicorn.conf.py"),
-            "--pythonpath",
-            str(BENCH),
-            "--no-control-socket",  # leave ~/.gunicorn/gunicorn.ctl to a real server on this machine
-            *args.gunicorn_arg,
-            args.wsgi_app,
-        ]
-        print("  start gunicorn:", " ".join(command))
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT)
+        proc = start_gunicorn(env, port, args.workers, args.gunicorn_arg, args.wsgi_app, log_path)
         if not wait_until_ready(proc, port, args.start_timeout):
             sys.stderr.write(tail(log_path) + "\n")
             print(f"serve_bench: gunicorn did not start (exit {proc.poll()})", file=sys.stderr)

@@ -4,8 +4,8 @@ Everything happens in Python on the municipality's directory (tens to a few thou
 so the results are the same on SQLite and PostgreSQL. The index is built once per version of the
 municipality's content (`Municipality.content_changed_at`) and kept in the process.
 
-Pipeline for a text: lower-case → fold accents and æ/ø/å to ASCII (so "paaroerende" finds
-"pårørende") → split into words → drop stop words → Danish Snowball stem.
+Pipeline for a text: lower-case → fold accents and æ/ø/å (and the German/Swedish ä/ö) to ASCII (so
+"paaroerende" finds "pårørende") → split into words → drop stop words → Danish Snowball stem.
 """
 
 import re
@@ -17,15 +17,19 @@ import snowballstemmer
 
 _stemmer = snowballstemmer.stemmer("danish")
 
-# Snowball's Danish stop-word list, folded like the indexed text, and words that nearly every situation in a
-# directory shares ("borgeren har brug for hjælp"), which would otherwise match everything.
+# Snowball's Danish stop-word list, folded like the indexed text; "kan" and the question words, which the list
+# lacks ("hvem kan hjælpe …"); and words that nearly every situation in a directory shares ("borgeren har brug
+# for hjælp"), which would otherwise match everything.
 STOP_WORDS = frozenset(
     """og i jeg det at en den til er som paa de med han af for ikke der var mig sig men et har om vi min havde
     ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad skal selv her alle vil blev kunne
     ind naar vaere dog noget ville jo deres efter ned skulle denne end dette mit ogsaa under have dig anden
     hende mine alt meget sit sine vor mod disse hvis din nogle hos blive mange ad bliver hendes vaeret thi
-    jer saadan borgeren borger hjaelp brug behov kontakt kontakte""".split()  # noqa: SIM905 - a list of words reads best as words
+    jer saadan kan hvem hvordan hvornaar hvorfor hvilken hvilket hvilke
+    borgeren borger hjaelp brug behov kontakt kontakte""".split()  # noqa: SIM905 - a list of words reads best as words
 )
+# The shared words in every form: "hjælpe", "behovet", "kontakten", "borgerne", "ringer" (see `words`).
+SHARED_WORDS = "borger hjaelp brug behov kontakt ringe"
 
 # Words people use for the same thing, with how close they are: a query word from a group also finds
 # the others, counting that much. Kept small and general; editors add words per situation.
@@ -35,10 +39,10 @@ SYNONYM_GROUPS = [
     (0.9, "hjemmehjaelp hjemmepleje"),
     (0.9, "hospital sygehus indlaeggelse udskrivelse"),
     (0.9, "genoptraening traening rehabilitering"),
-    (0.9, "demens demenskoordinator alzheimer glemsom hukommelse"),
+    (0.9, "demens dement demenskoordinator alzheimer glemsom glemme hukommelse"),
     (0.9, "kraeft cancer kraeftkoordinator"),
     (0.9, "hjerneskade hjerneskadekoordinator apopleksi blodprop"),
-    (0.9, "aflastning aflastningsplads pusterum"),
+    (0.9, "aflastning aflastningsplads pusterum pause"),
     (0.9, "klage klager borgerraadgiver utilfreds"),
     (0.9, "daghjem dagcenter daghjemstilbud"),
     (0.9, "bofaellesskab botilbud"),
@@ -49,7 +53,9 @@ SYNONYM_GROUPS = [
 
 
 def fold(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)  # "å" typed as "a" + a combining ring is "å" too
     text = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    text = text.replace("ä", "ae").replace("ö", "oe")  # a German or Swedish keyboard's æ and ø
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -59,9 +65,16 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+_SHARED_STEMS = frozenset(stem(word) for word in SHARED_WORDS.split())
+
+
 def words(text: str) -> list[str]:
-    """The folded words of a text that carry meaning (no stop words, no single letters)."""
-    return [word for word in re.findall(r"[a-z0-9]+", fold(text)) if word not in STOP_WORDS and len(word) > 1]
+    """The folded words of a text that carry meaning (no stop words in any form, no single letters)."""
+    return [
+        word
+        for word in re.findall(r"[a-z0-9]+", fold(text))
+        if word not in STOP_WORDS and len(word) > 1 and stem(word) not in _SHARED_STEMS
+    ]
 
 
 def terms(text: str) -> list[str]:
@@ -76,6 +89,43 @@ for _strength, _group in SYNONYM_GROUPS:
         for _other in _stems - {_stem}:
             known = _SYNONYMS.setdefault(_stem, {})
             known[_other] = max(known.get(_other, 0.0), _strength)
+# The words of the groups: the words whose meaning the search knows, also when one letter is wrong.
+_SYNONYM_WORDS = frozenset(word for _strength, group in SYNONYM_GROUPS for word in group.split())
+# A compound whose first part is one of these words or stems ("plejehjemsplads", "genoptræningsplan",
+# "demensramt") is about that part: each with the stem whose synonyms it brings.
+_COMPOUND_HEADS = {
+    **{known: known for known in _SYNONYMS if len(known) >= 5},
+    **{word: stem(word) for word in _SYNONYM_WORDS if len(word) >= 5},
+}
+COMPOUND_HEAD = 0.8
+# Only words this long are read as a misspelt known word: in shorter ones a letter changes the word ("klare").
+KNOWN_TYPO_LENGTH = 6
+
+
+def alternatives(query_word: str) -> dict[str, float]:
+    """The query word, its stem and their synonyms (also those of a compound's first part), with how close each is."""
+    query_stem = stem(query_word)
+    found = {query_stem: 1.0, query_word: 1.0}
+    heads = [(query_stem, 1.0)] + [
+        (head_stem, COMPOUND_HEAD)
+        for head, head_stem in _COMPOUND_HEADS.items()
+        if head_stem != query_stem and head != query_word and query_word.startswith(head)
+    ]
+    for head, factor in heads:
+        for alternative, strength in [(head, 1.0), *_SYNONYMS.get(head, {}).items()]:
+            found[alternative] = max(found.get(alternative, 0.0), strength * factor)
+    return found
+
+
+def is_known(query_word: str) -> bool:
+    """Whether the search knows what the word means, so never reads it as a typo of another: "klage"."""
+    return query_word in _SYNONYM_WORDS or stem(query_word) in _SYNONYMS
+
+
+@lru_cache(maxsize=20_000)
+def as_letters(word: str) -> str:
+    """A folded word with æ, ø, å as one letter again, so that a missing "æ" is one letter wrong, not two."""
+    return word.replace("ae", "æ").replace("oe", "ø").replace("aa", "å")
 
 
 def within_one_edit(a: str, b: str) -> bool:
@@ -107,12 +157,17 @@ def match_strength(query_term: str, document_term: str) -> float:
     return 0.0
 
 
+TYPO = 0.6  # a whole word with one letter wrong
+
+
 def typo_strength(query_term: str, document_term: str) -> float:
     """A match with one letter wrong, missing, extra or swapped, also in the first part of a compound."""
     if len(query_term) < 4:
         return 0.0
-    if len(document_term) >= 4 and within_one_edit(query_term, document_term):
-        return 0.6
+    if len(document_term) >= 4 and (
+        within_one_edit(query_term, document_term) or within_one_edit(as_letters(query_term), as_letters(document_term))
+    ):
+        return TYPO
     if (
         len(query_term) >= 5
         and any(  # "demnes" in "demenskoordinator"
@@ -146,23 +201,33 @@ class Index:
     def strengths(self, query_word: str) -> dict[str, float]:
         """How well a query word (its stem, the word itself, their synonyms) matches each word of the index.
 
-        Typos are forgiven only for a word that matches nothing as written: "klage" must not find "klare".
+        Typos are forgiven only for a word that matches nothing as written and whose meaning the search does
+        not know: "klage" must not find "klare". A misspelt known word ("alzeimer") counts as that word.
         """
-        query_stem = stem(query_word)
-        alternatives = {query_stem: 1.0, query_word: 1.0, **_SYNONYMS.get(query_stem, {})}
-        for measure in (match_strength, typo_strength):
-            found: dict[str, float] = {}
-            for alternative, factor in alternatives.items():
-                for document_term in self.vocabulary:
-                    strength = measure(alternative, document_term) * factor
-                    if strength > found.get(document_term, 0.0):
-                        found[document_term] = strength
-            if found:
-                return found
-        return {}
+        as_written = alternatives(query_word)
+        found = self._best(match_strength, as_written)
+        if found or is_known(query_word):
+            return found
+        found = self._best(typo_strength, as_written)
+        for known in _SYNONYM_WORDS:
+            if min(len(query_word), len(known)) >= KNOWN_TYPO_LENGTH and typo_strength(query_word, known) == TYPO:
+                corrected = {term: factor * TYPO for term, factor in alternatives(known).items()}
+                for document_term, strength in self._best(match_strength, corrected).items():
+                    found[document_term] = max(found.get(document_term, 0.0), strength)
+        return found
+
+    def _best(self, measure, weighted: dict[str, float]) -> dict[str, float]:
+        """Each word of the index with its best `measure` against the weighted query alternatives."""
+        found: dict[str, float] = {}
+        for alternative, factor in weighted.items():
+            for document_term in self.vocabulary:
+                strength = measure(alternative, document_term) * factor
+                if strength > found.get(document_term, 0.0):
+                    found[document_term] = strength
+        return found
 
     def search(self, text: str, limit: int = 20) -> list[tuple[int, float]]:
-        """Keys of the matching entries, best first, with their scores.
+        """Keys of the matching entries, best first (equal scores in the order of `entries`), with their scores.
 
         Each query word adds its best match in the entry (weighted by the field it is found in); an entry
         must match at least half of the query's words that occur in the directory at all.
@@ -175,7 +240,7 @@ class Index:
         if not per_term:
             return []
         found = []
-        for entry in self.entries:
+        for position, entry in enumerate(self.entries):
             total = 0.0
             matched = 0
             for strengths in per_term:
@@ -186,13 +251,13 @@ class Index:
                 total += best
                 matched += best > 0
             if matched * 2 >= len(per_term) and total > 0:
-                found.append((entry.key, total))
+                found.append((position, entry.key, total))
         if not found:
             return []
-        best = max(score for _key, score in found)
-        found = [(key, score) for key, score in found if score >= RELATIVE_CUTOFF * best]
-        found.sort(key=lambda pair: (-pair[1], pair[0]))
-        return found[:limit]
+        best = max(score for _position, _key, score in found)
+        # Equal scores keep the directory's own order (needs, then situations, as the editors arranged them).
+        found.sort(key=lambda found_entry: (-found_entry[2], found_entry[0]))
+        return [(key, score) for _position, key, score in found if score >= RELATIVE_CUTOFF * best][:limit]
 
 
 def build_entry(key: int, weighted_texts: list[tuple[float, str]]) -> Entry:
