@@ -37,7 +37,8 @@ def choice_input(choice, field):
     """One radio button or checkbox of a multiple-choice field, with DKFDS's class."""
     attrs = {
         **choice.data["attrs"],
-        "class": "form-radio" if isinstance(field.field.widget, forms.RadioSelect) else "form-checkbox",
+        # CheckboxSelectMultiple is a subclass of RadioSelect in Django.
+        "class": "form-checkbox" if isinstance(field.field.widget, forms.CheckboxSelectMultiple) else "form-radio",
     }
     if field.errors:
         attrs["aria-invalid"] = "true"

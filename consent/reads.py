@@ -1,0 +1,238 @@
+"""What the caseworker's pages show, read in a fixed number of queries however much there is.
+
+Every function starts from citizens the caller got from consent.access.citizens_for(user).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import rules
+from .models import Agreement, Citizen, Consent, Dialogue, FollowUp
+
+FOLLOW_UP_NOTICE_DAYS = 7
+CONSENT_REVIEW_NOTICE_DAYS = 30
+ASK_AGAIN_NOTICE_DAYS = 7
+
+
+def staff_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def consent_status(consent: Consent, today: date) -> str:
+    """'in_force', 'expired', 'not_yet' or 'revoked'."""
+    if consent.decision == Consent.Decision.REVOKED:
+        return "revoked"
+    if consent.valid_from > today:
+        return "not_yet"
+    if consent.valid_until and consent.valid_until < today:
+        return "expired"
+    return "in_force"
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    text: str
+    by: str
+
+
+@dataclass
+class RelativeRow:
+    relative: object
+    consents: list = field(default_factory=list)  # the current, not revoked, versions about this relative
+
+
+@dataclass
+class Overview:
+    citizen: Citizen
+    relatives: list[RelativeRow]
+    current_consents: list[Consent]
+    dialogues: list[Dialogue]
+    agreements: list[Agreement]
+    due_agreements: list[Agreement]
+    reviews_due: list[Consent]
+    ask_again_due: bool
+    history: list[HistoryEntry]
+
+
+def citizen_overview(citizen: Citizen, today: date) -> Overview:
+    relatives = list(citizen.relatives.select_related("staff_user"))
+    consents = list(
+        Consent.objects.filter(citizen=citizen)
+        .select_related("relative", "recorded_by")
+        .order_by("-recorded_at", "-pk")
+    )
+    for consent in consents:
+        consent.status = consent_status(consent, today)
+    current = [consent for consent in rules.current_versions(consents) if consent.decision != Consent.Decision.REVOKED]
+    dialogues = list(citizen.dialogues.select_related("recorded_by"))
+    agreements = list(citizen.agreements.select_related("relative", "created_by"))
+    follow_ups = list(FollowUp.objects.filter(agreement__citizen=citizen).select_related("agreement", "recorded_by"))
+    by_agreement: dict[int, list[FollowUp]] = {}
+    for follow_up in follow_ups:
+        by_agreement.setdefault(follow_up.agreement_id, []).append(follow_up)
+    for agreement in agreements:
+        agreement.follow_up_list = by_agreement.get(agreement.pk, [])
+        agreement.overdue = agreement.ended_on is None and agreement.next_follow_up < today
+
+    rows = {relative.pk: RelativeRow(relative) for relative in relatives}
+    for consent in current:
+        rows[consent.relative_id].consents.append(consent)
+
+    history = [HistoryEntry(relative.created_at, _("Relative added: %s") % relative, "") for relative in relatives]
+    events = {
+        "recorded": _("Consent recorded: %(decision)s, %(relative)s"),
+        "changed": _("Consent changed (new version): %(decision)s, %(relative)s"),
+        "revoked": _("Consent revoked: %(relative)s"),
+    }
+    for consent in consents:
+        kind = "recorded" if not consent.supersedes_id else "revoked" if consent.status == "revoked" else "changed"
+        text = events[kind] % {"decision": consent.get_decision_display().lower(), "relative": consent.relative.name}
+        if consent.reason:
+            text = f"{text}. {consent.reason}"
+        history.append(HistoryEntry(consent.recorded_at, text, staff_name(consent.recorded_by)))
+    for dialogue in dialogues:
+        history.append(
+            HistoryEntry(
+                dialogue.recorded_at,
+                _("Dialogue with the citizen on %(date)s: %(answer)s")
+                % {"date": dialogue.held_on.strftime("%d.%m.%Y"), "answer": dialogue.get_involvement_display()},
+                staff_name(dialogue.recorded_by),
+            )
+        )
+    for agreement in agreements:
+        history.append(
+            HistoryEntry(agreement.created_at, _("Agreement: %s") % agreement, staff_name(agreement.created_by))
+        )
+    for follow_up in follow_ups:
+        history.append(
+            HistoryEntry(
+                follow_up.recorded_at,
+                _("Follow-up on “%(agreement)s”: %(outcome)s")
+                % {"agreement": follow_up.agreement, "outcome": follow_up.get_outcome_display()},
+                staff_name(follow_up.recorded_by),
+            )
+        )
+    history.sort(key=lambda entry: entry.at, reverse=True)
+
+    latest_dialogue = dialogues[0] if dialogues else None
+    return Overview(
+        citizen=citizen,
+        relatives=list(rows.values()),
+        current_consents=current,
+        dialogues=dialogues,
+        agreements=agreements,
+        due_agreements=[
+            agreement
+            for agreement in agreements
+            if agreement.ended_on is None and agreement.next_follow_up <= today + timedelta(FOLLOW_UP_NOTICE_DAYS)
+        ],
+        reviews_due=[
+            consent
+            for consent in current
+            if consent.decision == Consent.Decision.PERMIT
+            and consent.valid_until
+            and consent.valid_until <= today + timedelta(CONSENT_REVIEW_NOTICE_DAYS)
+        ],
+        ask_again_due=bool(
+            latest_dialogue
+            and latest_dialogue.ask_again_on
+            and latest_dialogue.ask_again_on <= today + timedelta(ASK_AGAIN_NOTICE_DAYS)
+        ),
+        history=history,
+    )
+
+
+def current_version_of(consent: Consent) -> Consent:
+    """The newest version of the chain `consent` belongs to (itself when nobody replaced it)."""
+    later = {
+        version.supersedes_id: version
+        for version in Consent.objects.filter(relative_id=consent.relative_id, supersedes__isnull=False).select_related(
+            "relative", "recorded_by"
+        )
+    }
+    while consent.pk in later:
+        consent = later[consent.pk]
+    return consent
+
+
+def receipt(citizen: Citizen, today: date) -> dict:
+    consents = Consent.objects.filter(citizen=citizen).select_related("relative").order_by("relative__name", "pk")
+    current = [consent for consent in rules.current_versions(consents) if consent.decision != Consent.Decision.REVOKED]
+    for consent in current:
+        consent.status = consent_status(consent, today)
+    agreements = citizen.agreements.filter(ended_on__isnull=True).select_related("relative")
+    return {"consents": current, "agreements": list(agreements)}
+
+
+@dataclass
+class Task:
+    kind: str  # "follow_up", "consent_review", "ask_again"
+    due: date
+    citizen: Citizen
+    text: str
+    url: str
+    overdue: bool
+
+
+def tasks_for(citizens: QuerySet[Citizen], today: date) -> list[Task]:
+    """Follow-ups, consent reviews and "ask again" dates due soon for these citizens: three queries."""
+    agreements = Agreement.objects.filter(
+        citizen__in=citizens,
+        ended_on__isnull=True,
+        next_follow_up__lte=today + timedelta(FOLLOW_UP_NOTICE_DAYS),
+    ).select_related("citizen")
+    reviews = Consent.objects.filter(
+        citizen__in=citizens,
+        decision=Consent.Decision.PERMIT,
+        superseded_by__isnull=True,
+        valid_until__lte=today + timedelta(CONSENT_REVIEW_NOTICE_DAYS),
+    ).select_related("citizen", "relative")
+    latest_dialogue = Dialogue.objects.filter(citizen=OuterRef("citizen")).order_by("-held_on", "-pk").values("pk")[:1]
+    dialogues = Dialogue.objects.filter(
+        citizen__in=citizens,
+        pk=Subquery(latest_dialogue),
+        ask_again_on__lte=today + timedelta(ASK_AGAIN_NOTICE_DAYS),
+    ).select_related("citizen")
+
+    tasks = [
+        Task(
+            "follow_up",
+            agreement.next_follow_up,
+            agreement.citizen,
+            _("Follow up on the agreement “%s”") % agreement,
+            reverse("consent:follow-up", args=[agreement.pk]),
+            agreement.next_follow_up < today,
+        )
+        for agreement in agreements
+    ]
+    tasks += [
+        Task(
+            "consent_review",
+            consent.valid_until,
+            consent.citizen,
+            _("Review the consent for %(relative)s: it ends on %(date)s")
+            % {"relative": consent.relative.name, "date": consent.valid_until.strftime("%d.%m.%Y")},
+            consent.citizen.get_absolute_url(),
+            consent.valid_until < today,
+        )
+        for consent in reviews
+    ]
+    tasks += [
+        Task(
+            "ask_again",
+            dialogue.ask_again_on,
+            dialogue.citizen,
+            _("Ask the citizen again whether relatives may be involved (dialogue of %s)")
+            % dialogue.held_on.strftime("%d.%m.%Y"),
+            dialogue.citizen.get_absolute_url(),
+            dialogue.ask_again_on < today,
+        )
+        for dialogue in dialogues
+    ]
+    tasks.sort(key=lambda task: (task.due, task.citizen.name, task.kind))
+    return tasks

@@ -1,0 +1,26 @@
+"""Template helpers for the caseworker's pages."""
+
+from django import template
+
+from consent import access
+from consent.models import InformationCategory
+
+register = template.Library()
+
+
+@register.filter
+def may_use_consent(user) -> bool:
+    """`{% if user|may_use_consent %}`: whether to show the links to the caseworker's pages."""
+    return access.may_use_consent(user)
+
+
+@register.filter
+def category_labels(categories) -> str:
+    """The labels of kinds of information in the active language (["helbred"] → "Health")."""
+    labels = dict(InformationCategory.choices)
+    return ", ".join(str(labels.get(category, category)) for category in categories or [])
+
+
+@register.filter
+def staff_name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""

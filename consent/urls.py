@@ -1,0 +1,25 @@
+"""The caseworker's pages, under /personale/. URLs carry numeric ids only, never a name or a CPR number."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "consent"
+
+urlpatterns = [
+    path("borgere/", views.citizens, name="citizens"),
+    path("borgere/ny/", views.register, name="register"),
+    path("borgere/<int:pk>/", views.citizen_detail, name="citizen"),
+    path("borgere/<int:pk>/paaroerende/ny/", views.relative_new, name="relative-new"),
+    path("borgere/<int:pk>/dialog/ny/", views.dialogue_new, name="dialogue-new"),
+    path("borgere/<int:pk>/samtykke/ny/", views.consent_new, name="consent-new"),
+    path("borgere/<int:pk>/maa-jeg-oplyse/", views.disclosure, name="disclosure"),
+    path("borgere/<int:pk>/aftaler/ny/", views.agreement_new, name="agreement-new"),
+    path("borgere/<int:pk>/kvittering/", views.receipt, name="receipt"),
+    path("borgere/<int:pk>/fhir/", views.fhir_export, name="fhir"),
+    path("borgere/<int:pk>/log/", views.audit_log, name="audit-log"),
+    path("samtykke/<int:pk>/aendr/", views.consent_change, name="consent-change"),
+    path("samtykke/<int:pk>/tilbagekald/", views.consent_revoke, name="consent-revoke"),
+    path("aftaler/<int:pk>/opfoelgning/", views.follow_up, name="follow-up"),
+    path("opgaver/", views.tasks, name="tasks"),
+]
