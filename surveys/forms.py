@@ -1,0 +1,196 @@
+import re
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import validate_email
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import TranslatedText
+
+from . import codes, services
+from .models import DONT_KNOW, Question, Scale, YesNo
+
+QUESTION_FIELD = re.compile(r"q(\d+)")
+
+
+def marked(text: str):
+    """The text, wrapped in <span lang="da"> when it is Danish and the page is English (WCAG 3.1.2)."""
+    lang = getattr(text, "lang", "da")
+    if (get_language() or "da").startswith(lang):
+        return str(text)
+    return format_html('<span lang="{}">{}</span>', lang, text)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Your code"),
+        help_text=_("It is in your letter or e-mail: 10 letters and digits, for example ACEF-GHJK-MN."),
+        max_length=40,
+        error_messages={"required": _("Type the code from your letter or e-mail.")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "class": "input-char-11",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        normalized = codes.normalize(self.cleaned_data["code"])
+        if normalized is None:
+            raise ValidationError(
+                _("A code has 10 letters and digits, for example ACEF-GHJK-MN. Type it as it is in your letter."),
+                code="malformed",
+            )
+        return normalized
+
+
+def question_field(question: Question, number: int) -> forms.Field:
+    text = question.translated("text")
+    label = format_html("{}. {}", number, marked(text))
+    required = {"required": services.required_message(question, number)}
+    if question.kind == Question.Kind.TEXT:
+        return forms.CharField(
+            label=label,
+            required=question.required,
+            max_length=services.MAX_TEXT_LENGTH,
+            widget=forms.Textarea(attrs={"rows": 5}),
+            error_messages={**required, "max_length": services.too_long_message(number)},
+        )
+    if question.kind == Question.Kind.SCALE:
+        choices = Scale.choices
+    elif question.kind == Question.Kind.YES_NO:
+        choices = YesNo.choices
+    else:
+        choices = [(choice, marked(TranslatedText(choice, "da"))) for choice in question.choices]
+        choices.append((DONT_KNOW, Scale.DONT_KNOW.label))
+    return forms.ChoiceField(
+        label=label,
+        required=question.required,
+        choices=choices,
+        widget=forms.RadioSelect,
+        error_messages={**required, "invalid_choice": services.invalid_choice_message(number)},
+    )
+
+
+class AnswerForm(forms.Form):
+    """One field per question, named q<question id>; services.clean_answers checks the answers again."""
+
+    def __init__(self, *args, wave, questions: list[Question], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.wave = wave
+        self.questions = questions
+        for number, question in enumerate(questions, 1):
+            self.fields[f"q{question.pk}"] = question_field(question, number)
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(QUESTION_FIELD.fullmatch(key) and key not in self.fields for key in self.data):
+            raise ValidationError(services.mismatch_message(), code="mismatch")
+        if not self._errors:
+            try:
+                services.clean_answers(wave=self.wave, answers=self.answers())
+            except ValidationError as error:
+                self.add_service_errors(error)
+        return cleaned
+
+    def answers(self) -> dict[int, str]:
+        return {question.pk: self.cleaned_data.get(f"q{question.pk}") or "" for question in self.questions}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Puts a ValidationError from services.submit_response on the fields it names."""
+        for key, messages in error.message_dict.items():
+            name = f"q{key}"
+            self.add_error(name if name in self.fields and key != NON_FIELD_ERRORS else None, messages)
+
+
+class Delivery:
+    LETTERS = "letters"
+    EMAIL = "email"
+
+
+class InvitationForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Unit"),
+        help_text=_("The relatives of this unit's citizens get the invitations."),
+        error_messages={"required": _("Choose the unit."), "invalid_choice": _("Choose one of the wave's units.")},
+    )
+    delivery = forms.ChoiceField(
+        label=_("How do the relatives get their codes?"),
+        choices=[(Delivery.LETTERS, _("Printed letters")), (Delivery.EMAIL, _("E-mail"))],
+        initial=Delivery.LETTERS,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose letters or e-mail.")},
+    )
+    count = forms.IntegerField(
+        label=_("Number of letters"),
+        required=False,
+        min_value=1,
+        max_value=services.MAX_INVITATIONS,
+        error_messages={
+            "invalid": _("Write the number of letters as a whole number."),
+            "min_value": _("Make at least one letter."),
+            "max_value": _("Make at most %(limit_value)s letters at a time."),
+        },
+        widget=forms.NumberInput(attrs={"class": "input-width-xs"}),
+    )
+    emails = forms.CharField(
+        label=_("E-mail addresses"),
+        help_text=_(
+            "Only for e-mail: one address per line; each gets its own code. "
+            "The addresses are used to send the e-mails and are not kept."
+        ),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].empty_label = gettext("Choose a unit")
+        if len(units) == 1:
+            self.fields["unit"].initial = units[0].pk
+        self.fields["count"].help_text = gettext(
+            "Only for printed letters: one code per letter, at most %(limit)d at a time."
+        ) % {"limit": services.MAX_INVITATIONS}
+
+    def clean(self):
+        cleaned = super().clean()
+        delivery = cleaned.get("delivery")
+        if delivery == Delivery.LETTERS and cleaned.get("count") is None and "count" not in self._errors:
+            self.add_error("count", _("Write how many letters to make."))
+        if delivery == Delivery.EMAIL:
+            cleaned["addresses"] = self.addresses(cleaned.get("emails", ""))
+        return cleaned
+
+    def addresses(self, text: str) -> list[str]:
+        addresses, seen, wrong = [], set(), []
+        for line in text.splitlines():
+            address = line.strip().strip(",;")
+            if not address or address.lower() in seen:
+                continue
+            try:
+                validate_email(address)
+            except ValidationError:
+                wrong.append(address)
+                continue
+            seen.add(address.lower())
+            addresses.append(address)
+        if wrong:
+            self.add_error(
+                "emails",
+                gettext("These lines are not e-mail addresses: %(lines)s") % {"lines": ", ".join(wrong[:5])},
+            )
+        elif not addresses:
+            self.add_error("emails", _("Write at least one e-mail address."))
+        elif len(addresses) > services.MAX_INVITATIONS:
+            self.add_error(
+                "emails",
+                gettext("Send to at most %(limit)d addresses at a time.") % {"limit": services.MAX_INVITATIONS},
+            )
+        return addresses

@@ -1,0 +1,11 @@
+"""gunicorn's logger with survey codes taken out of every access-log atom (see surveys.log_redaction)."""
+
+from gunicorn.glogging import Logger
+
+from .log_redaction import redact
+
+
+class RedactingLogger(Logger):
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()}

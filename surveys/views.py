@@ -1,0 +1,278 @@
+"""The relatives' survey: public answer pages (no login) and the managers' invitation pages.
+
+Public pages carry no personal data, but the single-use link holds its code: the public pages are
+sent with `Referrer-Policy: no-referrer` (`strict-origin` where they hold a form, see ORIGIN_ONLY)
+and `Cache-Control: no-store`, and the logs redact the code (surveys.log_redaction). After an answer
+the browser goes to a thank-you page whose address holds nothing.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from portal.scoping import visible_to
+
+from . import codes, services, throttle
+from .access import may_run_surveys, waves_for
+from .forms import AnswerForm, CodeForm, Delivery, InvitationForm
+from .models import Invitation, Response, Survey, Wave
+
+NO_REFERRER = "no-referrer"
+# A page with a POST form cannot be sent with no-referrer: under that policy browsers send `Origin: null`
+# with the form, and Django's CSRF check refuses it. strict-origin sends only "https://host/" as the
+# referrer, so the address (and the code in it) still never leaves the page.
+ORIGIN_ONLY = "strict-origin"
+
+
+def private_page(view):
+    """No referrer (the address may hold a code), no caching (the page holds a CSRF token or codes)."""
+
+    @wraps(view)
+    @never_cache
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        # A logged-in visitor's page header holds the logout form, which needs a real Origin too.
+        policy = ORIGIN_ONLY if request.user.is_authenticated else NO_REFERRER
+        response.headers.setdefault("Referrer-Policy", policy)
+        return response
+
+    return wrapper
+
+
+def form_page(response):
+    """A private page with a form: the referrer is the origin only (see ORIGIN_ONLY)."""
+    response["Referrer-Policy"] = ORIGIN_ONLY
+    return response
+
+
+def see_other(url: str) -> HttpResponseRedirect:
+    """POST-redirect-GET with 303, so that reloading the next page never sends the answers again."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+NOTICE_TITLES = {
+    "used": services.CodeAlreadyUsed.message,
+    "closed": services.SurveyClosed.message,
+    "not_open": gettext_lazy("The survey has not opened yet"),
+    "unknown": services.UnknownCode.message,
+    "unknown_link": gettext_lazy("We cannot find this survey"),
+    "full": services.OpenLinkFull.message,
+    "too_many_attempts": gettext_lazy("Too many attempts"),
+    "too_many_answers": gettext_lazy("Too many answers from this connection"),
+}
+
+
+def notice(request, kind: str, *, wave: Wave | None = None, status: int = 200):
+    """A friendly page instead of the form: the code is used, the survey is closed, and so on."""
+    context = {
+        "kind": kind,
+        "title": NOTICE_TITLES[kind],
+        "wave": wave,
+        "municipality": wave.survey.municipality if wave else None,
+    }
+    return render(request, "surveys/notice.html", context, status=status)
+
+
+def refused(request, error: services.SurveyError):
+    if isinstance(error, services.CodeAlreadyUsed):
+        return notice(request, "used", wave=error.wave, status=410)
+    if isinstance(error, services.SurveyClosed):
+        return closed(request, error.wave)
+    if isinstance(error, services.OpenLinkFull):
+        return notice(request, "full", wave=error.wave, status=410)
+    return notice(request, "unknown", status=404)
+
+
+def closed(request, wave: Wave):
+    if not wave.is_external and timezone.localdate() < wave.opens_on:
+        return notice(request, "not_open", wave=wave)
+    return notice(request, "closed", wave=wave, status=410)
+
+
+# Answering
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def enter_code(request):
+    """Type the code from a printed letter; a known code goes on to its answer page."""
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if throttle.exhausted(throttle.CODE_MISSES, request):
+            return notice(request, "too_many_attempts", status=429)
+        code = form.cleaned_data["code"]
+        if services.find_invitation(code) is None:
+            throttle.take(throttle.CODE_MISSES, request)
+            form.add_error("code", _("We cannot find this code. Check that you typed it as it is in your letter."))
+        else:
+            return see_other(reverse("surveys:answer", kwargs={"code": codes.grouped(code)}))
+    return form_page(render(request, "surveys/enter_code.html", {"form": form}))
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def answer_with_code(request, code: str):
+    today = timezone.localdate()
+    if throttle.exhausted(throttle.CODE_MISSES, request):
+        return notice(request, "too_many_attempts", status=429)
+    invitation = services.find_invitation(code)
+    if invitation is None:
+        throttle.take(throttle.CODE_MISSES, request)
+        return notice(request, "unknown", status=404)
+    wave = invitation.wave
+    if not wave.is_open_on(today):
+        return closed(request, wave)
+    if invitation.used_on is not None:
+        return notice(request, "used", wave=wave, status=410)
+    return answer_page(request, wave, today=today, submit={"code": code})
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def answer_open_link(request, key):
+    today = timezone.localdate()
+    wave = services.open_link_wave(key)
+    if wave is None:
+        return notice(request, "unknown_link", status=404)
+    if not wave.is_open_on(today):
+        return closed(request, wave)
+    if services.open_link_full(wave):
+        return notice(request, "full", wave=wave, status=410)
+    return answer_page(request, wave, today=today, submit={"open_link_key": key}, open_link=True)
+
+
+def answer_page(request, wave: Wave, *, today, submit: dict, open_link: bool = False):
+    questions = services.questions_of(wave)
+    form = AnswerForm(request.POST if request.method == "POST" else None, wave=wave, questions=questions)
+    if request.method == "POST" and form.is_valid():
+        receipt = None
+        if open_link:
+            receipt = throttle.take(throttle.OPEN_LINK_ANSWERS, request)
+            if receipt is None:
+                return notice(request, "too_many_answers", wave=wave, status=429)
+        try:
+            services.submit_response(**submit, answers=form.answers(), today=today)
+        except services.SurveyError as error:
+            throttle.give_back(receipt)
+            return refused(request, error)
+        except ValidationError as error:
+            throttle.give_back(receipt)
+            form.add_service_errors(error)
+        else:
+            return see_other(reverse("surveys:thanks"))
+    context = {
+        "wave": wave,
+        "survey": wave.survey,
+        "municipality": wave.survey.municipality,
+        "form": form,
+        "open_link": open_link,
+    }
+    return form_page(render(request, "surveys/answer.html", context))
+
+
+@private_page
+@require_safe
+def thanks(request):
+    return render(request, "surveys/thanks.html")
+
+
+# The managers' pages
+
+
+def manager_required(view):
+    """Logged in (else the login page) and a manager (Leder) of a municipality (else 403)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not may_run_surveys(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def count_per_wave(model, **filters):
+    rows = model.objects.filter(wave=OuterRef("pk"), **filters).order_by().values("wave").annotate(n=Count("pk"))
+    return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), 0)
+
+
+@manager_required
+@require_safe
+def manager_overview(request):
+    today = timezone.localdate()
+    waves = (
+        Wave.objects.annotate(
+            invited=count_per_wave(Invitation),
+            used=count_per_wave(Invitation, used_on__isnull=False),
+            answered=count_per_wave(Response),
+        )
+        .prefetch_related("units")
+        .order_by("-opens_on", "pk")
+    )
+    surveys = visible_to(request.user, Survey.objects.all()).prefetch_related(Prefetch("waves", queryset=waves))
+    rows = [
+        {
+            "survey": survey,
+            "waves": [
+                {
+                    "wave": wave,
+                    "takes_invitations": not wave.is_external and wave.closes_on >= today,
+                    "is_open": wave.is_open_on(today),
+                    "is_upcoming": not wave.is_external and today < wave.opens_on,
+                    "open_link": request.build_absolute_uri(reverse("surveys:open-link", args=[wave.open_link_key]))
+                    if wave.open_link_key
+                    else "",
+                }
+                for wave in survey.waves.all()
+            ],
+        }
+        for survey in surveys
+    ]
+    return render(request, "surveys/manage/overview.html", {"rows": rows})
+
+
+@manager_required
+@never_cache  # the page may show codes: never kept by a browser or a proxy
+@require_http_methods(["GET", "POST"])
+def create_invitations(request, pk: int):
+    """Make invitations for a unit of a wave; the codes are shown (or e-mailed) this once only."""
+    wave = get_object_or_404(waves_for(request.user), pk=pk)
+    today = timezone.localdate()
+    context = {"wave": wave, "survey": wave.survey, "municipality": wave.survey.municipality}
+    if wave.is_external or wave.closes_on < today:
+        return render(request, "surveys/manage/invitations.html", {**context, "form": None})
+    form = InvitationForm(
+        request.POST if request.method == "POST" else None, units=visible_to(request.user, wave.units.all())
+    )
+    if request.method == "POST" and form.is_valid():
+        unit = form.cleaned_data["unit"]
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        try:
+            if form.cleaned_data["delivery"] == Delivery.LETTERS:
+                made = services.generate_invitations(
+                    wave=wave, unit=unit, count=form.cleaned_data["count"], acting_user=request.user, today=today
+                )
+                letters = [services.links_for(code, base_url=base_url) for code in made]
+                return render(request, "surveys/manage/letters.html", {**context, "unit": unit, "letters": letters})
+            delivery = services.invite_by_email(
+                wave=wave, unit=unit, addresses=form.cleaned_data["addresses"], acting_user=request.user,
+                base_url=base_url,
+            )  # fmt: skip
+            return render(request, "surveys/manage/emailed.html", {**context, "unit": unit, "delivery": delivery})
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(request, "surveys/manage/invitations.html", {**context, "form": form})
