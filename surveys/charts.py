@@ -1,0 +1,152 @@
+"""Charts drawn on the server as inline SVG, and the way shares are written.
+
+A chart shows one indicator's share per wave with its 95 % interval as whiskers, and the target as a
+dashed line. It is an image to assistive technology (role="img", with <title> and <desc>), and every
+page that shows one puts a table of the same figures beside it. Nothing is styled inline (the
+Content Security Policy forbids it): the SVG uses presentation attributes and the classes in
+static/css/portal.css. Coordinates are written as plain strings here, so that number localisation in
+templates (Danish decimal commas) never reaches them.
+"""
+
+from dataclasses import dataclass, replace
+
+from django.utils.translation import gettext as _
+
+from .results import Result, interval_text, percent
+
+WIDTH = 640
+LEFT, RIGHT, TOP = 56, 120, 16  # the right margin holds the target's label
+PLOT_HEIGHT = 200
+LABEL_CHAR_WIDTH = 7.2  # roughly, at the axis labels' 12px
+GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def number(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class GridLine:
+    y: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    x: str
+    label: str  # the wave's name
+    label_y: str
+    shown: bool
+    note: str = ""  # why there is no point
+    y: str = ""
+    low: str = ""
+    high: str = ""
+    cap_left: str = ""
+    cap_right: str = ""
+    value_x: str = ""
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    title: str
+    description: str
+    width: int
+    height: int
+    plot_left: str
+    plot_right: str
+    plot_bottom: str
+    grid: list[GridLine]
+    points: list[ChartPoint]
+    line: str  # the polyline through the shown points
+    target_y: str = ""
+    target_label: str = ""
+    target_label_x: str = ""
+    rotate_labels: bool = False
+
+    @property
+    def title_id(self) -> str:
+        return f"{self.id}-title"
+
+    @property
+    def desc_id(self) -> str:
+        return f"{self.id}-desc"
+
+
+def y_of(share: float) -> float:
+    return TOP + (1 - share) * PLOT_HEIGHT
+
+
+def trend_chart(chart_id: str, title: str, trend: list[Result], target: float | None) -> Chart:
+    """One indicator's share per wave (its total's results, oldest first) with whiskers and the target."""
+    count = max(1, len(trend))
+    plot_width = WIDTH - LEFT - RIGHT
+    slot = plot_width / count
+    longest = max((len(result.wave.name) for result in trend), default=0)
+    rotate = longest * LABEL_CHAR_WIDTH > slot - 8
+    bottom = TOP + PLOT_HEIGHT
+    height = int(bottom + (min(longest, 28) * LABEL_CHAR_WIDTH * 0.6 + 28 if rotate else 36))
+
+    points, line, described = [], [], []
+    for position, result in enumerate(trend):
+        x = LEFT + (position + 0.5) * slot
+        common = {"x": number(x), "label": result.wave.name, "label_y": number(bottom + 20)}
+        if result.shown:
+            low, high = result.interval
+            y = y_of(result.share)
+            line.append(f"{number(x)},{number(y)}")
+            points.append(
+                ChartPoint(
+                    **common,
+                    shown=True,
+                    y=number(y),
+                    low=number(y_of(low)),
+                    high=number(y_of(high)),
+                    cap_left=number(x - 6),
+                    cap_right=number(x + 6),
+                    value_x=number(x + 9),
+                    value=percent(result.share),
+                )
+            )
+            described.append(
+                _("%(wave)s: %(share)s (95 %% interval %(interval)s, n = %(n)s)")
+                % {
+                    "wave": result.wave.name,
+                    "share": percent(result.share),
+                    "interval": interval_text(result.interval),
+                    "n": result.figure.n,
+                }
+            )
+        else:
+            note = result.hidden_label or _("no answers")
+            points.append(ChartPoint(**common, shown=False, note=_("hidden") if result.hidden else _("no answers")))
+            described.append(f"{result.wave.name}: {note}")
+
+    description = _("The share of positive answers in each wave, with its 95 % interval.")
+    if target is not None:
+        description += " " + _("The target is %(target)s.") % {"target": percent(target)}
+    if described:
+        description += " " + "; ".join(described) + "."
+    chart = Chart(
+        id=chart_id,
+        title=title,
+        description=description,
+        width=WIDTH,
+        height=height,
+        plot_left=number(LEFT),
+        plot_right=number(WIDTH - RIGHT),
+        plot_bottom=number(bottom),
+        grid=[GridLine(number(y_of(share)), percent(share)) for share in GRID],
+        points=points,
+        line=" ".join(line) if len(line) > 1 else "",
+        rotate_labels=rotate,
+    )
+    if target is None:
+        return chart
+    return replace(
+        chart,
+        target_y=number(y_of(target)),
+        target_label=_("Target %(target)s") % {"target": percent(target)},
+        target_label_x=number(WIDTH - RIGHT + 6),
+    )
