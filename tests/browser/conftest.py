@@ -1,8 +1,9 @@
 """Browser tests: Debian's headless Chromium driven by Playwright against pytest-django's live server.
 
 One browser for the whole session, a fresh context (cookies, viewport) for each test. The tests run
-against the real policies from fixtures/policies/, loaded into the live server's (transactional)
-database by `live_policies`. Run them alone with `pytest tests/browser` or `pytest -m browser`.
+against the real policies from fixtures/policies/ and directories from fixtures/directory/, loaded
+into the live server's (transactional) database by `live_policies`. Run them alone with
+`pytest tests/browser` or `pytest -m browser`.
 """
 
 import os
@@ -66,14 +67,23 @@ def console(page) -> ConsoleWatch:
 
 @pytest.fixture
 def live_policies(transactional_db, live_server):
-    """The five municipalities with their policies, in the database the live server reads.
+    """The five municipalities with their policies and "Find rundt" directories, in the database the live server reads.
 
-    The `policies` fixture of tests/conftest.py needs `db`, whose transaction the live server's
-    thread would not see; this is its transactional twin.
+    The `policies` and `directories` fixtures of tests/conftest.py need `db`, whose transaction the
+    live server's thread would not see; this is their transactional twin. Like a deployment
+    (`load_policies`, then `load_directories`), it loads the directories after the policies.
     """
+    from contacts.directory_fixtures import directory_fixture_paths, load_directory
     from portal.policy_fixtures import load_policy, policy_fixture_paths
 
-    return {result.municipality.slug: result.municipality for result in map(load_policy, policy_fixture_paths())}
+    municipalities = {
+        result.municipality.slug: result.municipality for result in map(load_policy, policy_fixture_paths())
+    }
+    for path in directory_fixture_paths():
+        load_directory(path)
+    for municipality in municipalities.values():
+        municipality.refresh_from_db()
+    return municipalities
 
 
 @pytest.fixture

@@ -1,13 +1,18 @@
 """The public pages the accessibility and HTML checks visit, and the checks every visit makes."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from playwright.sync_api import expect
 
 from tests.browser.helpers import ConsoleWatch
+from tests.survey_data import FIXED_CODE
 
 THEME_PAGE_EN = "/en/haderslev/tema-2-du-skal-ikke-staa-alene/"
+DIRECTORY_EN = "/en/hvidovre/find-rundt/"
 LOGIN = "/konto/log-ind/"
+# The municipalities whose "Find rundt" pages are checked: Hvidovre's real directory, and one with the needs only.
+DIRECTORY_MUNICIPALITIES = frozenset({"hvidovre", "haderslev"})
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
@@ -20,6 +25,28 @@ class PublicPage:
     path: str
     status: int = 200
     failed_login: bool = False  # POST wrong credentials to the login page and check the answer
+    prepare: Callable[[], object] | None = None  # puts the data the page needs into the live server's database
+    failed_form: bool = False  # send the page's form as it is (empty) and check the error summary
+
+
+def prepare_survey() -> None:
+    """A survey with every kind of question and an unused invitation for tests.survey_data.FIXED_CODE."""
+    from tests.survey_data import ensure_fixed_survey
+
+    ensure_fixed_survey()
+
+
+SURVEY_ANSWER = f"/undersoegelse/{FIXED_CODE}/"
+
+
+def prepare_results() -> None:
+    """A made-up municipality whose survey has results to show (tests.results_factories.demo_results)."""
+    from tests.results_factories import ensure_demo_results
+
+    ensure_demo_results()
+
+
+HOW_IT_GOES = "/testrup/saadan-gaar-det/"  # tests.results_factories.DEMO_SLUG
 
 
 PORTAL_PAGES = [
@@ -30,6 +57,15 @@ PORTAL_PAGES = [
     PublicPage("not-found", "/ingen-kommune-har-denne-adresse/", status=404),
     PublicPage("en-municipality", "/en/haderslev/"),
     PublicPage("en-policy-page", THEME_PAGE_EN),
+    PublicPage("survey-code", "/undersoegelse/"),
+    PublicPage("survey-code-failed", "/undersoegelse/", failed_form=True),
+    PublicPage("survey-answer", SURVEY_ANSWER, prepare=prepare_survey),
+    PublicPage("survey-answer-failed", SURVEY_ANSWER, prepare=prepare_survey, failed_form=True),
+    PublicPage("en-survey-answer", f"/en{SURVEY_ANSWER}", prepare=prepare_survey),
+    PublicPage("survey-thanks", "/undersoegelse/tak/"),
+    PublicPage("en-directory", DIRECTORY_EN),
+    PublicPage("how-it-goes", HOW_IT_GOES, prepare=prepare_results),
+    PublicPage("en-how-it-goes", f"/en{HOW_IT_GOES}", prepare=prepare_results),
 ]
 
 
@@ -49,7 +85,8 @@ def kinds_of(page) -> set[str]:
 
 
 def municipality_pages(municipality, *, full: bool) -> list[PublicPage]:
-    """The municipality's landing page and every published policy page (or a representative subset)."""
+    """The municipality's landing page and every published policy page (or a representative subset),
+    and for DIRECTORY_MUNICIPALITIES the pages of its directory."""
     policy_pages = list(municipality.pages.filter(is_published=True).prefetch_related("sections"))
     assert policy_pages, f"{municipality} has no published pages"
     if not full:
@@ -57,6 +94,43 @@ def municipality_pages(municipality, *, full: bool) -> list[PublicPage]:
     return [
         PublicPage(municipality.slug, municipality.get_absolute_url()),
         *(PublicPage(f"{municipality.slug}--{page.slug}", page.get_absolute_url()) for page in policy_pages),
+        *(directory_pages(municipality, full=full) if municipality.slug in DIRECTORY_MUNICIPALITIES else []),
+    ]
+
+
+def directory_pages(municipality, *, full: bool) -> list[PublicPage]:
+    """The pages of the municipality's "Find rundt": the directory, a search with results and one without,
+    each situation, each contact card, and the offers (or, not `full`, one situation and one contact card)."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from contacts.models import Situation
+
+    slug = municipality.slug
+    directory = reverse("contacts:directory", args=[slug])
+    assert municipality.needs.exists(), f"{municipality} has no directory: load fixtures/directory/{slug}.json"
+    # The situation with the most contact points first: the subset shows the fullest page.
+    situations = list(
+        Situation.objects.filter(need__municipality=municipality)
+        .annotate(links=Count("contacts"))
+        .order_by("-links", "need__order", "order", "pk")
+    )
+    contacts = list(municipality.contact_points.order_by("name", "pk"))
+    if not full:
+        situations, contacts = situations[:1], contacts[:1]
+    return [
+        PublicPage(f"{slug}--find-rundt", directory),
+        PublicPage(f"{slug}--find-rundt--search", f"{directory}?q=demens"),
+        PublicPage(f"{slug}--find-rundt--search-nothing", f"{directory}?q=fodbold"),
+        *(
+            PublicPage(f"{slug}--find-rundt--situation-{number}", reverse("contacts:situation", args=[slug, s.pk]))
+            for number, s in enumerate(situations, start=1)
+        ),
+        *(
+            PublicPage(f"{slug}--find-rundt--contact-{number}", reverse("contacts:contact", args=[slug, c.pk]))
+            for number, c in enumerate(contacts, start=1)
+        ),
+        PublicPage(f"{slug}--find-rundt--offers", reverse("contacts:offers", args=[slug])),
     ]
 
 
@@ -67,6 +141,8 @@ def all_public_pages(municipalities) -> list[PublicPage]:
 def open_page(page, base_url: str, public_page: PublicPage):
     """Loads the page (for the failed login: posts wrong credentials) and returns the document's response."""
     url = f"{base_url}{public_page.path}"
+    if public_page.prepare is not None:
+        public_page.prepare()
     response = page.goto(url)
     if public_page.failed_login:
         page.get_by_label("Brugernavn").fill("ingen-saadan-bruger")
@@ -79,6 +155,14 @@ def open_page(page, base_url: str, public_page: PublicPage):
         expect(summary).to_be_visible()
         expect(summary).to_contain_text("Der er problemer")
         expect(summary).to_be_focused()  # DKFDS.init() moves focus to the summary
+    if public_page.failed_form:
+        with page.expect_response(lambda r: r.url == url and r.request.method == "POST") as answer:
+            page.locator("main form button[type='submit']").click()
+        response = answer.value
+        page.wait_for_load_state()
+        summary = page.locator("[data-module='error-summary']")
+        expect(summary).to_contain_text("Der er problemer")
+        expect(summary).to_be_focused()
     return response
 
 
