@@ -8,16 +8,10 @@
 
 from django.db.models import QuerySet
 
-from portal.roles import Role
+from portal.roles import Role, has_role
 from portal.scoping import visible_to
 
 from .models import Citizen
-
-
-def has_role(user, role: Role) -> bool:
-    if not user.is_authenticated or not user.is_active or user.municipality_id is None:
-        return False
-    return any(group.name == role.value for group in user.groups.all())
 
 
 def may_use_consent(user) -> bool:

@@ -35,7 +35,7 @@ def parse_cpr(value: str) -> tuple[str, date]:
         born = date(century(int(year_2), int(serial[0])) + int(year_2), int(month), int(day))
     except ValueError:
         raise ValidationError(
-            _("The first six digits of a CPR number are a date of birth (ddmmåå)."), code="cpr_date"
+            _("The first six digits of a CPR number are a date of birth (ddmmyy)."), code="cpr_date"
         ) from None
     return f"{day}{month}{year_2}{serial}", born
 

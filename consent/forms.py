@@ -329,7 +329,7 @@ class AgreementForm(ServiceModelForm):
         widget=forms.NumberInput(attrs={"class": "input-width-xs"}),
         error_messages={
             "invalid": _("Write a whole number of days."),
-            "min_value": _("Follow up at least every day: write 1 or more."),
+            "min_value": _("Write a number of days of 1 or more."),
             "max_value": _("Follow up at least every ten years: write at most 3650."),
         },
     )

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import Municipality, Unit
 
@@ -23,7 +24,7 @@ from .cpr import mask
 class InformationCategory(models.TextChoices):
     """The kinds of information covered by the duty of confidentiality (tavshedspligt)."""
 
-    HEALTH = "helbred", _("Health")
+    HEALTH = "helbred", pgettext_lazy("kind of information", "Health")
     TREATMENT = "behandling", _("Treatment")
     SOCIAL = "sociale_forhold", _("Social circumstances")
     ADDICTION = "misbrug", _("Substance abuse")

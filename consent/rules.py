@@ -149,7 +149,7 @@ def validate_consent(consent: Consent) -> dict[str, list[str]]:
         add("valid_from", _("A consent cannot be valid before it was given."))
     if consent.valid_from and consent.valid_until:
         if consent.valid_until < consent.valid_from:
-            add("valid_until", _("The end date must come after the start date."))
+            add("valid_until", _("The end date cannot be before the start date."))
         elif consent.decision == Consent.Decision.PERMIT and consent.valid_until > default_valid_until(
             consent.valid_from
         ):

@@ -23,12 +23,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from portal.models import Unit
-from portal.roles import Role
+from portal.roles import Role, has_role
 from portal.scoping import visible_to
 from portal.views import crumb
 
 from . import fhir, reads, services
-from .access import citizens_for, has_role, may_read_audit_log, may_use_consent
+from .access import citizens_for, may_read_audit_log, may_use_consent
 from .forms import (
     AgreementForm,
     CitizenSearchForm,

@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 # Path segments the portal itself uses directly under "/" or under "/<municipality>/".
@@ -142,7 +142,7 @@ class Area(models.TextChoices):
     DISABILITY = "handicap", _("Disability")
     PSYCHIATRY = "psykiatri", _("Psychiatry")
     ADDICTION = "misbrug", _("Addiction")
-    HEALTH = "sundhed", _("Health")
+    HEALTH = "sundhed", pgettext_lazy("area of care", "Health")
 
 
 class Unit(models.Model):

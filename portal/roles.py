@@ -12,6 +12,13 @@ class Role(models.TextChoices):
     MUNICIPALITY_ADMIN = "Kommuneadministrator", _("Municipality administrator")
 
 
+def has_role(user, role: Role) -> bool:
+    """Whether `user` holds `role` in their municipality (platform superusers hold no role by being one)."""
+    if not user.is_authenticated or not user.is_active or user.municipality_id is None:
+        return False
+    return any(group.name == role.value for group in user.groups.all())
+
+
 def grant(apps, role: Role, permission_names: list[str]) -> None:
     """Give `role` these permissions ("app_label.codename"), creating its group if needed.
 

@@ -5,16 +5,10 @@ Answering needs no login: a relative answers with an invitation code or a wave's
 
 from django.db.models import QuerySet
 
-from portal.roles import Role
+from portal.roles import Role, has_role
 from portal.scoping import visible_to
 
 from .models import Wave
-
-
-def has_role(user, role: Role) -> bool:
-    if not user.is_authenticated or not user.is_active or user.municipality_id is None:
-        return False
-    return any(group.name == role.value for group in user.groups.all())
 
 
 def may_run_surveys(user) -> bool:

@@ -123,6 +123,7 @@ def trend_chart(chart_id: str, title: str, trend: list[Result], target: float | 
             points.append(ChartPoint(**common, shown=False, note=_("hidden") if result.hidden else _("no answers")))
             described.append(f"{result.wave.name}: {note}")
 
+    # xgettext:no-python-format
     description = _("The share of positive answers in each wave, with its 95 % interval.")
     if target is not None:
         description += " " + _("The target is %(target)s.") % {"target": percent(target)}

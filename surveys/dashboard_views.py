@@ -25,10 +25,10 @@ from django.views.decorators.cache import never_cache
 
 from portal.models import Municipality, TranslatedText
 from portal.public_cache import public_municipality_page
-from portal.roles import Role
 from portal.scoping import visible_to
 from portal.views import crumb
 
+from .access import may_run_surveys
 from .charts import Chart, trend_chart
 from .models import Answer, Indicator, Survey, Wave
 from .results import (
@@ -43,17 +43,6 @@ from .results import (
 from .scoring import MIN_GROUP_SIZE
 
 
-def has_role(user, role: Role) -> bool:
-    if not user.is_authenticated or not user.is_active or user.municipality_id is None:
-        return False
-    return any(group.name == role.value for group in user.groups.all())
-
-
-def may_see_results(user) -> bool:
-    """Managers (Leder) see their own municipality's results; nobody else does."""
-    return has_role(user, Role.MANAGER)
-
-
 def manager_required(view):
     """Login first (anonymous visitors go to the login page), then the manager's role (else 403)."""
 
@@ -61,7 +50,7 @@ def manager_required(view):
     @never_cache
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not may_see_results(request.user):
+        if not may_run_surveys(request.user):  # managers see their own municipality only
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -793,3 +793,16 @@ def test_haderslevs_2021_baselines_entered_as_an_external_wave(client, db):
         assert share in html
     assert da("%(share)s by %(deadline)s", share="75\u00a0%", deadline="31. december 2024") in html
     assert da("%(share)s on %(date)s", share="66\u00a0%", date="1. marts 2021") in html  # the indicator's baseline
+
+
+def test_editing_an_indicator_renews_the_cached_public_page(db):
+    from portal.models import Municipality
+    from surveys.models import Indicator, Survey
+    from tests.factories import make_municipality
+
+    municipality = make_municipality("Signalby", "signalby", "903")
+    survey = Survey.objects.create(municipality=municipality, title="Pårørendeundersøgelse")
+    before = Municipality.objects.get(pk=municipality.pk).content_changed_at
+    question = survey.questions.create(text="I hvilken grad …?", kind="scale")
+    Indicator.objects.create(question=question, name="Respekt", positive_answers=["i_meget_hoej_grad"])
+    assert Municipality.objects.get(pk=municipality.pk).content_changed_at > before

@@ -49,10 +49,11 @@ def test_danish_translations_are_complete_and_compiled():
     po = polib.pofile(str(ROOT / "locale/da/LC_MESSAGES/django.po"))
     mo = polib.mofile(str(ROOT / "locale/da/LC_MESSAGES/django.mo"))
     assert po.untranslated_entries() == [] and po.fuzzy_entries() == []
-    compiled = {entry.msgid: entry.msgstr for entry in mo}
-    assert {entry.msgid: entry.msgstr for entry in po.translated_entries()} == compiled, (
-        "django.mo is older than django.po: run `manage.py compilemessages`"
-    )
+    compiled = {(entry.msgctxt, entry.msgid): entry.msgstr or entry.msgstr_plural for entry in mo}
+    translated = {
+        (entry.msgctxt, entry.msgid): entry.msgstr or entry.msgstr_plural for entry in po.translated_entries()
+    }
+    assert translated == compiled, "django.mo is older than django.po: run `manage.py compilemessages`"
 
 
 def test_every_interface_string_in_the_code_is_in_the_catalogue(tmp_path):
