@@ -67,3 +67,14 @@ def test_staff_home_links_editors_to_the_admin_but_not_caseworkers(client, edito
     assert reverse("admin:index") in client.get(reverse("staff-home")).text
     client.force_login(caseworker)
     assert reverse("admin:index") not in client.get(reverse("staff-home")).text
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_lockout(client, caseworker):
+    for attempt in range(5):
+        client.post(
+            reverse("login"), {"username": "sara", "password": "forkert"}, HTTP_X_FORWARDED_FOR=f"10.0.0.{attempt}"
+        )
+    response = client.post(
+        reverse("login"), {"username": "sara", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="10.0.0.99"
+    )
+    assert response.status_code == 429
