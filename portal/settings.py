@@ -181,6 +181,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+# Keys of the hashes that find a citizen by CPR number and check a survey code. Set each once and never
+# change it (without them the secret key is used, so rotating that would orphan the stored hashes).
+CPR_HASH_KEY = os.environ.get("CPR_HASH_KEY", "")
+SURVEY_CODE_KEY = os.environ.get("SURVEY_CODE_KEY", "")
+SURVEY_OPEN_LINK_ANSWERS_PER_HOUR = int(os.environ.get("SURVEY_OPEN_LINK_ANSWERS_PER_HOUR", "10"))
+SURVEY_CODE_MISSES_PER_HOUR = int(os.environ.get("SURVEY_CODE_MISSES_PER_HOUR", "30"))
+
 # Where the portal's own accessibility statement lives when a municipality has none of its own.
 PORTAL_ACCESSIBILITY_STATEMENT_URL = os.environ.get("PORTAL_ACCESSIBILITY_STATEMENT_URL", "")
 
