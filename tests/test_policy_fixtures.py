@@ -65,6 +65,11 @@ def test_demo_command_creates_synthetic_staff_for_every_role_and_prints_password
     assert User.objects.get(username="platform").is_superuser
     for role_user in ["redaktoer", "admin", "sagsbehandler", "leder"]:
         assert f"hvidovre-{role_user}" in output
+    caseworker = User.objects.get(username="hvidovre-sagsbehandler")
+    assert caseworker.units.exists(), "a demo caseworker must see the demo units' citizens"
+    from consent.access import citizens_for
+
+    assert citizens_for(caseworker).filter(name="Fiktiv Borger (demo)").exists()
     line = next(line for line in output.splitlines() if line.strip().startswith("hvidovre-leder"))
     password = line.split()[1]
     assert User.objects.get(username="hvidovre-leder").check_password(password)
