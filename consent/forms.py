@@ -2,6 +2,8 @@
 of the domain are checked by consent.services, whose ValidationErrors the views put on these fields.
 """
 
+from datetime import date
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
@@ -18,6 +20,18 @@ from .models import Agreement, Consent, Dialogue, FollowUp, InformationCategory,
 # ISO first: it is what <input type="date"> sends; dd.mm.yyyy for browsers that show a text field.
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d-%m-%Y", "%d/%m/%Y"]
 INVALID_DATE = _("Write the date as dd.mm.yyyy, e.g. 24.12.2025.")
+# A date outside these years is a typing error (and near the year 9999, a consent's year cannot be added).
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2099, 12, 31)
+DATE_OUT_OF_RANGE = _("Write a date between %(first)s and %(last)s.")
+
+
+def plausible_date(value: date) -> None:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValidationError(
+            DATE_OUT_OF_RANGE,
+            code="date_out_of_range",
+            params={"first": FIRST_DATE.strftime("%d.%m.%Y"), "last": LAST_DATE.strftime("%d.%m.%Y")},
+        )
 
 
 def date_field(label, *, required: bool = True, required_message=None, help_text: str = "") -> forms.DateField:
@@ -31,6 +45,7 @@ def date_field(label, *, required: bool = True, required_message=None, help_text
         input_formats=DATE_INPUT_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages=error_messages,
+        validators=[plausible_date],
     )
 
 
@@ -96,6 +111,15 @@ class CitizenSearchForm(RequiredMessagesMixin, forms.Form):
         return query
 
 
+class UnitsField(forms.ModelMultipleChoiceField):
+    """An id longer than any id is no unit: refused before the database sees it (SQLite cannot even compare it)."""
+
+    def clean(self, value):
+        if isinstance(value, list | tuple) and any(len(str(pk)) > 18 for pk in value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": ""})
+        return super().clean(value)
+
+
 class RegisterCitizenForm(RequiredMessagesMixin, forms.Form):
     name = forms.CharField(label=_("The citizen's name"), max_length=200)
     cpr = forms.CharField(
@@ -104,7 +128,7 @@ class RegisterCitizenForm(RequiredMessagesMixin, forms.Form):
         help_text=_("10 digits, e.g. 010190-1234. Only the date of birth is shown afterwards."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "class": "input-char-11"}),
     )
-    units = forms.ModelMultipleChoiceField(
+    units = UnitsField(
         label=_("Units"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,

@@ -279,7 +279,7 @@ def consent_new(request, pk: int):
     initial = {"given_on": today(), "valid_from": today(), "grantor": Consent.Grantor.CITIZEN}
     preselected = request.GET.get("paaroerende", "")
     if preselected.isdigit():
-        initial["relative"] = int(preselected)
+        initial["relative"] = preselected  # matched with the options as text (int() fails on "²" or 5000 digits)
     form = ConsentForm(posted(request), citizen=citizen, instance=Consent(citizen=citizen), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

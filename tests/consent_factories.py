@@ -6,6 +6,8 @@ The CPR numbers are made up (and the names too); CITIZEN_CPR's pieces are what t
 import itertools
 from datetime import date
 
+from django.apps import apps
+
 from consent import services
 from consent.models import Citizen, Consent, Relative
 from portal.models import Area, Unit
@@ -81,3 +83,13 @@ def change(old: Consent, acting_user, decision: str = Consent.Decision.PERMIT, c
     return services.record_consent(
         consent=new_consent(None, decision, categories, **fields), acting_user=acting_user, supersedes=old
     )
+
+
+def consent_rows() -> dict[str, list[tuple]]:
+    """Every row of every table of the consent app (the audit log and the citizens' units among them).
+
+    Compared before and after a request that should change nothing; the tables are small in tests.
+    """
+    citizen_units = apps.get_model("consent", "Citizen").units.through
+    models = [*apps.get_app_config("consent").get_models(), citizen_units]
+    return {model.__name__: list(model.objects.order_by("pk").values_list()) for model in models}

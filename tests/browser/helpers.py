@@ -69,3 +69,12 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.get_by_label("Adgangskode").fill(password)
     page.get_by_role("button", name="Log ind").click()
     page.wait_for_url(f"{base_url}/personale/")
+
+
+def tab_to(page, selector: str, key: str = "Tab", presses: int = 80) -> None:
+    """Press Tab (or Shift+Tab) until the focused element matches `selector`: the keyboard user's way there."""
+    for _press in range(presses):
+        page.keyboard.press(key)
+        if page.evaluate("selector => document.activeElement.matches(selector)", selector):
+            return
+    pytest.fail(f"{selector} never got the focus in {presses} presses of {key}")

@@ -42,6 +42,17 @@ def run_vnu(command: list[str], files: list[Path]) -> list[dict]:
         pytest.fail(f"vnu exited {result.returncode} without a JSON report:\n{result.stdout}\n{result.stderr}")
 
 
+def vnu_problems(command: list[str], directory: Path, files: dict[str, str]) -> list[str]:
+    """vnu's errors in the files (file name in `directory` -> the page's path), each with its source extract."""
+    problems = []
+    for message in run_vnu(command, [directory / name for name in files]):
+        name = Path(message.get("url", "?")).name
+        where = f"{files.get(name, message.get('url'))} ({name}), line {message.get('lastLine', '?')}"
+        extract = " ".join(message.get("extract", "").split())
+        problems.append(f"{where}: {message.get('type')}: {message.get('message')}\n    {extract}")
+    return problems
+
+
 def test_public_pages_are_valid_html(live_policies, live_server, page, tmp_path):
     command = vnu_command()  # before fetching anything: fail fast when the checker can't run
     problems = []
@@ -55,9 +66,5 @@ def test_public_pages_are_valid_html(live_policies, live_server, page, tmp_path)
         files[name] = public_page.path
     assert len(files) >= 49, sorted(files.values())  # 37 policy pages, 5 landing pages and 7 of the portal's
 
-    for message in run_vnu(command, [tmp_path / name for name in files]):
-        name = Path(message.get("url", "?")).name
-        where = f"{files.get(name, message.get('url'))} ({name}), line {message.get('lastLine', '?')}"
-        extract = " ".join(message.get("extract", "").split())
-        problems.append(f"{where}: {message.get('type')}: {message.get('message')}\n    {extract}")
+    problems += vnu_problems(command, tmp_path, files)
     assert not problems, "HTML errors (Nu HTML Checker) or response problems:\n" + "\n".join(problems)

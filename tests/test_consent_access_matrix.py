@@ -1,0 +1,289 @@
+"""Who may open what: every consent URL × every kind of user × GET and POST, against four citizens.
+
+The URLs are read from consent.urls.urlpatterns, so a URL added there without a line in URL_TARGETS
+fails here (test_every_consent_url_is_in_the_matrix) instead of going unchecked. Each URL is built
+with the real id of an object (the citizen, one of their consents, one of their agreements) that
+belongs to each of these citizens:
+
+    unit_a              a citizen of unit A
+    unit_a_kin          another citizen of unit A, one of whose relatives is the member of staff `staff_relative`
+    unit_b              a citizen of unit B, in the same municipality
+    other_municipality  a citizen of a unit in another municipality
+
+Expected answers, from `expected(role, relation, url_name)`:
+
+    role                         unit_a  unit_a_kin  unit_b  other_municipality  no citizen (lists, forms)
+    anonymous                    login   login       login   login               login
+    caseworker_a                 ok      ok          404     404                 ok
+    caseworker_b                 404     404         ok      404                 ok
+    municipality_admin           ok      ok          ok      404                 ok
+    manager                      403     403         403     403                 403
+    editor                       403     403         403     403                 403
+    manager_and_caseworker_a     ok      ok          404     404                 ok
+    staff_relative (caseworker   ok      404         404     404                 ok
+      of unit A, a relative of
+      unit_a_kin)
+    superuser                    403     403         403     403                 403
+
+    …except the log (audit-log), which only the municipality administrator may read: 403 for a
+    caseworker on a citizen they can see (and 404 as above for one they cannot).
+
+"ok" is 200 or a redirect that is not to the login page. The POSTs send valid data, so a check that
+were missing would save something: for every refused answer the test compares every row of the
+consent app's tables (the audit log among them) before and after.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext
+
+from consent.urls import urlpatterns
+from portal.models import User
+from tests.consent_factories import consent_rows
+from tests.factories import (
+    make_agreement,
+    make_citizen,
+    make_consent,
+    make_cpr,
+    make_municipality,
+    make_relative,
+    make_staff,
+    make_superuser,
+    make_unit,
+)
+
+# What each URL's `pk` is the id of; None for the URLs without a citizen.
+URL_TARGETS = {
+    "citizens": None,
+    "register": None,
+    "tasks": None,
+    "citizen": "citizen",
+    "relative-new": "citizen",
+    "dialogue-new": "citizen",
+    "consent-new": "citizen",
+    "disclosure": "citizen",
+    "agreement-new": "citizen",
+    "receipt": "citizen",
+    "fhir": "citizen",
+    "audit-log": "citizen",
+    "consent-change": "consent",
+    "consent-revoke": "consent",
+    "follow-up": "agreement",
+}
+URL_NAMES = [pattern.name for pattern in urlpatterns]
+# The URLs whose POST saves something: for an allowed user, the valid POST must save (a redirect).
+WRITES = {
+    "register",
+    "relative-new",
+    "dialogue-new",
+    "consent-new",
+    "consent-change",
+    "consent-revoke",
+    "agreement-new",
+    "follow-up",
+}
+
+ROLES = [
+    "anonymous",
+    "caseworker_a",
+    "caseworker_b",
+    "municipality_admin",
+    "manager",
+    "editor",
+    "manager_and_caseworker_a",
+    "staff_relative",
+    "superuser",
+]
+RELATIONS = ["unit_a", "unit_a_kin", "unit_b", "other_municipality"]
+
+LOGIN, FORBIDDEN, NOT_FOUND, OK = "login", 403, 404, "ok"
+# What the 403 page says: why this user may not.
+CONSENT_ONLY = "Citizens' consents and agreements are for caseworkers and the municipality's administrator."
+LOG_ONLY = "Only the municipality's administrator can see who has looked at a citizen's data."
+
+# The citizens each role may open; roles not named here may open none (and get a 403 page for everything).
+SEES = {
+    "caseworker_a": {"unit_a", "unit_a_kin"},
+    "caseworker_b": {"unit_b"},
+    "municipality_admin": {"unit_a", "unit_a_kin", "unit_b"},
+    "manager_and_caseworker_a": {"unit_a", "unit_a_kin"},
+    "staff_relative": {"unit_a"},
+}
+READS_THE_LOG = {"municipality_admin"}
+
+
+def expected(role: str, relation: str | None, url_name: str):
+    """The answer `role` should get at `url_name` for a citizen in `relation` (None: a URL without a citizen)."""
+    if role == "anonymous":
+        return LOGIN
+    if role not in SEES:
+        return FORBIDDEN
+    if relation is not None and relation not in SEES[role]:
+        return NOT_FOUND
+    if url_name == "audit-log" and role not in READS_THE_LOG:
+        return FORBIDDEN
+    return OK
+
+
+def test_every_consent_url_is_in_the_matrix():
+    assert sorted(URL_NAMES) == sorted(URL_TARGETS), "add the new URL to URL_TARGETS (and to post_data if it writes)"
+    assert set(URL_TARGETS) >= WRITES
+    for pattern in urlpatterns:
+        params = set(pattern.pattern.converters)
+        assert params == ({"pk"} if URL_TARGETS[pattern.name] else set()), (pattern.name, params)
+
+
+def test_the_table_in_the_docstring_is_the_function():
+    """A spot check that `expected` says what the module's docstring promises."""
+    assert expected("caseworker_b", "unit_b", "citizen") == OK
+    assert expected("staff_relative", "unit_a_kin", "citizen") == NOT_FOUND
+    assert expected("municipality_admin", "other_municipality", "audit-log") == NOT_FOUND
+    assert expected("caseworker_a", "unit_a", "audit-log") == FORBIDDEN
+    assert expected("caseworker_a", "unit_b", "audit-log") == NOT_FOUND
+    assert expected("superuser", None, "citizens") == FORBIDDEN
+
+
+# --- The data ------------------------------------------------------------------------------------
+
+
+class World:
+    """Two municipalities, three units, the four citizens with a relative, a consent and an agreement each."""
+
+    def __init__(self):
+        testrup = make_municipality("Testrup", "testrup", "901")
+        andeby = make_municipality("Andeby", "andeby", "902")
+        self.unit_a, self.unit_b = make_unit(testrup, "Enhed A"), make_unit(testrup, "Enhed B")
+        unit_c = make_unit(andeby, "Enhed C")
+        registrar = make_staff(testrup, "Kommuneadministrator")
+        foreign_registrar = make_staff(andeby, "Kommuneadministrator")
+
+        def caseworker(*units, roles=("Sagsbehandler",)):
+            user = make_staff(testrup, *roles)
+            user.units.set(units)
+            return user
+
+        self.users: dict[str, User | None] = {
+            "anonymous": None,
+            "caseworker_a": caseworker(self.unit_a),
+            "caseworker_b": caseworker(self.unit_b),
+            "municipality_admin": make_staff(testrup, "Kommuneadministrator"),
+            "manager": make_staff(testrup, "Leder"),
+            "editor": make_staff(testrup, "Redaktør"),
+            "manager_and_caseworker_a": caseworker(self.unit_a, roles=("Leder", "Sagsbehandler")),
+            "staff_relative": caseworker(self.unit_a),
+            "superuser": make_superuser(),
+        }
+        assert set(self.users) == set(ROLES)
+        places = {
+            "unit_a": (testrup, self.unit_a, registrar),
+            "unit_a_kin": (testrup, self.unit_a, registrar),
+            "unit_b": (testrup, self.unit_b, registrar),
+            "other_municipality": (andeby, unit_c, foreign_registrar),
+        }
+        self.objects = {}
+        for relation, (municipality, unit, by) in places.items():
+            citizen = make_citizen(municipality, unit, created_by=by, name=f"Borger {relation}")
+            relative = make_relative(citizen, f"Pårørende {relation}")
+            self.objects[relation] = {
+                "citizen": citizen,
+                "relative": relative,
+                "consent": make_consent(relative, recorded_by=by),
+                "agreement": make_agreement(citizen, created_by=by),
+            }
+        make_relative(self.objects["unit_a_kin"]["citizen"], "Kollega", staff_user=self.users["staff_relative"])
+
+    def url(self, url_name: str, relation: str | None) -> str:
+        target = URL_TARGETS[url_name]
+        if target is None:
+            return reverse(f"consent:{url_name}")
+        return reverse(f"consent:{url_name}", args=[self.objects[relation][target].pk])
+
+
+def post_data(world: World, url_name: str, relation: str | None, role: str) -> dict:
+    """Valid data for the URL's form: what a POST would save if nothing stopped it."""
+    today = timezone.localdate()
+    objects = world.objects.get(relation or "unit_a")
+    unit = world.unit_b if role == "caseworker_b" else world.unit_a  # one the user may register citizens in
+    consent = {
+        "decision": "permit",
+        "categories": ["helbred"],
+        "contact": "staff",
+        "form": "written",
+        "grantor": "citizen",
+        "given_on": today.isoformat(),
+        "valid_from": today.isoformat(),
+        "reason": "Borgeren ønsker det.",
+    }
+    data = {
+        "citizens": {"query": "Borger"},
+        "register": {"name": "Ny Borger", "cpr": make_cpr(), "units": [unit.pk]},
+        "relative-new": {"name": "Ny Pårørende", "relation": "søn", "kind": "relative"},
+        "dialogue-new": {"held_on": today.isoformat(), "involvement": "yes"},
+        "consent-new": {**consent, "relative": objects["relative"].pk},
+        "consent-change": consent,
+        "consent-revoke": {"reason": "Borgeren har fortrudt.", "form": "oral"},
+        "disclosure": {"disclosure-relative": objects["relative"].pk, "disclosure-category": "helbred"},
+        "agreement-new": {
+            "description": "Ugentlig samtale",
+            "responsible": "staff",
+            "follow_up_every_days": 7,
+            "next_follow_up": today.isoformat(),
+        },
+        "follow-up": {
+            "held_on": today.isoformat(),
+            "outcome": "continue",
+            "next_date": (today + timedelta(days=7)).isoformat(),
+            "version": 1,
+        },
+    }
+    return data.get(url_name, {})
+
+
+def outcome_of(response) -> object:
+    if response.status_code == 302 and response["Location"].startswith(reverse("login")):
+        return LOGIN
+    if response.status_code in (200, 302):
+        return OK
+    return response.status_code
+
+
+# --- The matrix --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", URL_NAMES)
+def test_access(db, client, role, url_name):
+    """One URL, one role: GET and POST for each citizen (or once, for a URL without a citizen)."""
+    world = World()
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    relations = RELATIONS if URL_TARGETS.get(url_name) else [None]
+    problems = []
+    for relation in relations:
+        want = expected(role, relation, url_name)
+        url = world.url(url_name, relation)
+        for method in ("get", "post"):
+            before = consent_rows() if want != OK else None
+            if method == "get":
+                response = client.get(url)
+            else:
+                response = client.post(url, post_data(world, url_name, relation, role))
+            got = outcome_of(response)
+            where = f"{method.upper()} {url} ({relation or 'no citizen'})"
+            if got != want:
+                problems.append(f"{where}: expected {want}, got {got} ({response.status_code})")
+                continue
+            if got == OK and method == "post" and url_name in WRITES and response.status_code != 302:
+                problems.append(f"{where}: allowed, but the valid data was not saved ({response.status_code})")
+            if before is not None and consent_rows() != before:
+                problems.append(f"{where}: refused ({got}) but data changed")
+            if got == FORBIDDEN:
+                reason = LOG_ONLY if url_name == "audit-log" and role in SEES else CONSENT_ONLY
+                if escape(gettext(reason)) not in response.text:
+                    problems.append(f"{where}: the 403 page does not say why")
+    assert not problems, f"{role} at consent:{url_name}:\n" + "\n".join(problems)
