@@ -6,6 +6,7 @@ shared. The key holds the municipality's `content_changed_at`, which every edit 
 that reads it is the municipality lookup the page needs anyway.
 """
 
+import hashlib
 from functools import wraps
 
 from django.core.cache import cache
@@ -26,13 +27,16 @@ def public_municipality_page(view):
         municipality = get_object_or_404(Municipality, slug=municipality_slug)
         if request.method != "GET" or request.user.is_authenticated:
             return view(request, municipality, **kwargs)
+        # Only the search word makes a page of its own (the directory's results); any other query
+        # string is ignored, so made-up parameters cannot fill the cache with copies of a page.
+        page = f"{request.path}?q={request.GET.get('q', '')}"
         key = ":".join(
             [
                 "public-page",
                 str(municipality.pk),
                 municipality.content_changed_at.isoformat(),
                 get_language(),
-                request.get_full_path(),  # the query string too: search results are pages of their own
+                hashlib.sha256(page.encode()).hexdigest(),  # short, and safe for any cache backend
             ]
         )
         html = cache.get(key)

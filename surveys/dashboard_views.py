@@ -302,8 +302,7 @@ def answers_csv(request, survey_id: int):
     survey = survey_for(request.user, survey_id)
     answers = Answer.objects.filter(response__wave__survey=survey)
     if "wave" in request.GET:
-        wanted = request.GET["wave"]
-        wave = get_object_or_404(Wave.objects.filter(survey=survey), pk=int(wanted) if wanted.isdigit() else None)
+        wave = chosen_wave(request, list(Wave.objects.filter(survey=survey)))
         answers = answers.filter(response__wave=wave)
     rows = (
         answers.order_by("response__wave__opens_on", "response__wave_id", "response_id", "question__order", "pk")

@@ -140,3 +140,21 @@ def test_a_missing_page_explains_itself_in_danish_within_the_portal_layout(clien
     response = client.get("/testrup/findes-ikke/")
     assert response.status_code == 404
     assert "Vi kan ikke finde siden" in response.text and 'class="skipnav"' in response.text
+
+
+def test_made_up_query_parameters_are_served_from_the_cached_page(client, municipality, django_assert_num_queries):
+    page = make_page(municipality, "side", sections=1)
+    client.get(page.get_absolute_url())
+    with django_assert_num_queries(1):  # only the municipality lookup: the page comes from the cache
+        assert client.get(f"{page.get_absolute_url()}?x=1&utm_source=nyhedsbrev").status_code == 200
+
+
+def test_a_huge_wave_number_in_the_answers_export_is_a_404_not_a_500(client, db):
+    from surveys.models import Survey
+    from tests.factories import make_municipality, make_staff
+
+    home = make_municipality("Bølle", "boelle", "904")
+    survey = Survey.objects.create(municipality=home, title="Undersøgelse")
+    client.force_login(make_staff(home, "Leder"))
+    response = client.get(reverse("dashboard:answers-csv", args=[survey.pk]) + "?wave=" + "9" * 30)
+    assert response.status_code == 404
