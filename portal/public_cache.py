@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
-from .models import Municipality
+from .selectors import municipalities
 
 CACHE_SECONDS = 60 * 60
 
@@ -24,7 +24,7 @@ def public_municipality_page(view):
 
     @wraps(view)
     def wrapper(request, municipality_slug: str, **kwargs):
-        municipality = get_object_or_404(Municipality, slug=municipality_slug)
+        municipality = get_object_or_404(municipalities(), slug=municipality_slug)
         if request.method != "GET" or request.user.is_authenticated:
             return view(request, municipality, **kwargs)
         # Only the search word makes a page of its own (the directory's results); any other query
