@@ -1,9 +1,12 @@
 """The "Find rundt" directory: needs, situations in everyday words, and whom to contact about them."""
 
+from typing import ClassVar
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import HttpsURLField, Municipality, TranslatedFieldsMixin
@@ -11,6 +14,7 @@ from portal.models import HttpsURLField, Municipality, TranslatedFieldsMixin
 from .validators import format_phone, normalize_phone, validate_email, validate_phone
 
 CHECK_AGAIN_AFTER_DAYS = 365
+OPENING_HOURS_EXAMPLE = "Mandag\N{EN DASH}torsdag 8\N{EN DASH}15, fredag 8\N{EN DASH}13"  # Danish in either language
 
 
 class PhoneField(models.CharField):
@@ -64,10 +68,10 @@ class Need(TranslatedFieldsMixin, models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["municipality", "order", "pk"]
+        ordering: ClassVar = ["municipality", "order", "pk"]
         verbose_name = _("need")
         verbose_name_plural = _("needs")
-        constraints = [models.UniqueConstraint(fields=["municipality", "name"], name="need_name_unique")]
+        constraints: ClassVar = [models.UniqueConstraint(fields=["municipality", "name"], name="need_name_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -89,7 +93,9 @@ class ContactPoint(TranslatedFieldsMixin, models.Model):
     website = HttpsURLField(_("website"), blank=True)
     address = models.TextField(_("address"), blank=True)
     opening_hours = models.TextField(
-        _("opening hours"), blank=True, help_text=_("E.g. “Mandag–torsdag 8–15, fredag 8–13”.")
+        _("opening hours"),
+        blank=True,
+        help_text=format_lazy(_("E.g. “{example}”."), example=OPENING_HOURS_EXAMPLE),
     )
     opening_hours_en = models.TextField(_("opening hours (English)"), blank=True)
     last_checked = models.DateField(
@@ -97,10 +103,10 @@ class ContactPoint(TranslatedFieldsMixin, models.Model):
     )
 
     class Meta:
-        ordering = ["municipality", "name", "pk"]
+        ordering: ClassVar = ["municipality", "name", "pk"]
         verbose_name = _("contact point")
         verbose_name_plural = _("contact points")
-        constraints = [
+        constraints: ClassVar = [
             models.CheckConstraint(
                 condition=models.Q(phone="") | models.Q(phone__regex=r"^[0-9]{8}$"), name="contact_phone_8_digits"
             ),
@@ -140,7 +146,7 @@ class Situation(TranslatedFieldsMixin, models.Model):
     )
 
     class Meta:
-        ordering = ["need__order", "order", "pk"]
+        ordering: ClassVar = ["need__order", "order", "pk"]
         verbose_name = _("situation")
         verbose_name_plural = _("situations")
 
@@ -167,10 +173,10 @@ class SituationContact(TranslatedFieldsMixin, models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["order", "pk"]
+        ordering: ClassVar = ["order", "pk"]
         verbose_name = _("contact for the situation")
         verbose_name_plural = _("contacts for the situation")
-        constraints = [
+        constraints: ClassVar = [
             models.UniqueConstraint(fields=["situation", "contact_point"], name="situation_contact_once"),
         ]
 
@@ -211,7 +217,7 @@ class Offer(TranslatedFieldsMixin, models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["municipality", "order", "pk"]
+        ordering: ClassVar = ["municipality", "order", "pk"]
         verbose_name = _("offer for relatives")
         verbose_name_plural = _("offers for relatives")
 
