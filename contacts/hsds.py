@@ -56,7 +56,7 @@ from django.utils.encoding import iri_to_uri
 
 from portal.models import Municipality
 
-from .directory import needs_with_situations
+from .directory import contact_points, needs_with_situations
 from .models import ContactPoint
 from .validators import format_phone, normalize_phone
 
@@ -124,7 +124,7 @@ class _Export:
     def __init__(self, municipality: Municipality, base_url: str):
         self.municipality = municipality
         self.base_url = base_url.rstrip("/")
-        self.contact_points = list(ContactPoint.objects.filter(municipality=municipality).order_by("name", "pk"))
+        self.contact_points = list(contact_points(municipality).order_by("name", "pk"))
         self.needs = needs_with_situations(municipality)
         self.directory_url = self.url("contacts:directory")
 

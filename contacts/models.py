@@ -20,15 +20,11 @@ OPENING_HOURS_EXAMPLE = "Mandag\N{EN DASH}torsdag 8\N{EN DASH}15, fredag 8\N{EN 
 class PhoneField(models.CharField):
     """Stores the 8 digits; accepts "36 39 28 80" or "+45 36392880" on the way in."""
 
+    default_validators = (validate_phone,)
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 8)
-        kwargs.setdefault("validators", [validate_phone])
         super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs.pop("validators", None)
-        return name, path, args, kwargs
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -44,15 +40,13 @@ class PhoneField(models.CharField):
 
 
 class EmailAddressField(models.CharField):
+    """An e-mail address as the municipalities write them, letters such as æ, ø and å included."""
+
+    default_validators = (validate_email,)
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 254)
-        kwargs.setdefault("validators", [validate_email])
         super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs.pop("validators", None)
-        return name, path, args, kwargs
 
 
 class Need(TranslatedFieldsMixin, models.Model):
