@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-# Path segments the portal itself uses directly under "/" or under "/<municipality>/".
+# Path segments the portal uses, or keeps free, directly under "/" or under "/<municipality>/".
 RESERVED_SLUGS = frozenset(
     {
         "admin",

@@ -28,6 +28,19 @@ def test_municipality_page_runs_two_queries_however_many_pages(client, municipal
         assert client.get(municipality.get_absolute_url()).status_code == 200
 
 
+def test_an_editors_preview_runs_the_queries_of_the_public_page_and_four_for_the_login(
+    client, editor, django_assert_num_queries
+):
+    """Session, user, and the user's and groups' permissions (for may_preview); then the page's own queries."""
+    draft = make_page(editor.municipality, "kladde", sections=3, is_published=False)
+    make_page(editor.municipality, "anden", sections=3)
+    client.force_login(editor)
+    with django_assert_num_queries(4 + 3):
+        assert "Forhåndsvisning" in client.get(draft.get_absolute_url()).text
+    with django_assert_num_queries(4 + 2):
+        assert draft.title in client.get(editor.municipality.get_absolute_url()).text
+
+
 def test_front_page_runs_one_query(client, policies, django_assert_num_queries):
     with django_assert_num_queries(1):
         client.get("/")

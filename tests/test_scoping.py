@@ -139,6 +139,8 @@ def test_municipality_admin_sees_only_own_staff_and_units(client, municipality, 
     users = client.get(reverse("admin:portal_user_changelist")).text
     assert colleague.username in users and stranger.username not in users and "super" not in users
     assert client.get(reverse("admin:portal_user_change", args=[stranger.pk])).status_code == 404
+    assert client.get(reverse("admin:auth_user_password_change", args=[colleague.pk])).status_code == 200
+    assert client.get(reverse("admin:auth_user_password_change", args=[stranger.pk])).status_code == 404
     units = client.get(reverse("admin:portal_unit_changelist")).text
     assert "Eget plejecenter" in units and "Fremmed plejecenter" not in units
 
