@@ -14,27 +14,22 @@ import argparse
 import importlib.util
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
-from pathlib import Path
 from urllib.parse import quote_plus
 
 from serve_bench import (
     BENCH,
     ROOT,
-    Result,
     bench_env,
     free_port,
-    get,
-    load,
-    print_table,
+    ratio,
+    restarts_and_errors,
+    run_bench,
     run_step,
+    scratch_directory,
+    serving,
     start_gunicorn,
-    stop,
-    tail,
-    wait_until_ready,
 )
 
 SLUG = "syntetrup"
@@ -203,12 +198,10 @@ def main() -> int:
     if importlib.util.find_spec("gunicorn") is None or importlib.util.find_spec("django") is None:
         raise SystemExit("search_bench: run it with the project's Python, e.g. .venv/bin/python bench/search_bench.py")
 
-    tmp = Path(tempfile.mkdtemp(prefix="search-bench-"))
-    env = bench_env(tmp)
-    env["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"  # always throwaway: the data is synthetic
-    log_path = tmp / "gunicorn.log"
-    proc = None
-    try:
+    with scratch_directory("search-bench-", keep=args.keep) as tmp:
+        env = bench_env(tmp)
+        env["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"  # always throwaway: the data is synthetic
+        log_path = tmp / "gunicorn.log"
         print(f"setup in {tmp} (database {env['DATABASE_URL']})")
         manage = [python, str(ROOT / "manage.py")]
         run_step("migrate", [*manage, "migrate", "--noinput", "-v", "0"], env)
@@ -220,85 +213,33 @@ def main() -> int:
         made = json.loads(out.strip().splitlines()[-1])
         run_step("collectstatic (into STATIC_ROOT)", [*manage, "collectstatic", "--noinput", "-v", "0"], env)
 
-        port = free_port()
-        proc = start_gunicorn(env, port, args.workers, [], "portal.wsgi:application", log_path)
-        if not wait_until_ready(proc, port, args.start_timeout):
-            sys.stderr.write(tail(log_path) + "\n")
-            print(f"search_bench: gunicorn did not start (exit {proc.poll()})", file=sys.stderr)
-            return 2
+        server = start_gunicorn(env, free_port(), args.workers, [], "portal.wsgi:application", log_path)
+        with serving(server, args.start_timeout, program="search_bench") as (port, proc):
+            targets = [("bare", BARE_PATH), ("dir", DIRECTORY_PATH), ("search", SEARCH_PATH)]
+            totals = run_bench(args, port, proc, targets, log_path=log_path, program="search_bench")
+            for name, label in [("dir", "directory"), ("search", "search")]:
+                print(f"ratio {label}_rps / bare_rps = {ratio(totals, name):.2f}")
+            print_uncached_costs(made)
+            return restarts_and_errors(totals, log_path, "search_bench")
 
-        targets = [("bare", BARE_PATH), ("dir", DIRECTORY_PATH), ("search", SEARCH_PATH)]
-        for name, path in targets:
-            status, _ = get(port, path, timeout=30)
-            if status != 200:
-                print(f"search_bench: {name} {path} answers {status}, not 200", file=sys.stderr)
-                return 1
 
+def print_uncached_costs(made: dict) -> None:
+    """What the child step measured in-process, which the page cache hides after the first request."""
+    print(
+        f"\ndirectory: {made['situations']} synthetic situations, {CONTACT_POINTS} contact points, "
+        f"search vocabulary {made['vocabulary']} words"
+    )
+    print(
+        f"in-process, uncached (the page cache hides this after the first request per worker and edit):\n"
+        f"  load the directory {made['load_ms']:.1f} ms, build the search index {made['index_ms']:.1f} ms, "
+        f"search “{QUERY}” {made['search_ms']:.2f} ms ({made['results']} results)"
+    )
+    for name in ("directory", "search"):
+        page = made[name]
         print(
-            f"\nload: {args.clients} client threads (closed loop, HTTP/1.1 keep-alive), "
-            f"{args.warmup:g} s warm-up + {args.duration:g} s per URL, {args.rounds} round(s); "
-            f"server: {args.workers} gunicorn workers; {os.cpu_count()} cores shared by server and client\n"
+            f"  first render of the {name} page {page['first_render_ms']:.0f} ms, "
+            f"{page['queries']} DB queries, {page['bytes']} bytes"
         )
-        results = {name: Result(name, path) for name, path in targets}
-        for round_number in range(1, args.rounds + 1):
-            round_results = []
-            for name, path in targets:
-                if args.warmup:
-                    load(port, name, path, args.warmup, args.clients, proc.pid)
-                result = load(port, name, path, args.duration, args.clients, proc.pid)
-                results[name].merge(result)
-                round_results.append(result)
-                if proc.poll() is not None:
-                    print("search_bench: gunicorn died during the run", file=sys.stderr)
-                    sys.stderr.write(tail(log_path) + "\n")
-                    return 1
-            if args.rounds > 1:
-                print(f"round {round_number}")
-                print_table(round_results)
-                print()
-        if args.rounds > 1:
-            print("all rounds")
-        print_table(list(results.values()))
-        busy_elsewhere = max((r.machine_cpu - r.server_cpu - r.client_cpu) / r.seconds for r in results.values())
-        if busy_elsewhere > 0.25:
-            print(
-                f"\nwarning: other processes kept {busy_elsewhere:.0%} of a core busy during the run "
-                "(column 'other'); the figures are depressed and noisy, run again when the machine is quiet"
-            )
-        bare = results["bare"].rps
-        for name, label in [("dir", "directory"), ("search", "search")]:
-            ratio = results[name].rps / bare if bare else float("nan")
-            print(f"ratio {label}_rps / bare_rps = {ratio:.2f}")
-
-        print(
-            f"\ndirectory: {made['situations']} synthetic situations, {CONTACT_POINTS} contact points, "
-            f"search vocabulary {made['vocabulary']} words"
-        )
-        print(
-            f"in-process, uncached (the page cache hides this after the first request per worker and edit):\n"
-            f"  load the directory {made['load_ms']:.1f} ms, build the search index {made['index_ms']:.1f} ms, "
-            f"search “{QUERY}” {made['search_ms']:.2f} ms ({made['results']} results)"
-        )
-        for name in ("directory", "search"):
-            page = made[name]
-            print(
-                f"  first render of the {name} page {page['first_render_ms']:.0f} ms, "
-                f"{page['queries']} DB queries, {page['bytes']} bytes"
-            )
-        restarts = tail(log_path, 10**9).count("Autorestarting worker")
-        print(f"gunicorn worker restarts (max_requests) during the run: {restarts}")
-        errors = sum(r.non_200 for r in results.values())
-        if errors:
-            print(f"search_bench: {errors} responses were not 200", file=sys.stderr)
-            return 1
-        return 0
-    finally:
-        if proc is not None:
-            print(f"gunicorn stopped (exit {stop(proc)})")
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,9 +128,16 @@ def stop(proc: subprocess.Popen) -> int | None:
     return proc.returncode
 
 
+@dataclass
+class GunicornServer:
+    proc: subprocess.Popen
+    port: int
+    log_path: Path
+
+
 def start_gunicorn(
     env: dict[str, str], port: int, workers: int, extra_args: list[str], wsgi_app: str, log_path: Path
-) -> subprocess.Popen:
+) -> GunicornServer:
     """gunicorn with gunicorn.conf.py and bench_settings (the portal plus /bench/bare) on 127.0.0.1:`port`."""
     server_env = dict(
         env,
@@ -151,7 +159,8 @@ def start_gunicorn(
     ]
     print("  start gunicorn:", " ".join(command))
     with open(log_path, "wb") as log:
-        return subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT)
+    return GunicornServer(proc, port, log_path)
 
 
 def tail(path: Path, lines: int = 40) -> str:
@@ -304,6 +313,103 @@ def print_table(results: list[Result]) -> None:
         )
 
 
+@contextmanager
+def scratch_directory(prefix: str, *, keep: bool):
+    """A new temporary directory, removed afterwards unless `keep`."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield tmp
+    finally:
+        if keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def serving(server: GunicornServer, timeout: float, *, program: str):
+    """(port, process) of a started gunicorn once it answers; stopped afterwards. Exits with 2 if it does not start."""
+    try:
+        if not wait_until_ready(server.proc, server.port, timeout):
+            sys.stderr.write(tail(server.log_path) + "\n")
+            print(f"{program}: gunicorn did not start (exit {server.proc.poll()})", file=sys.stderr)
+            raise SystemExit(2)
+        yield server.port, server.proc
+    finally:
+        print(f"gunicorn stopped (exit {stop(server.proc)})")
+
+
+def run_bench(
+    args: argparse.Namespace,
+    port: int,
+    proc: subprocess.Popen,
+    targets: list[tuple[str, str]],
+    *,
+    log_path: Path,
+    program: str,
+    server_args: str = "",
+) -> dict[str, Result]:
+    """Load each (name, path) of `targets` in turn, `args.rounds` times, and print the figures; the totals by name.
+
+    Every path must answer 200 first. Exits with 1 if one does not, or if gunicorn dies during the run.
+    """
+    for name, path in targets:
+        status, _ = get(port, path, timeout=30)
+        if status != 200:
+            print(f"{program}: {name} {path} answers {status}, not 200", file=sys.stderr)
+            raise SystemExit(1)
+    print(
+        f"\nload: {args.clients} client threads (closed loop, HTTP/1.1 keep-alive), "
+        f"{args.warmup:g} s warm-up + {args.duration:g} s per URL, {args.rounds} round(s); "
+        f"server: {args.workers} gunicorn workers {server_args}; "
+        f"{os.cpu_count()} cores shared by server and client\n"
+    )
+    totals = {name: Result(name, path) for name, path in targets}
+    for round_number in range(1, args.rounds + 1):
+        round_results = []
+        for name, path in targets:
+            if args.warmup:
+                load(port, name, path, args.warmup, args.clients, proc.pid)
+            result = load(port, name, path, args.duration, args.clients, proc.pid)
+            totals[name].merge(result)
+            round_results.append(result)
+            if proc.poll() is not None:
+                print(f"{program}: gunicorn died during the run", file=sys.stderr)
+                sys.stderr.write(tail(log_path) + "\n")
+                raise SystemExit(1)
+        if args.rounds > 1:
+            print(f"round {round_number}")
+            print_table(round_results)
+            print()
+    if args.rounds > 1:
+        print("all rounds")
+    print_table(list(totals.values()))
+    busy_elsewhere = max((r.machine_cpu - r.server_cpu - r.client_cpu) / r.seconds for r in totals.values())
+    if busy_elsewhere > 0.25:
+        print(
+            f"\nwarning: other processes kept {busy_elsewhere:.0%} of a core busy during the run "
+            "(column 'other'); the figures are depressed and noisy, run again when the machine is quiet"
+        )
+    return totals
+
+
+def ratio(totals: dict[str, Result], name: str) -> float:
+    """Requests per second of `name` as a share of the bare view's."""
+    bare = totals["bare"].rps
+    return totals[name].rps / bare if bare else float("nan")
+
+
+def restarts_and_errors(totals: dict[str, Result], log_path: Path, program: str) -> int:
+    """Print gunicorn's worker restarts; the exit code: 1 if any response was not 200."""
+    restarts = tail(log_path, 10**9).count("Autorestarting worker")
+    print(f"gunicorn worker restarts (max_requests) during the run: {restarts}")
+    errors = sum(r.non_200 for r in totals.values())
+    if errors:
+        print(f"{program}: {errors} responses were not 200", file=sys.stderr)
+        return 1
+    return 0
+
+
 # --- the run ------------------------------------------------------------------------------------
 
 
@@ -313,11 +419,9 @@ def main() -> int:
     if importlib.util.find_spec("gunicorn") is None or importlib.util.find_spec("django") is None:
         raise SystemExit("serve_bench: run it with the project's Python, e.g. .venv/bin/python bench/serve_bench.py")
 
-    tmp = Path(tempfile.mkdtemp(prefix="serve-bench-"))
-    env = bench_env(tmp)
-    log_path = tmp / "gunicorn.log"
-    proc = None
-    try:
+    with scratch_directory("serve-bench-", keep=args.keep) as tmp:
+        env = bench_env(tmp)
+        log_path = tmp / "gunicorn.log"
         print(f"setup in {tmp} (database {env['DATABASE_URL']})")
         manage = [python, str(ROOT / "manage.py")]
         run_step("migrate", [*manage, "migrate", "--noinput", "-v", "0"], env)
@@ -329,77 +433,22 @@ def main() -> int:
             out = run_step("count queries", [python, str(BENCH / "query_count.py"), args.policy_path], env)
             queries = json.loads(out.strip().splitlines()[-1])
 
-        port = free_port()
-        proc = start_gunicorn(env, port, args.workers, args.gunicorn_arg, args.wsgi_app, log_path)
-        if not wait_until_ready(proc, port, args.start_timeout):
-            sys.stderr.write(tail(log_path) + "\n")
-            print(f"serve_bench: gunicorn did not start (exit {proc.poll()})", file=sys.stderr)
-            return 2
-
-        targets = [("bare", args.bare_path), ("policy", args.policy_path)]
-        for name, path in targets:
-            status, _ = get(port, path)
-            if status != 200:
-                print(f"serve_bench: {name} {path} answers {status}, not 200", file=sys.stderr)
-                return 1
-
-        print(
-            f"\nload: {args.clients} client threads (closed loop, HTTP/1.1 keep-alive), "
-            f"{args.warmup:g} s warm-up + {args.duration:g} s per URL, {args.rounds} round(s); "
-            f"server: {args.workers} gunicorn workers {' '.join(args.gunicorn_arg)}; "
-            f"{os.cpu_count()} cores shared by server and client\n"
-        )
-        totals = {name: Result(name, path) for name, path in targets}
-        for round_number in range(1, args.rounds + 1):
-            round_results = []
-            for name, path in targets:
-                if args.warmup:
-                    load(port, name, path, args.warmup, args.clients, proc.pid)
-                result = load(port, name, path, args.duration, args.clients, proc.pid)
-                totals[name].merge(result)
-                round_results.append(result)
-            if args.rounds > 1:
-                print(f"round {round_number}")
-                print_table(round_results)
-                print()
-            if proc.poll() is not None:
-                print("serve_bench: gunicorn died during the run", file=sys.stderr)
-                sys.stderr.write(tail(log_path) + "\n")
-                return 1
-
-        if args.rounds > 1:
-            print("all rounds")
-        print_table(list(totals.values()))
-        busy_elsewhere = max((r.machine_cpu - r.server_cpu - r.client_cpu) / r.seconds for r in totals.values())
-        if busy_elsewhere > 0.25:
-            print(
-                f"\nwarning: other processes kept {busy_elsewhere:.0%} of a core busy during the run "
-                "(column 'other'); the figures are depressed and noisy, run again when the machine is quiet"
+        server = start_gunicorn(env, free_port(), args.workers, args.gunicorn_arg, args.wsgi_app, log_path)
+        with serving(server, args.start_timeout, program="serve_bench") as (port, proc):
+            targets = [("bare", args.bare_path), ("policy", args.policy_path)]
+            server_args = " ".join(args.gunicorn_arg)
+            totals = run_bench(
+                args, port, proc, targets, log_path=log_path, program="serve_bench", server_args=server_args
             )
-        ratio = totals["policy"].rps / totals["bare"].rps if totals["bare"].rps else float("nan")
-        print(f"\nratio policy_rps / bare_rps = {ratio:.2f}")
-        if queries:
-            print(
-                f"DB queries for an anonymous visitor to {args.policy_path}: "
-                f"{queries['first']['queries']} on first render, {queries['cached']['queries']} when cached"
-            )
-            for sql in queries["cached"]["sql"]:
-                print(f"  cached: {sql}")
-        restarts = tail(log_path, 10**9).count("Autorestarting worker")
-        print(f"gunicorn worker restarts (max_requests) during the run: {restarts}")
-        errors = sum(r.non_200 for r in totals.values())
-        if errors:
-            print(f"serve_bench: {errors} responses were not 200", file=sys.stderr)
-            return 1
-        return 0
-    finally:
-        if proc is not None:
-            code = stop(proc)
-            print(f"gunicorn stopped (exit {code})")
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+            print(f"\nratio policy_rps / bare_rps = {ratio(totals, 'policy'):.2f}")
+            if queries:
+                print(
+                    f"DB queries for an anonymous visitor to {args.policy_path}: "
+                    f"{queries['first']['queries']} on first render, {queries['cached']['queries']} when cached"
+                )
+                for sql in queries["cached"]["sql"]:
+                    print(f"  cached: {sql}")
+            return restarts_and_errors(totals, log_path, "serve_bench")
 
 
 if __name__ == "__main__":

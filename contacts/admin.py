@@ -28,15 +28,15 @@ class CheckedFilter(admin.SimpleListFilter):
 
 @admin.register(ContactPoint)
 class ContactPointAdmin(MunicipalityScopedAdmin):
-    list_display = ["name", "phone_display", "email", "last_checked", "overdue", "municipality"]
-    list_filter = [CheckedFilter]
-    search_fields = ["name", "email", "phone"]
-    fieldsets = [
+    list_display = ("name", "phone_display", "email", "last_checked", "overdue", "municipality")
+    list_filter = (CheckedFilter,)
+    search_fields = ("name", "email", "phone")
+    fieldsets = (
         (None, {"fields": ["municipality", "name", "description", "phone", "email", "website"]}),
         (None, {"fields": ["address", "opening_hours", "last_checked"]}),
         (_("English"), {"fields": ["description_en", "opening_hours_en"], "classes": ["collapse"]}),
-    ]
-    actions = ["mark_checked_today"]
+    )
+    actions = ("mark_checked_today",)
 
     @admin.display(description=_("phone"))
     def phone_display(self, contact):
@@ -66,35 +66,35 @@ class SituationContactInline(MunicipalityScopedInline):
     formset = SituationContactFormSet
     extra = 1
     min_num = 1
-    fields = [("contact_point", "order"), "ask_about", "ask_about_en"]
+    fields = (("contact_point", "order"), "ask_about", "ask_about_en")
 
 
 @admin.register(Situation)
 class SituationAdmin(MunicipalityScopedAdmin):
-    list_display = ["text", "need", "order"]
-    list_editable = ["order"]
+    list_display = ("text", "need", "order")
+    list_editable = ("order",)
     # No filter by need: its choices would list every municipality's needs.
-    search_fields = ["text", "keywords"]
-    inlines = [SituationContactInline]
-    fieldsets = [
+    search_fields = ("text", "keywords")
+    inlines = (SituationContactInline,)
+    fieldsets = (
         (None, {"fields": ["need", "text", "note", "keywords", "order"]}),
         (_("English"), {"fields": ["text_en", "note_en"], "classes": ["collapse"]}),
-    ]
+    )
 
 
 @admin.register(Need)
 class NeedAdmin(MunicipalityScopedAdmin):
-    list_display = ["name", "order", "municipality"]
-    list_editable = ["order"]
-    fields = ["municipality", "name", "name_en", "order"]
+    list_display = ("name", "order", "municipality")
+    list_editable = ("order",)
+    fields = ("municipality", "name", "name_en", "order")
 
 
 @admin.register(Offer)
 class OfferAdmin(MunicipalityScopedAdmin):
-    list_display = ["name", "kind", "order"]
-    list_editable = ["order"]
-    list_filter = ["kind"]
-    fields = [
+    list_display = ("name", "kind", "order")
+    list_editable = ("order",)
+    list_filter = ("kind",)
+    fields = (
         "municipality",
         "kind",
         "name",
@@ -104,4 +104,4 @@ class OfferAdmin(MunicipalityScopedAdmin):
         "order",
         "name_en",
         "description_en",
-    ]
+    )

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,4 +9,10 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Find your way (contact directory)")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        import_module(f"{self.name}.signals")  # connects the signal receivers
+
+    def load_demo_data(self, *, stdout) -> None:
+        """The demo's part of this app (portal's `manage.py demo`): every municipality's directory from fixtures/."""
+        from django.core.management import call_command
+
+        call_command("load_directories", stdout=stdout)

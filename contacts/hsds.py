@@ -7,7 +7,7 @@ queries, however many contact points, needs and situations there are.
 How the directory maps onto HSDS 3.0 (object and field names as in the spec's schema/*.json):
 
 * the municipality is one `organization` (with its kommunekode as an `organization_identifier`);
-* the needs and situations form one `taxonomy` per municipality, "Pårørendeportalen: situationer – <name>":
+* the needs and situations form one `taxonomy` per municipality (named as in `taxonomy_name`):
   each need is a top-level `taxonomy_term`, each situation a `taxonomy_term` whose `parent_id` is its need;
   `term_uri` is the need's section of the directory page or the situation's own page;
 * each contact point is a `service` (`status` "active") of the organization, with its phone number as a
@@ -56,7 +56,7 @@ from django.utils.encoding import iri_to_uri
 
 from portal.models import Municipality
 
-from .directory import needs_with_situations
+from .directory import contact_points, needs_with_situations
 from .models import ContactPoint
 from .validators import format_phone, normalize_phone
 
@@ -124,7 +124,7 @@ class _Export:
     def __init__(self, municipality: Municipality, base_url: str):
         self.municipality = municipality
         self.base_url = base_url.rstrip("/")
-        self.contact_points = list(ContactPoint.objects.filter(municipality=municipality).order_by("name", "pk"))
+        self.contact_points = list(contact_points(municipality).order_by("name", "pk"))
         self.needs = needs_with_situations(municipality)
         self.directory_url = self.url("contacts:directory")
 
@@ -190,7 +190,7 @@ class _Export:
 
     @property
     def taxonomy_name(self) -> str:
-        return f"Pårørendeportalen: situationer – {self.municipality.name}"
+        return f"Pårørendeportalen: situationer \N{EN DASH} {self.municipality.name}"
 
     def _term(self, kind: str, pk: int, name: str, description: str, term_uri: str, parent_id=None) -> dict:
         return _without_empty(

@@ -1,9 +1,12 @@
 """The "Find rundt" directory: needs, situations in everyday words, and whom to contact about them."""
 
+from typing import ClassVar
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import HttpsURLField, Municipality, TranslatedFieldsMixin
@@ -11,20 +14,17 @@ from portal.models import HttpsURLField, Municipality, TranslatedFieldsMixin
 from .validators import format_phone, normalize_phone, validate_email, validate_phone
 
 CHECK_AGAIN_AFTER_DAYS = 365
+OPENING_HOURS_EXAMPLE = "Mandag\N{EN DASH}torsdag 8\N{EN DASH}15, fredag 8\N{EN DASH}13"  # Danish in either language
 
 
 class PhoneField(models.CharField):
     """Stores the 8 digits; accepts "36 39 28 80" or "+45 36392880" on the way in."""
 
+    default_validators = (validate_phone,)
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 8)
-        kwargs.setdefault("validators", [validate_phone])
         super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs.pop("validators", None)
-        return name, path, args, kwargs
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -40,15 +40,13 @@ class PhoneField(models.CharField):
 
 
 class EmailAddressField(models.CharField):
+    """An e-mail address as the municipalities write them, letters such as æ, ø and å included."""
+
+    default_validators = (validate_email,)
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 254)
-        kwargs.setdefault("validators", [validate_email])
         super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs.pop("validators", None)
-        return name, path, args, kwargs
 
 
 class Need(TranslatedFieldsMixin, models.Model):
@@ -64,10 +62,10 @@ class Need(TranslatedFieldsMixin, models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["municipality", "order", "pk"]
+        ordering: ClassVar = ["municipality", "order", "pk"]
         verbose_name = _("need")
         verbose_name_plural = _("needs")
-        constraints = [models.UniqueConstraint(fields=["municipality", "name"], name="need_name_unique")]
+        constraints: ClassVar = [models.UniqueConstraint(fields=["municipality", "name"], name="need_name_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -89,7 +87,9 @@ class ContactPoint(TranslatedFieldsMixin, models.Model):
     website = HttpsURLField(_("website"), blank=True)
     address = models.TextField(_("address"), blank=True)
     opening_hours = models.TextField(
-        _("opening hours"), blank=True, help_text=_("E.g. “Mandag–torsdag 8–15, fredag 8–13”.")
+        _("opening hours"),
+        blank=True,
+        help_text=format_lazy(_("E.g. “{example}”."), example=OPENING_HOURS_EXAMPLE),
     )
     opening_hours_en = models.TextField(_("opening hours (English)"), blank=True)
     last_checked = models.DateField(
@@ -97,10 +97,10 @@ class ContactPoint(TranslatedFieldsMixin, models.Model):
     )
 
     class Meta:
-        ordering = ["municipality", "name", "pk"]
+        ordering: ClassVar = ["municipality", "name", "pk"]
         verbose_name = _("contact point")
         verbose_name_plural = _("contact points")
-        constraints = [
+        constraints: ClassVar = [
             models.CheckConstraint(
                 condition=models.Q(phone="") | models.Q(phone__regex=r"^[0-9]{8}$"), name="contact_phone_8_digits"
             ),
@@ -140,7 +140,7 @@ class Situation(TranslatedFieldsMixin, models.Model):
     )
 
     class Meta:
-        ordering = ["need__order", "order", "pk"]
+        ordering: ClassVar = ["need__order", "order", "pk"]
         verbose_name = _("situation")
         verbose_name_plural = _("situations")
 
@@ -167,10 +167,10 @@ class SituationContact(TranslatedFieldsMixin, models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["order", "pk"]
+        ordering: ClassVar = ["order", "pk"]
         verbose_name = _("contact for the situation")
         verbose_name_plural = _("contacts for the situation")
-        constraints = [
+        constraints: ClassVar = [
             models.UniqueConstraint(fields=["situation", "contact_point"], name="situation_contact_once"),
         ]
 
@@ -211,7 +211,7 @@ class Offer(TranslatedFieldsMixin, models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["municipality", "order", "pk"]
+        ordering: ClassVar = ["municipality", "order", "pk"]
         verbose_name = _("offer for relatives")
         verbose_name_plural = _("offers for relatives")
 

@@ -8,11 +8,12 @@ from django.views.decorators.http import require_safe
 
 from portal.models import Municipality
 from portal.public_cache import public_municipality_page
+from portal.selectors import municipalities
 from portal.views import crumb
 
-from .directory import needs_with_situations, search_index
+from . import directory as reads
 from .hsds import hsds_json, hsds_tabular_zip
-from .models import ContactPoint, Offer, Situation, SituationContact
+from .models import Offer
 
 MAX_QUERY_LENGTH = 200
 
@@ -29,16 +30,12 @@ def directory_crumbs(municipality: Municipality, *rest) -> list[dict]:
 @public_municipality_page
 def directory(request, municipality: Municipality):
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    needs = needs_with_situations(municipality)
-    results = None
-    if query:
-        situations = {situation.pk: situation for need in needs for situation in need.situations.all()}
-        results = [situations[key] for key, _score in search_index(municipality, needs).search(query)]
+    needs = reads.needs_with_situations(municipality)
     context = {
         "municipality": municipality,
         "needs": needs,
         "query": query,
-        "results": results,
+        "results": reads.search(municipality, needs, query) if query else None,
         "crumbs": directory_crumbs(municipality),
     }
     return render(request, "contacts/directory.html", context)
@@ -46,14 +43,11 @@ def directory(request, municipality: Municipality):
 
 @public_municipality_page
 def situation_detail(request, municipality: Municipality, pk: int):
-    situation = get_object_or_404(
-        Situation.objects.select_related("need").filter(need__municipality=municipality), pk=pk
-    )
-    links = SituationContact.objects.filter(situation=situation).select_related("contact_point")
+    situation = get_object_or_404(reads.situations(municipality), pk=pk)
     context = {
         "municipality": municipality,
         "situation": situation,
-        "links": links,
+        "links": reads.contacts_of(situation),
         "crumbs": directory_crumbs(municipality, crumb(situation.translated("text"))),
     }
     return render(request, "contacts/situation.html", context)
@@ -61,12 +55,11 @@ def situation_detail(request, municipality: Municipality, pk: int):
 
 @public_municipality_page
 def contact_detail(request, municipality: Municipality, pk: int):
-    contact = get_object_or_404(ContactPoint.objects.filter(municipality=municipality), pk=pk)
-    situations = Situation.objects.filter(contact_points=contact).order_by("need__order", "order", "pk")
+    contact = get_object_or_404(reads.contact_points(municipality), pk=pk)
     context = {
         "municipality": municipality,
         "contact": contact,
-        "situations": situations,
+        "situations": reads.situations_of(contact),
         "share_url": request.build_absolute_uri(contact.get_absolute_url()),
         "crumbs": directory_crumbs(municipality, crumb(contact.name)),
     }
@@ -77,7 +70,7 @@ def contact_detail(request, municipality: Municipality, pk: int):
 def offers(request, municipality: Municipality):
     context = {
         "municipality": municipality,
-        "offers": Offer.objects.filter(municipality=municipality).select_related("contact_point"),
+        "offers": reads.offers(municipality),
         "kinds": Offer.Kind,
         "crumbs": directory_crumbs(municipality, crumb(_("For you as a relative"))),
     }
@@ -100,7 +93,7 @@ def _open_data(response: HttpResponse) -> HttpResponse:
 
 @require_safe
 def hsds_json_export(request, municipality_slug: str):
-    municipality = get_object_or_404(Municipality, slug=municipality_slug)
+    municipality = get_object_or_404(municipalities(), slug=municipality_slug)
     document = hsds_json(municipality, base_url=_portal_base_url(request))
     return _open_data(
         HttpResponse(
@@ -112,7 +105,7 @@ def hsds_json_export(request, municipality_slug: str):
 
 @require_safe
 def hsds_zip_export(request, municipality_slug: str):
-    municipality = get_object_or_404(Municipality, slug=municipality_slug)
+    municipality = get_object_or_404(municipalities(), slug=municipality_slug)
     response = HttpResponse(
         hsds_tabular_zip(municipality, base_url=_portal_base_url(request)), content_type="application/zip"
     )

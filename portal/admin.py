@@ -1,28 +1,28 @@
+from typing import ClassVar
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from .access import portal_policy
 from .admin_scoping import MunicipalityScopedAdmin, MunicipalityScopedInline
 from .models import Municipality, Page, Section, Unit, User
 from .roles import Role
 
-admin.site.site_header = _("Pårørendeportalen – administration")
-admin.site.site_title = _("Pårørendeportalen")
-admin.site.index_title = _("Administration")
-
 
 @admin.register(Municipality)
 class MunicipalityAdmin(MunicipalityScopedAdmin):
-    list_display = ["name", "kommunekode", "slug", "website"]
-    search_fields = ["name", "kommunekode"]
-    fieldsets = [
+    policy = portal_policy
+    list_display = ("name", "kommunekode", "slug", "website")
+    search_fields = ("name", "kommunekode")
+    fieldsets = (
         (None, {"fields": ["name", "slug", "kommunekode", "website", "region"]}),
         (_("Policy"), {"fields": ["policy_title", "policy_subtitle"]}),
         (_("Contact details in the footer"), {"fields": ["address", "phone", "email", "accessibility_statement_url"]}),
         (_("English"), {"fields": ["policy_title_en", "policy_subtitle_en"], "classes": ["collapse"]}),
-    ]
+    )
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
@@ -38,19 +38,20 @@ class MunicipalityAdmin(MunicipalityScopedAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(MunicipalityScopedAdmin):
-    list_display = ["name", "area", "municipality"]
-    list_filter = ["area"]
-    search_fields = ["name"]
+    policy = portal_policy
+    list_display = ("name", "area", "municipality")
+    list_filter = ("area",)
+    search_fields = ("name",)
 
 
 class SectionInline(MunicipalityScopedInline):
     model = Section
     extra = 0
-    ordering = ["order", "pk"]
-    fieldsets = [
+    ordering = ("order", "pk")
+    fieldsets = (
         (None, {"fields": [("order", "kind"), "heading", "figure", "body", "items", "attribution"]}),
         (_("English"), {"fields": ["heading_en", "body_en", "items_en", "attribution_en"], "classes": ["collapse"]}),
-    ]
+    )
 
 
 class PageAdminForm(forms.ModelForm):
@@ -60,7 +61,7 @@ class PageAdminForm(forms.ModelForm):
 
     class Meta:
         model = Page
-        fields = ["municipality", "title", "title_en", "slug", "kind", "number", "order", "is_published"]
+        fields: ClassVar = ["municipality", "title", "title_en", "slug", "kind", "number", "order", "is_published"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,15 +86,16 @@ class PageAdminForm(forms.ModelForm):
 
 @admin.register(Page)
 class PageAdmin(MunicipalityScopedAdmin):
+    policy = portal_policy
     form = PageAdminForm
-    list_display = ["title", "kind", "number", "order", "is_published", "updated_at", "municipality"]
-    list_display_links = ["title"]
-    list_editable = ["order", "is_published"]
-    list_filter = ["kind", "is_published"]
-    search_fields = ["title", "sections__body"]
-    ordering = ["municipality", "order"]
-    inlines = [SectionInline]
-    fieldsets = [
+    list_display = ("title", "kind", "number", "order", "is_published", "updated_at", "municipality")
+    list_display_links = ("title",)
+    list_editable = ("order", "is_published")
+    list_filter = ("kind", "is_published")
+    search_fields = ("title", "sections__body")
+    ordering = ("municipality", "order")
+    inlines = (SectionInline,)
+    fieldsets = (
         (
             None,
             {
@@ -109,8 +111,8 @@ class PageAdmin(MunicipalityScopedAdmin):
             },
         ),
         (_("English"), {"fields": ["title_en"], "classes": ["collapse"]}),
-    ]
-    prepopulated_fields = {"slug": ["title"]}
+    )
+    prepopulated_fields: ClassVar = {"slug": ["title"]}
 
     def get_search_results(self, request, queryset, search_term):
         queryset, _may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -119,23 +121,24 @@ class PageAdmin(MunicipalityScopedAdmin):
 
 @admin.register(User)
 class UserAdmin(MunicipalityScopedAdmin, DjangoUserAdmin):
-    list_display = ["username", "first_name", "last_name", "email", "roles", "is_active", "municipality"]
-    list_filter = ["groups", "is_active", "is_staff"]
-    superuser_fieldsets = [
+    policy = portal_policy
+    list_display = ("username", "first_name", "last_name", "email", "roles", "is_active", "municipality")
+    list_filter = ("groups", "is_active", "is_staff")
+    superuser_fieldsets = (
         (None, {"fields": ["username", "password"]}),
         (_("Person"), {"fields": ["first_name", "last_name", "email"]}),
         (_("Municipality and roles"), {"fields": ["municipality", "groups", "is_active", "is_staff"]}),
         (_("Platform"), {"fields": ["is_superuser", "user_permissions"], "classes": ["collapse"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
-    ]
-    municipality_admin_fieldsets = [
+    )
+    municipality_admin_fieldsets = (
         (None, {"fields": ["username", "password"]}),
         (_("Person"), {"fields": ["first_name", "last_name", "email"]}),
         (_("Roles"), {"fields": ["groups", "is_active", "is_staff"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
-    ]
-    add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "groups", "is_staff"]})]
-    readonly_fields = ["last_login", "date_joined"]
+    )
+    add_fieldsets = ((None, {"fields": ["username", "password1", "password2", "groups", "is_staff"]}),)
+    readonly_fields = ("last_login", "date_joined")
 
     @admin.display(description=_("roles"))
     def roles(self, user):

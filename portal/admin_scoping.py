@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.http import Http404
 
-from .scoping import belongs_to_user_municipality, visible_to
+from .scoping import AccessPolicy, belongs_to_user_municipality, municipality_policy, visible_to
 
 
 class ScopedChoicesMixin:
@@ -22,14 +22,17 @@ class ScopedChoicesMixin:
 
 
 class MunicipalityScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
-    """Lists, forms, choices and object URLs limited to the user's municipality.
+    """Lists, forms, choices and object URLs limited to what the app's access policy lets the user see.
 
-    An object of another municipality answers 404 by id, exactly like one that does not exist.
-    The `municipality` field is set from the user for everyone but a platform superuser.
+    An object outside it answers 404 by id, exactly like one that does not exist, also through the
+    "view on site" shortcut (portal.admin_site). The `municipality` field is set from the user for
+    everyone but a platform superuser.
     """
 
+    policy: AccessPolicy = municipality_policy
+
     def get_queryset(self, request):
-        return visible_to(request.user, super().get_queryset(request))
+        return self.policy.visible(request.user, super().get_queryset(request))
 
     def get_exclude(self, request, obj=None):
         excluded = list(super().get_exclude(request, obj) or [])

@@ -1,4 +1,7 @@
+from importlib import import_module
+
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,4 +10,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        import_module(f"{self.name}.signals")  # connects the signal receivers
+
+
+class PortalAdminConfig(AdminConfig):
+    """Django's admin with the portal's admin site (portal.admin_site) as `admin.site`."""
+
+    default = False
+    default_site = "portal.admin_site.PortalAdminSite"

@@ -1,9 +1,11 @@
+from typing import ClassVar
+
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(AuthenticationForm):
-    error_messages = {
+    error_messages: ClassVar = {
         "invalid_login": _("The username or password is wrong. Both are case-sensitive."),
         "inactive": _("This account is closed. Ask your municipality's administrator."),
     }

@@ -1,5 +1,7 @@
 """Municipalities, their units and staff, and the public pages of each municipality's policy."""
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -9,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-# Path segments the portal itself uses directly under "/" or under "/<municipality>/".
+# Path segments the portal uses, or keeps free, directly under "/" or under "/<municipality>/".
 RESERVED_SLUGS = frozenset(
     {
         "admin",
@@ -121,10 +123,10 @@ class Municipality(TranslatedFieldsMixin, models.Model):
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering: ClassVar = ["name"]
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
-        constraints = [
+        constraints: ClassVar = [
             models.CheckConstraint(
                 condition=models.Q(kommunekode__regex=r"^[0-9]{3}$"), name="kommunekode_three_digits"
             ),
@@ -157,10 +159,10 @@ class Unit(models.Model):
     area = models.CharField(_("area"), max_length=20, choices=Area.choices)
 
     class Meta:
-        ordering = ["municipality", "name"]
+        ordering: ClassVar = ["municipality", "name"]
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-        constraints = [
+        constraints: ClassVar = [
             models.UniqueConstraint(fields=["municipality", "name"], name="unit_name_unique_per_municipality"),
         ]
 
@@ -190,7 +192,7 @@ class User(AbstractUser):
     )
 
     class Meta(AbstractUser.Meta):
-        constraints = [
+        constraints: ClassVar = [
             models.CheckConstraint(
                 condition=models.Q(is_superuser=True) | models.Q(municipality__isnull=False),
                 name="staff_user_belongs_to_a_municipality",
@@ -238,10 +240,10 @@ class Page(TranslatedFieldsMixin, models.Model):
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
-        ordering = ["municipality", "order", "pk"]
+        ordering: ClassVar = ["municipality", "order", "pk"]
         verbose_name = _("policy page")
         verbose_name_plural = _("policy pages")
-        constraints = [
+        constraints: ClassVar = [
             models.UniqueConstraint(fields=["municipality", "slug"], name="page_slug_unique_per_municipality"),
         ]
 
@@ -288,7 +290,7 @@ class Section(TranslatedFieldsMixin, models.Model):
     attribution_en = models.CharField(_("attribution (English)"), max_length=200, blank=True)
 
     class Meta:
-        ordering = ["page", "order", "pk"]
+        ordering: ClassVar = ["page", "order", "pk"]
         verbose_name = _("section")
         verbose_name_plural = _("sections")
 

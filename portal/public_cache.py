@@ -1,9 +1,10 @@
-"""Whole-page caching of the public policy pages for anonymous visitors.
+"""Whole-page caching of a municipality's public pages (its policy, and the apps' public pages) for anonymous visitors.
 
-Anonymous policy pages carry nothing personal (no CSRF token, no name), so the rendered HTML is
-shared. The key holds the municipality's `content_changed_at`, which every edit moves
-(portal.signals), so an edit is visible at once without anyone clearing a cache; the one query
-that reads it is the municipality lookup the page needs anyway.
+An anonymous visitor's page carries nothing personal (no CSRF token, no name), so the rendered HTML
+is shared. The key holds the municipality's `content_changed_at`, which every edit of its content
+moves (portal.signals and the apps' own signals), so an edit is visible at once without anyone
+clearing a cache; the one query that reads it is the municipality lookup the page needs anyway.
+The cache is Django's default cache: per process, or Redis shared by all workers with REDIS_URL.
 """
 
 import hashlib
@@ -14,7 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
-from .models import Municipality
+from .selectors import municipalities
 
 CACHE_SECONDS = 60 * 60
 
@@ -24,7 +25,7 @@ def public_municipality_page(view):
 
     @wraps(view)
     def wrapper(request, municipality_slug: str, **kwargs):
-        municipality = get_object_or_404(Municipality, slug=municipality_slug)
+        municipality = get_object_or_404(municipalities(), slug=municipality_slug)
         if request.method != "GET" or request.user.is_authenticated:
             return view(request, municipality, **kwargs)
         # Only the search word makes a page of its own (the directory's results); any other query

@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "contacts.apps.ContactsConfig",
     "consent.apps.ConsentConfig",
     "surveys.apps.SurveysConfig",
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

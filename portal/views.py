@@ -2,22 +2,24 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from .access import portal_policy
 from .models import Municipality, Page, Section
 from .public_cache import public_municipality_page
-from .scoping import belongs_to_user_municipality
+from .selectors import municipalities
 
 
 def home(request):
-    municipalities = list(Municipality.objects.order_by("name"))
-    if len(municipalities) == 1:
-        return redirect(municipalities[0])
-    return render(request, "portal/home.html", {"municipalities": municipalities})
+    listed = list(municipalities())
+    if len(listed) == 1:
+        return redirect(listed[0])
+    return render(request, "portal/home.html", {"municipalities": listed})
 
 
 @dataclass
@@ -43,25 +45,12 @@ def crumb(label, url=None) -> dict:
     return {"label": label, "url": url}
 
 
-def may_preview(user, municipality: Municipality) -> bool:
-    """Editors of a municipality (and platform superusers) also see its unpublished pages."""
-    return user.has_perm("portal.change_page") and belongs_to_user_municipality(user, municipality)
-
-
-def pages_for(municipality: Municipality, *, preview: bool) -> list[Page]:
-    pages = municipality.pages.all()
-    if not preview:
-        pages = pages.filter(is_published=True)
-    return list(pages)
-
-
 @public_municipality_page
 def municipality_home(request, municipality: Municipality):
-    preview = may_preview(request.user, municipality)
-    pages = pages_for(municipality, preview=preview)
+    pages = list(portal_policy.readable_pages(request.user, municipality))
     context = {
         "municipality": municipality,
-        "preview": preview,
+        "preview": portal_policy.may_preview(request.user, municipality),
         "crumbs": [crumb(_("Front page"), reverse("home")), crumb(municipality.name)],
         "pages": [page for page in pages if page.kind != Page.Kind.THEME],
         "themes": [page for page in pages if page.kind == Page.Kind.THEME],
@@ -71,15 +60,14 @@ def municipality_home(request, municipality: Municipality):
 
 @public_municipality_page
 def policy_page(request, municipality: Municipality, page_slug: str):
-    preview = may_preview(request.user, municipality)
-    pages = pages_for(municipality, preview=preview)
+    pages = list(portal_policy.readable_pages(request.user, municipality))
     position = next((index for index, page in enumerate(pages) if page.slug == page_slug), None)
     if position is None:
         raise Http404
     page = pages[position]
     context = {
         "municipality": municipality,
-        "preview": preview,
+        "preview": portal_policy.may_preview(request.user, municipality),
         "crumbs": [
             crumb(_("Front page"), reverse("home")),
             crumb(municipality.name, municipality.get_absolute_url()),
@@ -100,6 +88,7 @@ def accessibility_statement(request):
 
 @login_required
 def staff_home(request):
+    prefetch_related_objects([request.user], "groups")  # every role check of the menu reads them
     return render(request, "portal/staff_home.html")
 
 
@@ -110,6 +99,6 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+    except Exception:  # any failure to reach the database means "not healthy"
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")

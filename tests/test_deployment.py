@@ -1,6 +1,7 @@
 """Production configuration: `check --deploy` is clean, secrets are required, translations are compiled."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,32 @@ def test_every_interface_string_in_the_code_is_in_the_catalogue(tmp_path):
     assert result.returncode == 0, result.stderr
     regenerated = polib.pofile(str(tmp_path / "locale/da/LC_MESSAGES/django.po"))
     assert [entry.msgid for entry in regenerated.untranslated_entries()] == []
+
+
+def locked_versions(lock_file: str) -> dict[str, str]:
+    """Package → version of a lock file, each checked to carry the hashes of its files."""
+    text = (ROOT / "requirements" / lock_file).read_text()
+    entries = re.findall(r"^([a-z0-9][a-z0-9._-]*)==([^\s\\]+)((?:\s*\\\n\s+--hash=sha256:[0-9a-f]{64})+)", text, re.M)
+    pinned_lines = [line for line in text.splitlines() if line and not line.startswith((" ", "#"))]
+    assert len(entries) == len(pinned_lines), f"{lock_file}: a package without hashes"
+    return {name: version for name, version, _hashes in entries}
+
+
+def test_the_lock_files_pin_what_pyproject_asks_for_with_hashes():
+    """requirements/*.txt are pyproject.toml's pins (and what they need), as `scripts/lock` writes them."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+    def pins(requirements: list[str]) -> dict[str, str]:
+        parsed = [Requirement(requirement) for requirement in requirements]
+        return {re.sub(r"[._]", "-", r.name.lower()): str(r.specifier).removeprefix("==") for r in parsed}
+
+    runtime, test = pins(project["dependencies"]), pins(project["optional-dependencies"]["test"])
+    base, with_tests = locked_versions("base.txt"), locked_versions("test.txt")
+    assert runtime.items() <= base.items()
+    assert (runtime | test).items() <= with_tests.items()
+    assert base.items() <= with_tests.items(), "the tests run on the versions that production installs"
+    assert "redis" in base, "REDIS_URL needs the redis package"

@@ -1,11 +1,14 @@
 """Loading the five policies from fixtures/policies/ and the demo command."""
 
 import json
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from contacts.models import Need
+from portal.management.commands.demo import DEMO_UNITS
 from portal.models import Municipality, Page, Section, User
 from portal.policy_fixtures import load_policy, policy_fixture_paths
 
@@ -67,9 +70,51 @@ def test_demo_command_creates_synthetic_staff_for_every_role_and_prints_password
         assert f"hvidovre-{role_user}" in output
     caseworker = User.objects.get(username="hvidovre-sagsbehandler")
     assert caseworker.units.exists(), "a demo caseworker must see the demo units' citizens"
-    from consent.access import citizens_for
-
-    assert citizens_for(caseworker).filter(name="Fiktiv Borger (demo)").exists()
+    assert set(caseworker.units.values_list("name", flat=True)) == {name for name, _area in DEMO_UNITS}
     line = next(line for line in output.splitlines() if line.strip().startswith("hvidovre-leder"))
     password = line.split()[1]
     assert User.objects.get(username="hvidovre-leder").check_password(password)
+
+
+def test_running_the_demo_again_gives_every_account_a_new_password(db):
+    first, second = StringIO(), StringIO()
+    call_command("demo", stdout=first)
+    call_command("demo", stdout=second)
+
+    def passwords(output: StringIO) -> dict[str, str]:
+        return dict(line.split()[:2] for line in output.getvalue().split("Demo accounts")[1].splitlines()[1:])
+
+    assert passwords(first).keys() == passwords(second).keys()
+    assert len(passwords(first)) == 1 + 5 * 4  # the platform superuser, and four roles in each of five municipalities
+    assert all(passwords(first)[username] != passwords(second)[username] for username in passwords(first))
+    assert User.objects.filter(username__startswith="hvidovre-").count() == 4
+
+
+def test_the_demo_loads_the_contact_directories_through_the_contacts_apps_hook(db):
+    output = StringIO()
+    call_command("demo", stdout=output)
+    assert set(Need.objects.values_list("municipality__slug", flat=True)) == set(KOMMUNEKODER)
+    assert "hvidovre: loaded." in output.getvalue()
+
+
+def test_the_demo_calls_the_demo_hook_of_every_installed_app_that_has_one_in_order(db, monkeypatch):
+    """The core knows no app: each app's AppConfig brings its demo data, after the core's staff exist."""
+    from django.apps import apps
+    from django.test.utils import modify_settings
+
+    called = []
+    output = StringIO()
+
+    def recorder(label: str):
+        return lambda *, stdout: called.append(label)
+
+    with modify_settings(INSTALLED_APPS={"append": "tests.demo_hook_app"}):
+        with_hook = [config for config in apps.get_app_configs() if hasattr(config, "load_demo_data")]
+        for config in with_hook:
+            if config.label != "demo_hook_app":  # the others' own demo data is tested with each app
+                monkeypatch.setattr(config, "load_demo_data", recorder(config.label))
+        call_command("demo", stdout=output)
+
+    assert [config.label for config in with_hook] == [*called, "demo_hook_app"]
+    assert "contacts" in called
+    assert "demo_hook_app: called after 5 demo caseworkers were made" in output.getvalue()

@@ -139,6 +139,8 @@ def test_municipality_admin_sees_only_own_staff_and_units(client, municipality, 
     users = client.get(reverse("admin:portal_user_changelist")).text
     assert colleague.username in users and stranger.username not in users and "super" not in users
     assert client.get(reverse("admin:portal_user_change", args=[stranger.pk])).status_code == 404
+    assert client.get(reverse("admin:auth_user_password_change", args=[colleague.pk])).status_code == 200
+    assert client.get(reverse("admin:auth_user_password_change", args=[stranger.pk])).status_code == 404
     units = client.get(reverse("admin:portal_unit_changelist")).text
     assert "Eget plejecenter" in units and "Fremmed plejecenter" not in units
 
@@ -247,3 +249,104 @@ def test_two_editors_saving_the_same_page_the_second_is_told_and_nothing_is_lost
     assert "En anden har gemt siden, efter du åbnede den" in response.text
     assert "Den andens tekst." in response.text  # their text is still in the form to copy
     assert own_page.sections.order_by("order").first().body == "Den førstes tekst."
+
+
+# --- the admin's "view on site" shortcut, /admin/r/<content type>/<id>/ ---------------------------
+
+
+def foreign_objects(municipality, staff) -> dict:
+    """One object of every model that has a page of its own (get_absolute_url), all of `municipality`."""
+    from contacts.models import ContactPoint, Need, Situation, SituationContact
+    from tests.factories import make_citizen, make_unit
+
+    page = make_page(municipality, "upubliceret-side", is_published=False)
+    contact = ContactPoint.objects.create(municipality=municipality, name="Fremmed kontakt")
+    situation = Situation.objects.create(need=Need.objects.create(municipality=municipality, name="Behov"), text="X")
+    SituationContact.objects.create(situation=situation, contact_point=contact)
+    citizen = make_citizen(municipality, make_unit(municipality), created_by=staff)
+    return {
+        "portal.municipality": municipality,
+        "portal.page": page,
+        "contacts.contactpoint": contact,
+        "contacts.situation": situation,
+        "consent.citizen": citizen,
+    }
+
+
+def page_without_address_and_token(response) -> str:
+    """The page but for its own address (the language switch links to it) and the CSRF token (new every time)."""
+    import re
+
+    without_address = response.text.replace(response.request["PATH_INFO"], "")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", without_address)
+
+
+def view_on_site(client, obj, object_id=None):
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(obj)
+    return client.get(reverse("admin:view_on_site", args=[content_type.pk, object_id or obj.pk]))
+
+
+def test_every_model_with_a_page_of_its_own_is_covered_by_the_view_on_site_tests(other_municipality):
+    from django.apps import apps
+
+    with_pages = {model._meta.label_lower for model in apps.get_models() if hasattr(model, "get_absolute_url")}
+    assert with_pages == set(foreign_objects(other_municipality, make_staff(other_municipality, "Sagsbehandler")))
+
+
+@pytest.mark.parametrize(
+    "label", ["portal.municipality", "portal.page", "contacts.contactpoint", "contacts.situation", "consent.citizen"]
+)
+def test_view_on_site_answers_another_municipalitys_staff_404_as_if_the_object_did_not_exist(
+    client, municipality, other_municipality, label
+):
+    """Even holding every role, an administrator learns neither the page's address nor that the id exists."""
+    from portal.roles import Role
+
+    everything = make_staff(municipality, *Role.values)
+    obj = foreign_objects(other_municipality, make_staff(other_municipality, "Sagsbehandler"))[label]
+    client.force_login(everything)
+
+    foreign = view_on_site(client, obj)
+    missing = view_on_site(client, obj, object_id=type(obj)._default_manager.order_by("-pk")[0].pk + 1000)
+
+    assert foreign.status_code == missing.status_code == 404
+    assert page_without_address_and_token(foreign) == page_without_address_and_token(missing)
+    assert "Location" not in foreign
+
+
+def test_view_on_site_takes_an_editor_to_their_own_unpublished_page(client, editor):
+    page = make_page(editor.municipality, "kladde", is_published=False)
+    client.force_login(editor)
+    response = view_on_site(client, page)
+    assert response.status_code == 302
+    assert response["Location"] == f"http://testserver{page.get_absolute_url()}"
+    assert "Forhåndsvisning" in client.get(response["Location"]).text
+
+
+def test_view_on_site_takes_a_platform_superuser_to_any_municipalitys_page(client, other_municipality):
+    page = make_page(other_municipality, "kladde", is_published=False)
+    client.force_login(make_superuser())
+    assert view_on_site(client, page)["Location"].endswith(page.get_absolute_url())
+
+
+def test_view_on_site_needs_the_view_permission_of_the_model(client, municipality):
+    """A municipality administrator may not edit pages, so their own municipality's pages have no shortcut either."""
+    page = make_page(municipality, "kladde", is_published=False)
+    client.force_login(make_staff(municipality, "Kommuneadministrator"))
+    assert view_on_site(client, page).status_code == 404
+
+
+def test_view_on_site_has_no_shortcut_to_a_citizen_even_for_their_own_administrator(client, municipality):
+    """Citizens have no admin, so no "view on site" link: the shortcut would only tell which ids exist."""
+    administrator = make_staff(municipality, "Kommuneadministrator")
+    citizen = foreign_objects(municipality, administrator)["consent.citizen"]
+    client.force_login(administrator)
+    assert view_on_site(client, citizen).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/admin/r/abc/1/", "/admin/r/999999/1/"])
+def test_view_on_site_answers_404_for_a_content_type_that_is_no_number_or_does_not_exist(client, editor, path):
+    client.force_login(editor)
+    assert client.get(path).status_code == 404

@@ -62,6 +62,12 @@ def test_staff_home_requires_login(client, db):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
+def test_staff_home_runs_four_queries(client, caseworker, django_assert_num_queries):
+    client.force_login(caseworker)
+    with django_assert_num_queries(4):  # session, user, municipality, the user's groups (once, for every role)
+        assert client.get(reverse("staff-home")).status_code == 200
+
+
 def test_staff_home_links_editors_to_the_admin_but_not_caseworkers(client, editor, caseworker):
     client.force_login(editor)
     assert reverse("admin:index") in client.get(reverse("staff-home")).text

@@ -1,0 +1,15 @@
+"""The portal's public reads: what any visitor may read, named, so that no view filters a model itself."""
+
+from django.db.models import QuerySet
+
+from .models import Municipality, Page
+
+
+def municipalities() -> QuerySet[Municipality]:
+    """Every municipality in the portal, by name."""
+    return Municipality.objects.order_by("name")
+
+
+def public_pages(municipality: Municipality) -> QuerySet[Page]:
+    """The municipality's published policy pages, in the editors' order (each knows its municipality)."""
+    return municipality.pages.filter(is_published=True)
