@@ -156,7 +156,7 @@ class RegisterCitizenForm(RequiredMessagesMixin, forms.Form):
 
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return obj.display_name
 
 
 class RelativeForm(ServiceModelForm):

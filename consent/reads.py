@@ -18,10 +18,6 @@ CONSENT_REVIEW_NOTICE_DAYS = 30
 ASK_AGAIN_NOTICE_DAYS = 7
 
 
-def staff_name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def consent_status(consent: Consent, today: date) -> str:
     """'in_force', 'expired', 'not_yet' or 'revoked'."""
     if consent.decision == Consent.Decision.REVOKED:
@@ -94,19 +90,19 @@ def citizen_overview(citizen: Citizen, today: date) -> Overview:
         text = events[kind] % {"decision": consent.get_decision_display().lower(), "relative": consent.relative.name}
         if consent.reason:
             text = f"{text}. {consent.reason}"
-        history.append(HistoryEntry(consent.recorded_at, text, staff_name(consent.recorded_by)))
+        history.append(HistoryEntry(consent.recorded_at, text, consent.recorded_by.display_name))
     for dialogue in dialogues:
         history.append(
             HistoryEntry(
                 dialogue.recorded_at,
                 _("Dialogue with the citizen on %(date)s: %(answer)s")
                 % {"date": dialogue.held_on.strftime("%d.%m.%Y"), "answer": dialogue.get_involvement_display()},
-                staff_name(dialogue.recorded_by),
+                dialogue.recorded_by.display_name,
             )
         )
     for agreement in agreements:
         history.append(
-            HistoryEntry(agreement.created_at, _("Agreement: %s") % agreement, staff_name(agreement.created_by))
+            HistoryEntry(agreement.created_at, _("Agreement: %s") % agreement, agreement.created_by.display_name)
         )
     for follow_up in follow_ups:
         history.append(
@@ -114,7 +110,7 @@ def citizen_overview(citizen: Citizen, today: date) -> Overview:
                 follow_up.recorded_at,
                 _("Follow-up on “%(agreement)s”: %(outcome)s")
                 % {"agreement": follow_up.agreement, "outcome": follow_up.get_outcome_display()},
-                staff_name(follow_up.recorded_by),
+                follow_up.recorded_by.display_name,
             )
         )
     history.sort(key=lambda entry: entry.at, reverse=True)

@@ -494,7 +494,7 @@ def receipt(request, pk: int):
     context = {
         "citizen": citizen,
         "today": today(),
-        "printed_by": reads.staff_name(request.user),
+        "printed_by": request.user.display_name,
         "crumbs": crumbs(crumb(_("Receipt")), citizen=citizen),
         **reads.receipt(citizen, today()),
     }

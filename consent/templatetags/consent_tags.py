@@ -19,8 +19,3 @@ def category_labels(categories) -> str:
     """The labels of kinds of information in the active language (["helbred"] → "Health")."""
     labels = dict(InformationCategory.choices)
     return ", ".join(str(labels.get(category, category)) for category in categories or [])
-
-
-@register.filter
-def staff_name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
