@@ -5,8 +5,6 @@ place: a change or a revocation is a new version whose `supersedes` points at th
 so the history stays and two people cannot both replace the same version (a unique constraint).
 """
 
-from datetime import date
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -217,20 +215,8 @@ class Consent(models.Model):
     def delete(self, *args, **kwargs):
         raise ValidationError("Consent versions are never deleted.")
 
-    @property
-    def is_current_version(self) -> bool:
-        """Not replaced by a later version (needs `superseded_by` prefetched or one query)."""
-        try:
-            self.superseded_by  # noqa: B018 - raises when there is none
-        except Consent.DoesNotExist:
-            return True
-        return False
-
     def covers(self, category: str) -> bool:
         return category in self.categories
-
-    def in_force_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
 
 
 class Agreement(models.Model):

@@ -1,15 +1,22 @@
-"""May staff tell this relative this kind of information? Plain rules, testable without HTTP.
+"""The consent app's rules, each once, as plain functions: testable without HTTP and without a database.
 
-The answer comes from the consents recorded for the relative (all versions, so that the reason for a
-"no" can be told: revoked, expired, not yet valid). Of the versions, only the newest of each chain
-counts. A current refusal covering the kind of information overrides any permission (the citizen's
-"no" wins), a current permission covering it allows, anything else is a "no" with its reason.
+- A consent's state on a day (`consent_state`) and which versions are current (`current_versions`,
+  with `current_only` as the same rule for a query). Reads, the FHIR export, views and the receipt
+  all ask these.
+- May staff tell this relative this kind of information (`may_disclose`)? The answer comes from the
+  consents recorded for the relative (all versions, so that the reason for a "no" can be told:
+  revoked, expired, not yet valid). Of the versions, only the current ones count. A refusal in force
+  covering the kind of information overrides any permission (the citizen's "no" wins), a permission
+  in force covering it allows, anything else is a "no" with its reason.
+- What a new consent version must meet (`validate_consent`).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import Consent, InformationCategory, Relative
@@ -17,10 +24,60 @@ from .models import Consent, InformationCategory, Relative
 # Sundhedsloven § 44: a consent to disclose health information to private persons lapses after at
 # most one year. The portal applies the cap to every consent about a relative.
 CONSENT_MAX_DAYS = 365
+NO_DATE = "\N{EN DASH}"
 
 
 def default_valid_until(valid_from: date) -> date:
     return valid_from + timedelta(days=CONSENT_MAX_DAYS)
+
+
+# --- State and current version --------------------------------------------------------------------
+
+
+class ConsentState(StrEnum):
+    IN_FORCE = "in_force"
+    NOT_YET = "not_yet"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+def consent_state(consent: Consent, on: date) -> ConsentState:
+    """Where one version stands on the day `on`: a permission or refusal is in force from its first to its last day."""
+    if consent.decision == Consent.Decision.REVOKED:
+        return ConsentState.REVOKED
+    if consent.valid_from > on:
+        return ConsentState.NOT_YET
+    if consent.valid_until is not None and consent.valid_until < on:
+        return ConsentState.EXPIRED
+    return ConsentState.IN_FORCE
+
+
+def current_versions(consents: Iterable[Consent]) -> list[Consent]:
+    """The current version of each chain: those no other version supersedes."""
+    consents = list(consents)
+    replaced = {consent.supersedes_id for consent in consents if consent.supersedes_id}
+    return [consent for consent in consents if consent.pk not in replaced]
+
+
+def current_only(consents: QuerySet[Consent]) -> QuerySet[Consent]:
+    """`current_versions` as a query, for the database to filter: the versions no other version supersedes."""
+    return consents.filter(superseded_by__isnull=True)
+
+
+def current_decisions(consents: Iterable[Consent]) -> list[Consent]:
+    """The current versions that still decide something: permissions and refusals, not revocations."""
+    return [consent for consent in current_versions(consents) if consent.decision != Consent.Decision.REVOKED]
+
+
+def current_version_of(consent: Consent, versions: Iterable[Consent]) -> Consent:
+    """The current version of the chain `consent` belongs to, among `versions` (the relative's versions)."""
+    replaced_by = {version.supersedes_id: version for version in versions if version.supersedes_id}
+    while consent.pk in replaced_by:
+        consent = replaced_by[consent.pk]
+    return consent
+
+
+# --- May I tell? -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -31,16 +88,12 @@ class Answer:
     consent: Consent | None = None
 
 
-def current_versions(consents: Iterable[Consent]) -> list[Consent]:
-    """The newest version of each chain: those no other version supersedes."""
-    consents = list(consents)
-    replaced = {consent.supersedes_id for consent in consents if consent.supersedes_id}
-    return [consent for consent in consents if consent.pk not in replaced]
+def dd_mm_yyyy(value: date) -> str:
+    return value.strftime("%d.%m.%Y")
 
 
 def may_disclose(*, relative: Relative, category: str, on: date, consents: Iterable[Consent]) -> Answer:
     """The answer to "may I tell `relative` about `category` on `on`?" from the relative's consents."""
-    category_label = InformationCategory(category).label
     if relative.is_minor:
         return Answer(
             False,
@@ -51,17 +104,19 @@ def may_disclose(*, relative: Relative, category: str, on: date, consents: Itera
             ),
         )
     current = [consent for consent in current_versions(consents) if consent.relative_id == relative.pk]
-    in_force = [
-        consent for consent in current if consent.decision != Consent.Decision.REVOKED and consent.in_force_on(on)
-    ]
+    in_force = [consent for consent in current if consent_state(consent, on) == ConsentState.IN_FORCE]
+    return _answer_in_force(relative, category, in_force) or _answer_without_consent_in_force(relative, current, on)
 
+
+def _answer_in_force(relative: Relative, category: str, in_force: list[Consent]) -> Answer | None:
+    """The answer from the consents in force, or None when none of them decides it."""
+    names = {"name": relative.name, "category": InformationCategory(category).label.lower()}
     refusal = next((c for c in in_force if c.decision == Consent.Decision.REFUSE and c.covers(category)), None)
     if refusal:
         return Answer(
             False,
             "refused",
-            _("No. The citizen has refused that you tell %(name)s about %(category)s.")
-            % {"name": relative.name, "category": category_label.lower()},
+            _("No. The citizen has refused that you tell %(name)s about %(category)s.") % names,
             refusal,
         )
     permission = next((c for c in in_force if c.decision == Consent.Decision.PERMIT and c.covers(category)), None)
@@ -74,47 +129,35 @@ def may_disclose(*, relative: Relative, category: str, on: date, consents: Itera
                 "valid until %(until)s."
             )
             % {
-                "name": relative.name,
-                "category": category_label.lower(),
+                **names,
                 "form": permission.get_form_display().lower(),
-                "given": permission.given_on.strftime("%d.%m.%Y"),
-                "until": permission.valid_until.strftime("%d.%m.%Y") if permission.valid_until else "–",
+                "given": dd_mm_yyyy(permission.given_on),
+                "until": dd_mm_yyyy(permission.valid_until) if permission.valid_until else NO_DATE,
             },
             permission,
         )
     if any(c.decision == Consent.Decision.PERMIT for c in in_force):
+        return Answer(False, "outside_scope", _("No. The consent for %(name)s does not cover %(category)s.") % names)
+    return None
+
+
+def _answer_without_consent_in_force(relative: Relative, current: list[Consent], on: date) -> Answer:
+    """Why the answer is "no" when no consent in force decides it: revoked, not yet valid, expired, or none."""
+    first_in_state = {consent_state(consent, on): consent for consent in reversed(current)}
+    if revoked := first_in_state.get(ConsentState.REVOKED):
+        reason = _("No. The consent for %(name)s was revoked on %(date)s.")
         return Answer(
-            False,
-            "outside_scope",
-            _("No. The consent for %(name)s does not cover %(category)s.")
-            % {"name": relative.name, "category": category_label.lower()},
+            False, "revoked", reason % {"name": relative.name, "date": dd_mm_yyyy(revoked.valid_from)}, revoked
         )
-    revoked = next((c for c in current if c.decision == Consent.Decision.REVOKED), None)
-    if revoked:
+    if future := first_in_state.get(ConsentState.NOT_YET):
+        reason = _("No. The consent for %(name)s is valid only from %(date)s.")
         return Answer(
-            False,
-            "revoked",
-            _("No. The consent for %(name)s was revoked on %(date)s.")
-            % {"name": relative.name, "date": revoked.valid_from.strftime("%d.%m.%Y")},
-            revoked,
+            False, "not_yet_valid", reason % {"name": relative.name, "date": dd_mm_yyyy(future.valid_from)}, future
         )
-    future = next((c for c in current if c.valid_from > on), None)
-    if future:
+    if expired := first_in_state.get(ConsentState.EXPIRED):
+        reason = _("No. The consent for %(name)s expired on %(date)s. Ask the citizen again.")
         return Answer(
-            False,
-            "not_yet_valid",
-            _("No. The consent for %(name)s is valid only from %(date)s.")
-            % {"name": relative.name, "date": future.valid_from.strftime("%d.%m.%Y")},
-            future,
-        )
-    expired = next((c for c in current if c.valid_until and c.valid_until < on), None)
-    if expired:
-        return Answer(
-            False,
-            "expired",
-            _("No. The consent for %(name)s expired on %(date)s. Ask the citizen again.")
-            % {"name": relative.name, "date": expired.valid_until.strftime("%d.%m.%Y")},
-            expired,
+            False, "expired", reason % {"name": relative.name, "date": dd_mm_yyyy(expired.valid_until)}, expired
         )
     return Answer(
         False,

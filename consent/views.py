@@ -309,7 +309,7 @@ def consent_and_citizen(request, pk: int) -> tuple[Consent, Citizen]:
 def consent_change(request, pk: int):
     """Ændr (change): a new version that replaces this one; the old one stays in the history."""
     old, citizen = consent_and_citizen(request, pk)
-    current = reads.current_version_of(old)
+    current = reads.current_version(old)
     if request.method != "POST" and current.pk != old.pk:
         messages.info(request, _("That version has been replaced. This is the current version."))
         return redirect("consent:consent-change", current.pk)
@@ -330,7 +330,7 @@ def consent_change(request, pk: int):
             services.record_consent(consent=form.instance, supersedes=old, acting_user=request.user)
         except services.StaleVersion:
             stale = True
-            current = reads.current_version_of(old)
+            current = reads.current_version(old)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -353,7 +353,7 @@ def consent_change(request, pk: int):
 @consent_view
 def consent_revoke(request, pk: int):
     old, citizen = consent_and_citizen(request, pk)
-    current = reads.current_version_of(old)
+    current = reads.current_version(old)
     if request.method != "POST" and current.pk != old.pk:
         messages.info(request, _("That version has been replaced. This is the current version."))
         return redirect("consent:consent-revoke", current.pk)
@@ -369,7 +369,7 @@ def consent_revoke(request, pk: int):
             )
         except services.StaleVersion:
             stale = True
-            current = reads.current_version_of(old)
+            current = reads.current_version(old)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -16,7 +16,17 @@ from django.utils import translation
 
 from consent.cpr import century, cpr_digest, mask, parse_cpr
 from consent.models import Citizen, Consent, Relative
-from consent.rules import CONSENT_MAX_DAYS, current_versions, default_valid_until, may_disclose, validate_consent
+from consent.rules import (
+    CONSENT_MAX_DAYS,
+    ConsentState,
+    consent_state,
+    current_decisions,
+    current_version_of,
+    current_versions,
+    default_valid_until,
+    may_disclose,
+    validate_consent,
+)
 
 GIVEN = date(2025, 3, 1)
 TODAY = date(2025, 6, 1)
@@ -67,6 +77,42 @@ def version(
 
 def ask(about: Relative, *consents: Consent, category: str = "helbred", on: date = TODAY):
     return may_disclose(relative=about, category=category, on=on, consents=consents)
+
+
+# --- State and current version ---------------------------------------------------------------------
+
+
+def test_a_consent_is_in_force_from_its_first_to_its_last_day():
+    permission = version(relative(), valid_from=date(2025, 3, 1), valid_until=date(2025, 5, 31))
+    assert consent_state(permission, date(2025, 2, 28)) == ConsentState.NOT_YET == "not_yet"
+    assert consent_state(permission, date(2025, 3, 1)) == ConsentState.IN_FORCE == "in_force"
+    assert consent_state(permission, date(2025, 5, 31)) == ConsentState.IN_FORCE
+    assert consent_state(permission, date(2025, 6, 1)) == ConsentState.EXPIRED == "expired"
+
+
+def test_a_refusal_without_an_end_is_in_force_until_changed_and_a_revocation_is_never_in_force():
+    anna = relative()
+    refusal = version(anna, REFUSE)
+    assert refusal.valid_until is None
+    assert consent_state(refusal, date(2099, 1, 1)) == ConsentState.IN_FORCE
+    revocation = version(anna, REVOKED, supersedes=refusal, given_on=date(2025, 5, 1))
+    for day in [date(2025, 4, 30), date(2025, 5, 1), date(2030, 1, 1)]:
+        assert consent_state(revocation, day) == ConsentState.REVOKED == "revoked"
+
+
+def test_the_current_version_of_a_chain_is_its_newest_from_any_version_of_it():
+    anna, bo = relative(), relative("Bo Testesen", pk=2)
+    first = version(anna)
+    second = version(anna, supersedes=first, given_on=date(2025, 4, 1))
+    third = version(anna, REVOKED, supersedes=second, given_on=date(2025, 5, 1))
+    other_chain = version(anna, REFUSE, ["misbrug"])
+    bos = version(bo)
+    everything = [third, first, bos, other_chain, second]
+    for start in (first, second, third):
+        assert current_version_of(start, everything) == third
+    assert current_version_of(other_chain, everything) == other_chain
+    assert current_versions(everything) == [third, bos, other_chain]
+    assert current_decisions(everything) == [bos, other_chain]  # the revocation decides nothing
 
 
 # --- may_disclose -----------------------------------------------------------------------------------
