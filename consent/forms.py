@@ -11,9 +11,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import User
-from portal.scoping import visible_to
 
 from . import rules
+from .access import policy
 from .cpr import parse_cpr
 from .models import Agreement, Consent, Dialogue, FollowUp, InformationCategory, Relative
 
@@ -181,7 +181,7 @@ class RelativeForm(ServiceModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        staff = visible_to(user, User.objects.filter(is_active=True, municipality__isnull=False))
+        staff = policy.staff_to_name_as_relative(user)
         self.fields["staff_user"].queryset = staff.order_by("first_name", "last_name", "username")
         self.fields["staff_user"].error_messages["invalid_choice"] = _("Choose a member of your municipality's staff.")
         self.fields["kind"].choices = Relative.Kind.choices

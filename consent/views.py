@@ -1,8 +1,8 @@
 """The caseworker's daily tool. Views stay thin: form → consent.services → redirect.
 
-Every view reaches its citizen through consent.access.citizens_for(user), which answers 404 for
-another unit's or municipality's citizen and for staff who are the citizen's relative. Nothing
-personal travels in a URL: searches are POSTed, URLs carry numeric ids only.
+Every view fetches what it shows through consent.access.policy, which answers 404 for another unit's
+or municipality's citizen, consent or agreement, and for staff who are the citizen's relative.
+Nothing personal travels in a URL: searches are POSTed, URLs carry numeric ids only.
 """
 
 from datetime import timedelta
@@ -22,13 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from portal.models import Unit
-from portal.roles import Role, has_role
-from portal.scoping import visible_to
 from portal.views import crumb
 
 from . import fhir, reads, services
-from .access import citizens_for, may_read_audit_log, may_use_consent
+from .access import policy
 from .forms import (
     AgreementForm,
     CitizenSearchForm,
@@ -65,7 +62,7 @@ def consent_view(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         prefetch_related_objects([request.user], "groups")  # the roles are asked about many times per request
-        if not may_use_consent(request.user):
+        if not policy.may_use_consent(request.user):
             return render(request, "consent/forbidden.html", {"reason": "consent"}, status=403)
         return view(request, *args, **kwargs)
 
@@ -78,7 +75,7 @@ def posted(request):
 
 
 def citizen_of(request, pk: int) -> Citizen:
-    return get_object_or_404(citizens_for(request.user).select_related("municipality"), pk=pk)
+    return get_object_or_404(policy.visible(request.user, Citizen).select_related("municipality"), pk=pk)
 
 
 def today():
@@ -113,7 +110,7 @@ def form_page(request, *, citizen, title, form, submit, intro="", template="cons
 
 @consent_view
 def citizens(request):
-    visible = citizens_for(request.user)
+    visible = policy.visible(request.user, Citizen)
     form = CitizenSearchForm(posted(request))
     results = None
     if request.method == "POST" and form.is_valid():
@@ -142,16 +139,9 @@ def citizens(request):
     return render(request, "consent/citizens.html", context)
 
 
-def units_for_registration(user):
-    """A municipality administrator may choose any unit of the municipality; a caseworker their own units."""
-    if has_role(user, Role.MUNICIPALITY_ADMIN):
-        return visible_to(user, Unit.objects.all())
-    return visible_to(user, user.units.all())
-
-
 @consent_view
 def register(request):
-    form = RegisterCitizenForm(posted(request), units=units_for_registration(request.user))
+    form = RegisterCitizenForm(posted(request), units=policy.units_for_registration(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -195,7 +185,7 @@ def register(request):
 @consent_view
 def citizen_detail(request, pk: int):
     citizen = get_object_or_404(
-        citizens_for(request.user).select_related("municipality").prefetch_related("units"), pk=pk
+        policy.visible(request.user, Citizen).select_related("municipality").prefetch_related("units"), pk=pk
     )
     overview = reads.citizen_overview(citizen, today())
     services.record_view(citizen=citizen, acting_user=request.user)
@@ -204,7 +194,7 @@ def citizen_detail(request, pk: int):
         "overview": overview,
         "today": today(),
         "disclosure_form": DisclosureForm(citizen=citizen, prefix="disclosure") if overview.relatives else None,
-        "may_read_log": may_read_audit_log(request.user),
+        "may_read_log": policy.may_read_audit_log(request.user),
         "crumbs": crumbs(crumb(citizen.name)),
     }
     return render(request, "consent/citizen.html", context)
@@ -301,8 +291,10 @@ def consent_new(request, pk: int):
 
 
 def consent_and_citizen(request, pk: int) -> tuple[Consent, Citizen]:
-    consent = get_object_or_404(Consent.objects.select_related("relative", "recorded_by"), pk=pk)
-    return consent, citizen_of(request, consent.citizen_id)
+    consent = get_object_or_404(
+        policy.visible(request.user, Consent).select_related("citizen__municipality", "relative", "recorded_by"), pk=pk
+    )
+    return consent, consent.citizen
 
 
 @consent_view
@@ -444,9 +436,10 @@ def agreement_new(request, pk: int):
 
 @consent_view
 def follow_up(request, pk: int):
-    agreement = get_object_or_404(Agreement.objects.select_related("relative"), pk=pk)
-    citizen = citizen_of(request, agreement.citizen_id)
-    agreement.citizen = citizen
+    agreement = get_object_or_404(
+        policy.visible(request.user, Agreement).select_related("citizen__municipality", "relative"), pk=pk
+    )
+    citizen = agreement.citizen
     initial = {"held_on": today(), "version": agreement.version}
     if agreement.ended_on is None:
         initial["next_date"] = today() + timedelta(days=agreement.follow_up_every_days)
@@ -516,13 +509,13 @@ def fhir_export(request, pk: int):
 def audit_log(request, pk: int):
     """The log of who has looked at a citizen's data, for the municipality administrator."""
     citizen = citizen_of(request, pk)
-    if not may_read_audit_log(request.user):
+    if not policy.may_read_audit_log(request.user):
         return render(request, "consent/forbidden.html", {"reason": "log"}, status=403)
     services.record_view(citizen=citizen, acting_user=request.user, event=AuditEvent.Event.AUDIT_VIEWED)
-    events = citizen.audit_events.select_related("actor").order_by("-at", "-pk")
+    events = policy.visible(request.user, AuditEvent).filter(citizen=citizen).select_related("actor")
     context = {
         "citizen": citizen,
-        "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("side")),
+        "page": Paginator(events.order_by("-at", "-pk"), EVENTS_PER_PAGE).get_page(request.GET.get("side")),
         "crumbs": crumbs(crumb(_("Log")), citizen=citizen),
     }
     return render(request, "consent/audit_log.html", context)
@@ -531,7 +524,7 @@ def audit_log(request, pk: int):
 @consent_view
 def tasks(request):
     context = {
-        "tasks": reads.tasks_for(citizens_for(request.user), today()),
+        "tasks": reads.tasks_for(policy.visible(request.user, Citizen), today()),
         "today": today(),
         "crumbs": [crumb(_("For staff"), reverse("staff-home")), crumb(_("Tasks"))],
     }
