@@ -134,12 +134,6 @@ class Dialogue(models.Model):
     def __str__(self) -> str:
         return f"{self.held_on}: {self.get_involvement_display()}"
 
-    def clean(self) -> None:
-        if self.involvement == self.Involvement.NOT_NOW and not self.ask_again_on:
-            raise ValidationError({"ask_again_on": _("When the answer is “not now”, choose when to ask again.")})
-        if self.ask_again_on and self.held_on and self.ask_again_on <= self.held_on:
-            raise ValidationError({"ask_again_on": _("Choose a date after the conversation.")})
-
 
 class Consent(models.Model):
     """One version of a consent (or refusal) about one relative. Never changed after it is saved."""
@@ -257,12 +251,6 @@ class Agreement(models.Model):
     def __str__(self) -> str:
         return self.description[:60]
 
-    def clean(self) -> None:
-        if self.responsible == self.Party.RELATIVE and not self.relative_id:
-            raise ValidationError({"relative": _("Choose which relative does it.")})
-        if self.relative_id and self.citizen_id and self.relative.citizen_id != self.citizen_id:
-            raise ValidationError({"relative": _("Choose one of this citizen's relatives.")})
-
 
 class FollowUp(models.Model):
     MUNICIPALITY_LOOKUP = "agreement__citizen__municipality"
@@ -288,12 +276,6 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.held_on}: {self.get_outcome_display()}"
-
-    def clean(self) -> None:
-        if self.outcome != self.Outcome.END and not self.next_date:
-            raise ValidationError({"next_date": _("Choose the date of the next follow-up.")})
-        if self.next_date and self.held_on and self.next_date <= self.held_on:
-            raise ValidationError({"next_date": _("Choose a date after this follow-up.")})
 
 
 class AuditEvent(models.Model):

@@ -8,10 +8,12 @@
   revoked, expired, not yet valid). Of the versions, only the current ones count. A refusal in force
   covering the kind of information overrides any permission (the citizen's "no" wins), a permission
   in force covering it allows, anything else is a "no" with its reason.
-- What a new consent version must meet (`validate_consent`).
+- What a new consent version, a dialogue, an agreement and a follow-up must meet (`validate_*`, as
+  {field: [messages]}, empty when it is fine). consent.services checks them before it writes.
+- How the citizen search reads its query (`searches_by_cpr`, `validate_name_search`).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -19,12 +21,15 @@ from enum import StrEnum
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Consent, InformationCategory, Relative
+from .models import Agreement, Consent, Dialogue, FollowUp, InformationCategory, Relative
 
 # Sundhedsloven § 44: a consent to disclose health information to private persons lapses after at
 # most one year. The portal applies the cap to every consent about a relative.
 CONSENT_MAX_DAYS = 365
+NAME_SEARCH_MIN_LETTERS = 2
 NO_DATE = "\N{EN DASH}"
+
+Problems = Iterator[tuple[str, str]]
 
 
 def default_valid_until(valid_from: date) -> date:
@@ -167,41 +172,122 @@ def _answer_without_consent_in_force(relative: Relative, current: list[Consent],
     )
 
 
-def validate_consent(consent: Consent) -> dict[str, list[str]]:
-    """The rules a new consent version must meet, as {field: [messages]} (empty when it is fine)."""
-    errors: dict[str, list] = {}
+# --- What a new record must meet -------------------------------------------------------------------
 
-    def add(field: str, message) -> None:
-        errors.setdefault(field, []).append(message)
 
-    if consent.decision != Consent.Decision.REVOKED:
-        if not consent.categories:
-            add("categories", _("Choose at least one kind of information."))
-        unknown = set(consent.categories) - set(InformationCategory.values)
-        if unknown:
-            add("categories", _("Choose among the listed kinds of information."))
-        if consent.form == Consent.Form.ORAL and not consent.oral_note.strip():
-            add("oral_note", _("An oral consent needs a note of the conversation."))
-        if consent.decision == Consent.Decision.PERMIT and not consent.contact:
-            add("contact", _("Choose whether staff may contact the relative or the citizen does it."))
-    elif not consent.reason.strip():
-        add("reason", _("Write why the consent is revoked."))
-    if consent.grantor != Consent.Grantor.CITIZEN and not consent.grantor_document.strip():
-        add("grantor_document", _("Write the reference of the guardianship or power of attorney."))
-    if consent.given_on and consent.valid_from and consent.valid_from < consent.given_on:
-        add("valid_from", _("A consent cannot be valid before it was given."))
-    if consent.valid_from and consent.valid_until:
-        if consent.valid_until < consent.valid_from:
-            add("valid_until", _("The end date cannot be before the start date."))
-        elif consent.decision == Consent.Decision.PERMIT and consent.valid_until > default_valid_until(
-            consent.valid_from
-        ):
-            add(
-                "valid_until",
-                _(
-                    "A consent to tell a relative lapses after at most one year (sundhedsloven § 44): "
-                    "%(date)s at the latest."
-                )
-                % {"date": default_valid_until(consent.valid_from).strftime("%d.%m.%Y")},
-            )
+def collect(*problems: Problems) -> dict[str, list[str]]:
+    """{field: [messages]} from (field, message) pairs, in the order they came."""
+    errors: dict[str, list[str]] = {}
+    for found in problems:
+        for field, message in found:
+            errors.setdefault(field, []).append(message)
     return errors
+
+
+def validate_consent(consent: Consent) -> dict[str, list[str]]:
+    """The rules a new consent version must meet, as {field: [messages]} (empty when it is fine).
+
+    Works on a version with only some fields set too (a form whose other fields are wrong): a rule
+    about a field that is not set is not checked.
+    """
+    return collect(_what_the_consent_says(consent), _who_gave_it(consent), _its_period(consent), _its_relative(consent))
+
+
+def _what_the_consent_says(consent: Consent) -> Problems:
+    if consent.decision == Consent.Decision.REVOKED:
+        if not consent.reason.strip():
+            yield "reason", _("Write why the consent is revoked.")
+        return
+    if not consent.categories:
+        yield "categories", _("Choose at least one kind of information.")
+    if set(consent.categories) - set(InformationCategory.values):
+        yield "categories", _("Choose among the listed kinds of information.")
+    if consent.form == Consent.Form.ORAL and not consent.oral_note.strip():
+        yield "oral_note", _("An oral consent needs a note of the conversation.")
+    if consent.decision == Consent.Decision.PERMIT and not consent.contact:
+        yield "contact", _("Choose whether staff may contact the relative or the citizen does it.")
+
+
+def _who_gave_it(consent: Consent) -> Problems:
+    if consent.grantor != Consent.Grantor.CITIZEN and not consent.grantor_document.strip():
+        yield "grantor_document", _("Write the reference of the guardianship or power of attorney.")
+
+
+def _its_period(consent: Consent) -> Problems:
+    if consent.given_on and consent.valid_from and consent.valid_from < consent.given_on:
+        yield "valid_from", _("A consent cannot be valid before it was given.")
+    if not (consent.valid_from and consent.valid_until):
+        return
+    if consent.valid_until < consent.valid_from:
+        yield "valid_until", _("The end date cannot be before the start date.")
+    elif consent.decision == Consent.Decision.PERMIT and consent.valid_until > default_valid_until(consent.valid_from):
+        yield (
+            "valid_until",
+            _(
+                "A consent to tell a relative lapses after at most one year (sundhedsloven § 44): "
+                "%(date)s at the latest."
+            )
+            % {"date": dd_mm_yyyy(default_valid_until(consent.valid_from))},
+        )
+
+
+def _its_relative(consent: Consent) -> Problems:
+    if consent.relative_id and consent.citizen_id and consent.relative.citizen_id != consent.citizen_id:
+        yield "relative", _("Choose one of this citizen's relatives.")
+
+
+def validate_revocation(revoked: Consent) -> dict[str | None, list[str]]:
+    """A permission or a refusal can be revoked; a revocation stands as it is."""
+    if revoked.decision == Consent.Decision.REVOKED:
+        return {None: [_("This consent is already revoked. Nothing more to do.")]}
+    return {}
+
+
+def validate_dialogue(dialogue: Dialogue) -> dict[str, list[str]]:
+    """A "not now" needs a date to ask again, and that date comes after the conversation."""
+    return collect(_when_to_ask_again(dialogue))
+
+
+def _when_to_ask_again(dialogue: Dialogue) -> Problems:
+    if dialogue.involvement == Dialogue.Involvement.NOT_NOW and not dialogue.ask_again_on:
+        yield "ask_again_on", _("When the answer is “not now”, choose when to ask again.")
+    elif dialogue.ask_again_on and dialogue.held_on and dialogue.ask_again_on <= dialogue.held_on:
+        yield "ask_again_on", _("Choose a date after the conversation.")
+
+
+def validate_agreement(agreement: Agreement) -> dict[str, list[str]]:
+    """An agreement a relative carries out names that relative, one of the citizen's own."""
+    return collect(_who_does_it(agreement))
+
+
+def _who_does_it(agreement: Agreement) -> Problems:
+    if agreement.responsible == Agreement.Party.RELATIVE and not agreement.relative_id:
+        yield "relative", _("Choose which relative does it.")
+    elif agreement.relative_id and agreement.relative.citizen_id != agreement.citizen_id:
+        yield "relative", _("Choose one of this citizen's relatives.")
+
+
+def validate_follow_up(follow_up: FollowUp) -> dict[str, list[str]]:
+    """Unless the agreement ends, a follow-up sets the date of the next one, after itself."""
+    return collect(_next_follow_up(follow_up))
+
+
+def _next_follow_up(follow_up: FollowUp) -> Problems:
+    if follow_up.outcome != FollowUp.Outcome.END and not follow_up.next_date:
+        yield "next_date", _("Choose the date of the next follow-up.")
+    elif follow_up.next_date and follow_up.held_on and follow_up.next_date <= follow_up.held_on:
+        yield "next_date", _("Choose a date after this follow-up.")
+
+
+# --- The citizen search ----------------------------------------------------------------------------
+
+
+def searches_by_cpr(query: str) -> bool:
+    """A query with a digit in it is a CPR number (and must be a whole one); any other, a part of a name."""
+    return any(character.isdigit() for character in query)
+
+
+def validate_name_search(query: str) -> dict[str, list[str]]:
+    if len(query) < NAME_SEARCH_MIN_LETTERS:
+        return {"query": [_("Write at least two letters of the name.")]}
+    return {}

@@ -15,7 +15,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from consent.cpr import century, cpr_digest, mask, parse_cpr
-from consent.models import Citizen, Consent, Relative
+from consent.models import Agreement, Citizen, Consent, Dialogue, FollowUp, Relative
 from consent.rules import (
     CONSENT_MAX_DAYS,
     ConsentState,
@@ -25,7 +25,12 @@ from consent.rules import (
     current_versions,
     default_valid_until,
     may_disclose,
+    searches_by_cpr,
+    validate_agreement,
     validate_consent,
+    validate_dialogue,
+    validate_follow_up,
+    validate_name_search,
 )
 
 GIVEN = date(2025, 3, 1)
@@ -64,7 +69,7 @@ def version(
     return Consent(
         pk=next(_pks),
         citizen_id=1,
-        relative_id=about.pk,
+        relative=about,
         supersedes_id=supersedes.pk if supersedes else None,
         decision=decision,
         categories=list(categories),
@@ -365,6 +370,20 @@ def test_a_revocation_needs_a_reason_but_no_note():
     assert validate_consent(revocation) == {}
 
 
+def test_a_consent_is_about_one_of_the_citizens_own_relatives():
+    stranger = Relative(pk=9, citizen_id=2, name="Fremmed", relation="nabo")
+    assert list(validate_consent(version(stranger))) == ["relative"]  # version() gives it citizen 1
+
+
+def test_a_consent_with_only_some_fields_set_is_checked_as_far_as_it_goes():
+    """What a form with wrong dates still asks: the rules about the fields that parsed."""
+    partial = Consent(decision=PERMIT, categories=["helbred"], contact="staff", form=Consent.Form.WRITTEN)
+    partial.valid_until = date(2030, 1, 1)  # no start date (it did not parse): the period is not checked
+    assert validate_consent(partial) == {}
+    partial.form = Consent.Form.ORAL
+    assert list(validate_consent(partial)) == ["oral_note"]
+
+
 # --- cpr --------------------------------------------------------------------------------------------
 
 
@@ -425,3 +444,59 @@ def test_cpr_digest_is_stable_and_keyed():
         assert cpr_digest("0101901234") == hmac.new(b"another-key", b"0101901234", hashlib.sha256).hexdigest()
     with override_settings(CPR_HASH_KEY="", SECRET_KEY="fallback-secret-key"):
         assert cpr_digest("0101901234") == hmac.new(b"fallback-secret-key", b"0101901234", hashlib.sha256).hexdigest()
+
+
+# --- Dialogues, agreements and follow-ups ---------------------------------------------------------
+
+
+def test_a_dialogue_answered_not_now_needs_a_later_date_to_ask_again():
+    held = date(2025, 3, 1)
+    not_now = Dialogue(held_on=held, involvement=Dialogue.Involvement.NOT_NOW)
+    assert list(validate_dialogue(not_now)) == ["ask_again_on"]
+    not_now.ask_again_on = held
+    assert list(validate_dialogue(not_now)) == ["ask_again_on"]
+    not_now.ask_again_on = held + timedelta(days=1)
+    assert validate_dialogue(not_now) == {}
+    assert validate_dialogue(Dialogue(held_on=held, involvement=Dialogue.Involvement.YES)) == {}
+
+
+def test_an_agreement_a_relative_carries_out_names_one_of_the_citizens_relatives():
+    anna, stranger = relative(), Relative(pk=9, citizen_id=2, name="Fremmed", relation="nabo")
+
+    def agreement(**fields) -> Agreement:
+        return Agreement(citizen_id=1, description="Ring", follow_up_every_days=7, **fields)
+
+    assert list(validate_agreement(agreement(responsible=Agreement.Party.RELATIVE))) == ["relative"]
+    assert validate_agreement(agreement(responsible=Agreement.Party.RELATIVE, relative=anna)) == {}
+    assert list(validate_agreement(agreement(responsible=Agreement.Party.STAFF, relative=stranger))) == ["relative"]
+    assert validate_agreement(agreement(responsible=Agreement.Party.STAFF)) == {}
+
+
+@pytest.mark.parametrize(
+    ("outcome", "next_date", "fields"),
+    [
+        (FollowUp.Outcome.CONTINUE, None, ["next_date"]),
+        (FollowUp.Outcome.CONTINUE, date(2025, 7, 1), ["next_date"]),  # the same day as the follow-up
+        (FollowUp.Outcome.CHANGE, date(2025, 7, 2), []),
+        (FollowUp.Outcome.END, None, []),  # an ending needs no next date
+        (FollowUp.Outcome.END, date(2025, 6, 1), ["next_date"]),  # but a date it has must come after
+    ],
+)
+def test_a_follow_up_sets_a_later_next_date_unless_the_agreement_ends(outcome, next_date, fields):
+    follow_up = FollowUp(held_on=date(2025, 7, 1), outcome=outcome, next_date=next_date)
+    assert list(validate_follow_up(follow_up)) == fields
+
+
+# --- The citizen search ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "by_cpr"), [("010190-1234", True), ("Karen 2", True), ("Karen", False), ("Ø", False)]
+)
+def test_a_query_with_a_digit_searches_by_cpr_number(query, by_cpr):
+    assert searches_by_cpr(query) is by_cpr
+
+
+def test_a_name_search_needs_two_letters():
+    assert list(validate_name_search("K")) == ["query"]
+    assert validate_name_search("Ka") == {}
