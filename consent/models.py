@@ -46,12 +46,12 @@ class Citizen(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["name", "pk"]
+        ordering = ("name", "pk")
         verbose_name = _("citizen")
         verbose_name_plural = _("citizens")
-        constraints = [
-            models.UniqueConstraint(fields=["municipality", "cpr_digest"], name="citizen_cpr_once_per_municipality")
-        ]
+        constraints = (
+            models.UniqueConstraint(fields=["municipality", "cpr_digest"], name="citizen_cpr_once_per_municipality"),
+        )
 
     def __str__(self) -> str:
         return self.name
@@ -92,7 +92,7 @@ class Relative(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["name", "pk"]
+        ordering = ("name", "pk")
         verbose_name = _("relative")
         verbose_name_plural = _("relatives")
 
@@ -122,14 +122,14 @@ class Dialogue(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-held_on", "-pk"]
+        ordering = ("-held_on", "-pk")
         verbose_name = _("dialogue with the citizen")
         verbose_name_plural = _("dialogues with the citizen")
-        constraints = [
+        constraints = (
             models.CheckConstraint(
                 condition=~Q(involvement="not_now") | Q(ask_again_on__isnull=False), name="not_now_needs_ask_again"
-            )
-        ]
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.held_on}: {self.get_involvement_display()}"
@@ -160,6 +160,8 @@ class Consent(models.Model):
 
     citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="consents")
     relative = models.ForeignKey(Relative, on_delete=models.PROTECT, related_name="consents")
+    # One-to-one: only one version can replace a given version, so of two people saving a change to
+    # the same consent at once, the database refuses the second (consent.services tells them).
     supersedes = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )
@@ -180,12 +182,12 @@ class Consent(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-recorded_at", "-pk"]
+        ordering = ("-recorded_at", "-pk")
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
-        constraints = [
-            # `supersedes` is one-to-one: only one version can replace a given version, so of two people
-            # saving a change to the same consent at once, the second is refused and told.
+        # The rules of consent.rules.validate_consent that the database can hold, as a last guard: the
+        # services check the rules first and tell the user; these refuse what slipped past.
+        constraints = (
             models.CheckConstraint(
                 condition=~Q(form="oral") | ~Q(oral_note="") | Q(decision="revoked"), name="oral_consent_has_note"
             ),
@@ -196,7 +198,7 @@ class Consent(models.Model):
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
                 name="consent_period_in_order",
             ),
-        ]
+        )
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()}: {self.relative.name}"
@@ -237,22 +239,24 @@ class Agreement(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
-        ordering = ["next_follow_up", "pk"]
+        ordering = ("next_follow_up", "pk")
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
-        constraints = [
+        constraints = (
             models.CheckConstraint(
                 condition=~Q(responsible="relative") | Q(relative__isnull=False),
                 name="relative_agreement_names_relative",
             ),
             models.CheckConstraint(condition=Q(follow_up_every_days__gte=1), name="follow_up_interval_positive"),
-        ]
+        )
 
     def __str__(self) -> str:
         return self.description[:60]
 
 
 class FollowUp(models.Model):
+    """One follow-up on an agreement: how it went, and when to follow up next (unless it ends)."""
+
     MUNICIPALITY_LOOKUP = "agreement__citizen__municipality"
 
     class Outcome(models.TextChoices):
@@ -270,7 +274,7 @@ class FollowUp(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-held_on", "-pk"]
+        ordering = ("-held_on", "-pk")
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
 
@@ -280,8 +284,6 @@ class FollowUp(models.Model):
 
 class AuditEvent(models.Model):
     """Append-only: who looked at or changed a citizen's consent data, and when. Ids only, no personal data."""
-
-    MUNICIPALITY_LOOKUP = "municipality"
 
     class Event(models.TextChoices):
         CITIZEN_REGISTERED = "citizen.registered", _("Registered the citizen")
@@ -295,9 +297,11 @@ class AuditEvent(models.Model):
         DISCLOSURE_CHECKED = "disclosure.checked", _("Asked “may I tell?”")
         AGREEMENT_RECORDED = "agreement.recorded", _("Recorded an agreement")
         FOLLOW_UP_RECORDED = "follow_up.recorded", _("Recorded a follow-up")
-        RECEIPT_PRINTED = "receipt.viewed", _("Opened the receipt")
+        RECEIPT_VIEWED = "receipt.viewed", _("Opened the receipt")
         FHIR_EXPORTED = "consent.exported", _("Exported consents (FHIR)")
         AUDIT_VIEWED = "audit.viewed", _("Viewed the log")
+
+    MUNICIPALITY_LOOKUP = "municipality"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
@@ -307,7 +311,7 @@ class AuditEvent(models.Model):
     payload = models.JSONField(default=dict, help_text=_("Ids of the objects concerned, never personal data."))
 
     class Meta:
-        ordering = ["-at", "-pk"]
+        ordering = ("-at", "-pk")
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 

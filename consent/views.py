@@ -512,7 +512,7 @@ def follow_up(request, pk: int):
 @consent_view
 def receipt(request, pk: int):
     citizen = citizen_of(request, pk)
-    services.record_view(citizen=citizen, acting_user=request.user, event=AuditEvent.Event.RECEIPT_PRINTED)
+    services.record_view(citizen=citizen, acting_user=request.user, event=AuditEvent.Event.RECEIPT_VIEWED)
     context = {
         "citizen": citizen,
         "today": today(),

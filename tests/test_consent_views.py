@@ -592,7 +592,7 @@ def test_the_receipt_lists_the_current_consents_and_agreements(logged_in, citize
     assert response.status_code == 200
     assert "Mette Datter" in response.text and "Mette ringer hver søndag" in response.text
     assert "121245-xxxx" in response.text and "data-print" in response.text
-    assert AuditEvent.objects.filter(event=AuditEvent.Event.RECEIPT_PRINTED, citizen=citizen).count() == 1
+    assert AuditEvent.objects.filter(event=AuditEvent.Event.RECEIPT_VIEWED, citizen=citizen).count() == 1
 
 
 def test_the_fhir_export_is_json_and_logged(logged_in, citizen, consent):
@@ -687,7 +687,7 @@ def test_every_write_and_every_view_creates_exactly_one_audit_event(client, admi
         {"held_on": TODAY().isoformat(), "outcome": "continue", "next_date": TODAY() + timedelta(7), "version": 1},
         event=AuditEvent.Event.FOLLOW_UP_RECORDED,
     )
-    one_event("get", reverse("consent:receipt", args=[citizen.pk]), event=AuditEvent.Event.RECEIPT_PRINTED, status=200)
+    one_event("get", reverse("consent:receipt", args=[citizen.pk]), event=AuditEvent.Event.RECEIPT_VIEWED, status=200)
     one_event("get", reverse("consent:fhir", args=[citizen.pk]), event=AuditEvent.Event.FHIR_EXPORTED, status=200)
     one_event("get", reverse("consent:audit-log", args=[citizen.pk]), event=AuditEvent.Event.AUDIT_VIEWED, status=200)
     # Failed writes log nothing.
