@@ -506,10 +506,8 @@ def run_at_once(*jobs):
     def attempt(save, loaded):
         try:
             return ("saved", save(loaded))
-        except StaleVersion:
-            return ("stale", None)
-        except DuplicateError:
-            return ("duplicate", None)
+        except (StaleVersion, DuplicateError) as refusal:
+            return ("stale" if isinstance(refusal, StaleVersion) else "duplicate", None)
 
     if connection.vendor != "postgresql":
         loaded = [read() for read, _save in jobs]
