@@ -22,7 +22,7 @@ def century(year_2: int, seventh_digit: int) -> int:
         return 1900
     if seventh_digit in (4, 9):
         return 2000 if year_2 <= 36 else 1900
-    return 2000 if year_2 <= 57 else 1800  # 5–8
+    return 2000 if year_2 <= 57 else 1800  # 5 to 8
 
 
 def parse_cpr(value: str) -> tuple[str, date]:

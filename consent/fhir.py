@@ -69,6 +69,7 @@ from fhir.resources.period import Period
 from fhir.resources.reference import Reference
 from fhir.resources.relatedperson import RelatedPerson
 
+from . import rules
 from .models import Citizen, Consent, InformationCategory, Relative
 
 FHIR_VERSION = "5.0.0"
@@ -114,12 +115,11 @@ def fhir_id(municipality, kind: str, pk: int) -> str:
     return str(uuid.uuid5(ID_NAMESPACE, f"{municipality.slug}:{kind}:{pk}"))
 
 
-def version_status(consent: Consent, *, superseded: bool, on: date) -> str:
-    if superseded or consent.decision == Consent.Decision.REVOKED:
-        return "inactive"
-    if consent.valid_until is not None and consent.valid_until < on:
-        return "inactive"
-    return "active"
+def version_status(consent: Consent, *, current: bool, on: date) -> str:
+    """R5 status from the portal's state: a current version that is in force or not yet is "active"."""
+    if current and rules.consent_state(consent, on) in (rules.ConsentState.IN_FORCE, rules.ConsentState.NOT_YET):
+        return "active"
+    return "inactive"
 
 
 def _relative_reference(relative: Relative, municipality) -> Reference:
@@ -164,7 +164,7 @@ def _provision(consent: Consent, municipality) -> ConsentProvision:
     )
 
 
-def consent_resource(consent: Consent, *, municipality, superseded: bool, on: date) -> FhirConsent:
+def consent_resource(consent: Consent, *, municipality, current: bool, on: date) -> FhirConsent:
     """One consent version as an R5 Consent (see the module docstring for the mapping)."""
     patient = Reference(reference=f"Patient/{fhir_id(municipality, 'citizen', consent.citizen_id)}", type="Patient")
     organization = Reference(
@@ -183,7 +183,7 @@ def consent_resource(consent: Consent, *, municipality, superseded: bool, on: da
         id=fhir_id(municipality, "consent", consent.pk),
         contained=contained or None,
         extension=extension,
-        status=version_status(consent, superseded=superseded, on=on),
+        status=version_status(consent, current=current, on=on),
         category=[CodeableConcept(coding=[Coding(system=V3_ACT_CODE, code="IDSCL", display="information disclosure")])],
         subject=patient,
         date=consent.given_on,
@@ -207,10 +207,10 @@ def consents_bundle(citizen: Citizen, *, on: date | None = None) -> dict:
     day = on or timezone.localdate()
     municipality = citizen.municipality
     versions = list(Consent.objects.filter(citizen=citizen).select_related("relative").order_by("recorded_at", "pk"))
-    superseded = {version.supersedes_id for version in versions if version.supersedes_id}
+    current = {version.pk for version in rules.current_versions(versions)}
     entries = []
     for version in versions:
-        resource = consent_resource(version, municipality=municipality, superseded=version.pk in superseded, on=day)
+        resource = consent_resource(version, municipality=municipality, current=version.pk in current, on=day)
         entries.append(BundleEntry(fullUrl=f"urn:uuid:{resource.id}", resource=resource))
     bundle = Bundle(type="collection", timestamp=timezone.now(), entry=entries or None)
     return bundle.model_dump(mode="json", exclude_none=True)

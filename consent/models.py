@@ -5,8 +5,6 @@ place: a change or a revocation is a new version whose `supersedes` points at th
 so the history stays and two people cannot both replace the same version (a unique constraint).
 """
 
-from datetime import date
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -48,12 +46,12 @@ class Citizen(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["name", "pk"]
+        ordering = ("name", "pk")
         verbose_name = _("citizen")
         verbose_name_plural = _("citizens")
-        constraints = [
-            models.UniqueConstraint(fields=["municipality", "cpr_digest"], name="citizen_cpr_once_per_municipality")
-        ]
+        constraints = (
+            models.UniqueConstraint(fields=["municipality", "cpr_digest"], name="citizen_cpr_once_per_municipality"),
+        )
 
     def __str__(self) -> str:
         return self.name
@@ -94,7 +92,7 @@ class Relative(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["name", "pk"]
+        ordering = ("name", "pk")
         verbose_name = _("relative")
         verbose_name_plural = _("relatives")
 
@@ -124,23 +122,17 @@ class Dialogue(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-held_on", "-pk"]
+        ordering = ("-held_on", "-pk")
         verbose_name = _("dialogue with the citizen")
         verbose_name_plural = _("dialogues with the citizen")
-        constraints = [
+        constraints = (
             models.CheckConstraint(
                 condition=~Q(involvement="not_now") | Q(ask_again_on__isnull=False), name="not_now_needs_ask_again"
-            )
-        ]
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.held_on}: {self.get_involvement_display()}"
-
-    def clean(self) -> None:
-        if self.involvement == self.Involvement.NOT_NOW and not self.ask_again_on:
-            raise ValidationError({"ask_again_on": _("When the answer is “not now”, choose when to ask again.")})
-        if self.ask_again_on and self.held_on and self.ask_again_on <= self.held_on:
-            raise ValidationError({"ask_again_on": _("Choose a date after the conversation.")})
 
 
 class Consent(models.Model):
@@ -168,6 +160,8 @@ class Consent(models.Model):
 
     citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="consents")
     relative = models.ForeignKey(Relative, on_delete=models.PROTECT, related_name="consents")
+    # One-to-one: only one version can replace a given version, so of two people saving a change to
+    # the same consent at once, the database refuses the second (consent.services tells them).
     supersedes = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )
@@ -188,12 +182,12 @@ class Consent(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-recorded_at", "-pk"]
+        ordering = ("-recorded_at", "-pk")
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
-        constraints = [
-            # `supersedes` is one-to-one: only one version can replace a given version, so of two people
-            # saving a change to the same consent at once, the second is refused and told.
+        # The rules of consent.rules.validate_consent that the database can hold, as a last guard: the
+        # services check the rules first and tell the user; these refuse what slipped past.
+        constraints = (
             models.CheckConstraint(
                 condition=~Q(form="oral") | ~Q(oral_note="") | Q(decision="revoked"), name="oral_consent_has_note"
             ),
@@ -204,7 +198,7 @@ class Consent(models.Model):
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
                 name="consent_period_in_order",
             ),
-        ]
+        )
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()}: {self.relative.name}"
@@ -217,20 +211,8 @@ class Consent(models.Model):
     def delete(self, *args, **kwargs):
         raise ValidationError("Consent versions are never deleted.")
 
-    @property
-    def is_current_version(self) -> bool:
-        """Not replaced by a later version (needs `superseded_by` prefetched or one query)."""
-        try:
-            self.superseded_by  # noqa: B018 - raises when there is none
-        except Consent.DoesNotExist:
-            return True
-        return False
-
     def covers(self, category: str) -> bool:
         return category in self.categories
-
-    def in_force_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
 
 
 class Agreement(models.Model):
@@ -257,28 +239,24 @@ class Agreement(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
-        ordering = ["next_follow_up", "pk"]
+        ordering = ("next_follow_up", "pk")
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
-        constraints = [
+        constraints = (
             models.CheckConstraint(
                 condition=~Q(responsible="relative") | Q(relative__isnull=False),
                 name="relative_agreement_names_relative",
             ),
             models.CheckConstraint(condition=Q(follow_up_every_days__gte=1), name="follow_up_interval_positive"),
-        ]
+        )
 
     def __str__(self) -> str:
         return self.description[:60]
 
-    def clean(self) -> None:
-        if self.responsible == self.Party.RELATIVE and not self.relative_id:
-            raise ValidationError({"relative": _("Choose which relative does it.")})
-        if self.relative_id and self.citizen_id and self.relative.citizen_id != self.citizen_id:
-            raise ValidationError({"relative": _("Choose one of this citizen's relatives.")})
-
 
 class FollowUp(models.Model):
+    """One follow-up on an agreement: how it went, and when to follow up next (unless it ends)."""
+
     MUNICIPALITY_LOOKUP = "agreement__citizen__municipality"
 
     class Outcome(models.TextChoices):
@@ -296,24 +274,16 @@ class FollowUp(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-held_on", "-pk"]
+        ordering = ("-held_on", "-pk")
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
 
     def __str__(self) -> str:
         return f"{self.held_on}: {self.get_outcome_display()}"
 
-    def clean(self) -> None:
-        if self.outcome != self.Outcome.END and not self.next_date:
-            raise ValidationError({"next_date": _("Choose the date of the next follow-up.")})
-        if self.next_date and self.held_on and self.next_date <= self.held_on:
-            raise ValidationError({"next_date": _("Choose a date after this follow-up.")})
-
 
 class AuditEvent(models.Model):
     """Append-only: who looked at or changed a citizen's consent data, and when. Ids only, no personal data."""
-
-    MUNICIPALITY_LOOKUP = "municipality"
 
     class Event(models.TextChoices):
         CITIZEN_REGISTERED = "citizen.registered", _("Registered the citizen")
@@ -327,9 +297,11 @@ class AuditEvent(models.Model):
         DISCLOSURE_CHECKED = "disclosure.checked", _("Asked “may I tell?”")
         AGREEMENT_RECORDED = "agreement.recorded", _("Recorded an agreement")
         FOLLOW_UP_RECORDED = "follow_up.recorded", _("Recorded a follow-up")
-        RECEIPT_PRINTED = "receipt.viewed", _("Opened the receipt")
+        RECEIPT_VIEWED = "receipt.viewed", _("Opened the receipt")
         FHIR_EXPORTED = "consent.exported", _("Exported consents (FHIR)")
         AUDIT_VIEWED = "audit.viewed", _("Viewed the log")
+
+    MUNICIPALITY_LOOKUP = "municipality"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
@@ -339,7 +311,7 @@ class AuditEvent(models.Model):
     payload = models.JSONField(default=dict, help_text=_("Ids of the objects concerned, never personal data."))
 
     class Meta:
-        ordering = ["-at", "-pk"]
+        ordering = ("-at", "-pk")
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 

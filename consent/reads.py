@@ -1,6 +1,7 @@
 """What the caseworker's pages show, read in a fixed number of queries however much there is.
 
-Every function starts from citizens the caller got from consent.access.citizens_for(user).
+Every function starts from citizens (or one of their rows) the caller got from consent.access.policy.
+Which versions are current and how each stands on a day are consent.rules' answers.
 """
 
 from dataclasses import dataclass, field
@@ -16,21 +17,6 @@ from .models import Agreement, Citizen, Consent, Dialogue, FollowUp
 FOLLOW_UP_NOTICE_DAYS = 7
 CONSENT_REVIEW_NOTICE_DAYS = 30
 ASK_AGAIN_NOTICE_DAYS = 7
-
-
-def staff_name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
-def consent_status(consent: Consent, today: date) -> str:
-    """'in_force', 'expired', 'not_yet' or 'revoked'."""
-    if consent.decision == Consent.Decision.REVOKED:
-        return "revoked"
-    if consent.valid_from > today:
-        return "not_yet"
-    if consent.valid_until and consent.valid_until < today:
-        return "expired"
-    return "in_force"
 
 
 @dataclass
@@ -67,8 +53,8 @@ def citizen_overview(citizen: Citizen, today: date) -> Overview:
         .order_by("-recorded_at", "-pk")
     )
     for consent in consents:
-        consent.status = consent_status(consent, today)
-    current = [consent for consent in rules.current_versions(consents) if consent.decision != Consent.Decision.REVOKED]
+        consent.status = rules.consent_state(consent, today)
+    current = rules.current_decisions(consents)
     dialogues = list(citizen.dialogues.select_related("recorded_by"))
     agreements = list(citizen.agreements.select_related("relative", "created_by"))
     follow_ups = list(FollowUp.objects.filter(agreement__citizen=citizen).select_related("agreement", "recorded_by"))
@@ -90,23 +76,29 @@ def citizen_overview(citizen: Citizen, today: date) -> Overview:
         "revoked": _("Consent revoked: %(relative)s"),
     }
     for consent in consents:
-        kind = "recorded" if not consent.supersedes_id else "revoked" if consent.status == "revoked" else "changed"
+        kind = (
+            "recorded"
+            if not consent.supersedes_id
+            else "revoked"
+            if consent.status == rules.ConsentState.REVOKED
+            else "changed"
+        )
         text = events[kind] % {"decision": consent.get_decision_display().lower(), "relative": consent.relative.name}
         if consent.reason:
             text = f"{text}. {consent.reason}"
-        history.append(HistoryEntry(consent.recorded_at, text, staff_name(consent.recorded_by)))
+        history.append(HistoryEntry(consent.recorded_at, text, consent.recorded_by.display_name))
     for dialogue in dialogues:
         history.append(
             HistoryEntry(
                 dialogue.recorded_at,
                 _("Dialogue with the citizen on %(date)s: %(answer)s")
                 % {"date": dialogue.held_on.strftime("%d.%m.%Y"), "answer": dialogue.get_involvement_display()},
-                staff_name(dialogue.recorded_by),
+                dialogue.recorded_by.display_name,
             )
         )
     for agreement in agreements:
         history.append(
-            HistoryEntry(agreement.created_at, _("Agreement: %s") % agreement, staff_name(agreement.created_by))
+            HistoryEntry(agreement.created_at, _("Agreement: %s") % agreement, agreement.created_by.display_name)
         )
     for follow_up in follow_ups:
         history.append(
@@ -114,7 +106,7 @@ def citizen_overview(citizen: Citizen, today: date) -> Overview:
                 follow_up.recorded_at,
                 _("Follow-up on “%(agreement)s”: %(outcome)s")
                 % {"agreement": follow_up.agreement, "outcome": follow_up.get_outcome_display()},
-                staff_name(follow_up.recorded_by),
+                follow_up.recorded_by.display_name,
             )
         )
     history.sort(key=lambda entry: entry.at, reverse=True)
@@ -147,24 +139,17 @@ def citizen_overview(citizen: Citizen, today: date) -> Overview:
     )
 
 
-def current_version_of(consent: Consent) -> Consent:
-    """The newest version of the chain `consent` belongs to (itself when nobody replaced it)."""
-    later = {
-        version.supersedes_id: version
-        for version in Consent.objects.filter(relative_id=consent.relative_id, supersedes__isnull=False).select_related(
-            "relative", "recorded_by"
-        )
-    }
-    while consent.pk in later:
-        consent = later[consent.pk]
-    return consent
+def current_version(consent: Consent) -> Consent:
+    """The current version of the chain `consent` belongs to (itself when nobody replaced it): one query."""
+    replacing = Consent.objects.filter(relative_id=consent.relative_id, supersedes__isnull=False)
+    return rules.current_version_of(consent, replacing.select_related("relative", "recorded_by"))
 
 
 def receipt(citizen: Citizen, today: date) -> dict:
     consents = Consent.objects.filter(citizen=citizen).select_related("relative").order_by("relative__name", "pk")
-    current = [consent for consent in rules.current_versions(consents) if consent.decision != Consent.Decision.REVOKED]
+    current = rules.current_decisions(consents)
     for consent in current:
-        consent.status = consent_status(consent, today)
+        consent.status = rules.consent_state(consent, today)
     agreements = citizen.agreements.filter(ended_on__isnull=True).select_related("relative")
     return {"consents": current, "agreements": list(agreements)}
 
@@ -186,11 +171,12 @@ def tasks_for(citizens: QuerySet[Citizen], today: date) -> list[Task]:
         ended_on__isnull=True,
         next_follow_up__lte=today + timedelta(FOLLOW_UP_NOTICE_DAYS),
     ).select_related("citizen")
-    reviews = Consent.objects.filter(
-        citizen__in=citizens,
-        decision=Consent.Decision.PERMIT,
-        superseded_by__isnull=True,
-        valid_until__lte=today + timedelta(CONSENT_REVIEW_NOTICE_DAYS),
+    reviews = rules.current_only(
+        Consent.objects.filter(
+            citizen__in=citizens,
+            decision=Consent.Decision.PERMIT,
+            valid_until__lte=today + timedelta(CONSENT_REVIEW_NOTICE_DAYS),
+        )
     ).select_related("citizen", "relative")
     latest_dialogue = Dialogue.objects.filter(citizen=OuterRef("citizen")).order_by("-held_on", "-pk").values("pk")[:1]
     dialogues = Dialogue.objects.filter(

@@ -1,26 +1,88 @@
-"""May staff tell this relative this kind of information? Plain rules, testable without HTTP.
+"""The consent app's rules, each once, as plain functions: testable without HTTP and without a database.
 
-The answer comes from the consents recorded for the relative (all versions, so that the reason for a
-"no" can be told: revoked, expired, not yet valid). Of the versions, only the newest of each chain
-counts. A current refusal covering the kind of information overrides any permission (the citizen's
-"no" wins), a current permission covering it allows, anything else is a "no" with its reason.
+- A consent's state on a day (`consent_state`) and which versions are current (`current_versions`,
+  with `current_only` as the same rule for a query). Reads, the FHIR export, views and the receipt
+  all ask these.
+- May staff tell this relative this kind of information (`may_disclose`)? The answer comes from the
+  consents recorded for the relative (all versions, so that the reason for a "no" can be told:
+  revoked, expired, not yet valid). Of the versions, only the current ones count. A refusal in force
+  covering the kind of information overrides any permission (the citizen's "no" wins), a permission
+  in force covering it allows, anything else is a "no" with its reason.
+- What a new consent version, a dialogue, an agreement and a follow-up must meet (`validate_*`, as
+  {field: [messages]}, empty when it is fine). consent.services checks them before it writes.
+- How the citizen search reads its query (`searches_by_cpr`, `validate_name_search`).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Consent, InformationCategory, Relative
+from .models import Agreement, Consent, Dialogue, FollowUp, InformationCategory, Relative
 
 # Sundhedsloven § 44: a consent to disclose health information to private persons lapses after at
 # most one year. The portal applies the cap to every consent about a relative.
 CONSENT_MAX_DAYS = 365
+NAME_SEARCH_MIN_LETTERS = 2
+NO_DATE = "\N{EN DASH}"
+
+Problems = Iterator[tuple[str, str]]
 
 
 def default_valid_until(valid_from: date) -> date:
     return valid_from + timedelta(days=CONSENT_MAX_DAYS)
+
+
+# --- State and current version --------------------------------------------------------------------
+
+
+class ConsentState(StrEnum):
+    IN_FORCE = "in_force"
+    NOT_YET = "not_yet"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+def consent_state(consent: Consent, on: date) -> ConsentState:
+    """Where one version stands on the day `on`: a permission or refusal is in force from its first to its last day."""
+    if consent.decision == Consent.Decision.REVOKED:
+        return ConsentState.REVOKED
+    if consent.valid_from > on:
+        return ConsentState.NOT_YET
+    if consent.valid_until is not None and consent.valid_until < on:
+        return ConsentState.EXPIRED
+    return ConsentState.IN_FORCE
+
+
+def current_versions(consents: Iterable[Consent]) -> list[Consent]:
+    """The current version of each chain: those no other version supersedes."""
+    consents = list(consents)
+    replaced = {consent.supersedes_id for consent in consents if consent.supersedes_id}
+    return [consent for consent in consents if consent.pk not in replaced]
+
+
+def current_only(consents: QuerySet[Consent]) -> QuerySet[Consent]:
+    """`current_versions` as a query, for the database to filter: the versions no other version supersedes."""
+    return consents.filter(superseded_by__isnull=True)
+
+
+def current_decisions(consents: Iterable[Consent]) -> list[Consent]:
+    """The current versions that still decide something: permissions and refusals, not revocations."""
+    return [consent for consent in current_versions(consents) if consent.decision != Consent.Decision.REVOKED]
+
+
+def current_version_of(consent: Consent, versions: Iterable[Consent]) -> Consent:
+    """The current version of the chain `consent` belongs to, among `versions` (the relative's versions)."""
+    replaced_by = {version.supersedes_id: version for version in versions if version.supersedes_id}
+    while consent.pk in replaced_by:
+        consent = replaced_by[consent.pk]
+    return consent
+
+
+# --- May I tell? -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -31,16 +93,12 @@ class Answer:
     consent: Consent | None = None
 
 
-def current_versions(consents: Iterable[Consent]) -> list[Consent]:
-    """The newest version of each chain: those no other version supersedes."""
-    consents = list(consents)
-    replaced = {consent.supersedes_id for consent in consents if consent.supersedes_id}
-    return [consent for consent in consents if consent.pk not in replaced]
+def dd_mm_yyyy(value: date) -> str:
+    return value.strftime("%d.%m.%Y")
 
 
 def may_disclose(*, relative: Relative, category: str, on: date, consents: Iterable[Consent]) -> Answer:
     """The answer to "may I tell `relative` about `category` on `on`?" from the relative's consents."""
-    category_label = InformationCategory(category).label
     if relative.is_minor:
         return Answer(
             False,
@@ -51,17 +109,19 @@ def may_disclose(*, relative: Relative, category: str, on: date, consents: Itera
             ),
         )
     current = [consent for consent in current_versions(consents) if consent.relative_id == relative.pk]
-    in_force = [
-        consent for consent in current if consent.decision != Consent.Decision.REVOKED and consent.in_force_on(on)
-    ]
+    in_force = [consent for consent in current if consent_state(consent, on) == ConsentState.IN_FORCE]
+    return _answer_in_force(relative, category, in_force) or _answer_without_consent_in_force(relative, current, on)
 
+
+def _answer_in_force(relative: Relative, category: str, in_force: list[Consent]) -> Answer | None:
+    """The answer from the consents in force, or None when none of them decides it."""
+    names = {"name": relative.name, "category": InformationCategory(category).label.lower()}
     refusal = next((c for c in in_force if c.decision == Consent.Decision.REFUSE and c.covers(category)), None)
     if refusal:
         return Answer(
             False,
             "refused",
-            _("No. The citizen has refused that you tell %(name)s about %(category)s.")
-            % {"name": relative.name, "category": category_label.lower()},
+            _("No. The citizen has refused that you tell %(name)s about %(category)s.") % names,
             refusal,
         )
     permission = next((c for c in in_force if c.decision == Consent.Decision.PERMIT and c.covers(category)), None)
@@ -74,47 +134,35 @@ def may_disclose(*, relative: Relative, category: str, on: date, consents: Itera
                 "valid until %(until)s."
             )
             % {
-                "name": relative.name,
-                "category": category_label.lower(),
+                **names,
                 "form": permission.get_form_display().lower(),
-                "given": permission.given_on.strftime("%d.%m.%Y"),
-                "until": permission.valid_until.strftime("%d.%m.%Y") if permission.valid_until else "–",
+                "given": dd_mm_yyyy(permission.given_on),
+                "until": dd_mm_yyyy(permission.valid_until) if permission.valid_until else NO_DATE,
             },
             permission,
         )
     if any(c.decision == Consent.Decision.PERMIT for c in in_force):
+        return Answer(False, "outside_scope", _("No. The consent for %(name)s does not cover %(category)s.") % names)
+    return None
+
+
+def _answer_without_consent_in_force(relative: Relative, current: list[Consent], on: date) -> Answer:
+    """Why the answer is "no" when no consent in force decides it: revoked, not yet valid, expired, or none."""
+    first_in_state = {consent_state(consent, on): consent for consent in reversed(current)}
+    if revoked := first_in_state.get(ConsentState.REVOKED):
+        reason = _("No. The consent for %(name)s was revoked on %(date)s.")
         return Answer(
-            False,
-            "outside_scope",
-            _("No. The consent for %(name)s does not cover %(category)s.")
-            % {"name": relative.name, "category": category_label.lower()},
+            False, "revoked", reason % {"name": relative.name, "date": dd_mm_yyyy(revoked.valid_from)}, revoked
         )
-    revoked = next((c for c in current if c.decision == Consent.Decision.REVOKED), None)
-    if revoked:
+    if future := first_in_state.get(ConsentState.NOT_YET):
+        reason = _("No. The consent for %(name)s is valid only from %(date)s.")
         return Answer(
-            False,
-            "revoked",
-            _("No. The consent for %(name)s was revoked on %(date)s.")
-            % {"name": relative.name, "date": revoked.valid_from.strftime("%d.%m.%Y")},
-            revoked,
+            False, "not_yet_valid", reason % {"name": relative.name, "date": dd_mm_yyyy(future.valid_from)}, future
         )
-    future = next((c for c in current if c.valid_from > on), None)
-    if future:
+    if expired := first_in_state.get(ConsentState.EXPIRED):
+        reason = _("No. The consent for %(name)s expired on %(date)s. Ask the citizen again.")
         return Answer(
-            False,
-            "not_yet_valid",
-            _("No. The consent for %(name)s is valid only from %(date)s.")
-            % {"name": relative.name, "date": future.valid_from.strftime("%d.%m.%Y")},
-            future,
-        )
-    expired = next((c for c in current if c.valid_until and c.valid_until < on), None)
-    if expired:
-        return Answer(
-            False,
-            "expired",
-            _("No. The consent for %(name)s expired on %(date)s. Ask the citizen again.")
-            % {"name": relative.name, "date": expired.valid_until.strftime("%d.%m.%Y")},
-            expired,
+            False, "expired", reason % {"name": relative.name, "date": dd_mm_yyyy(expired.valid_until)}, expired
         )
     return Answer(
         False,
@@ -124,41 +172,122 @@ def may_disclose(*, relative: Relative, category: str, on: date, consents: Itera
     )
 
 
-def validate_consent(consent: Consent) -> dict[str, list[str]]:
-    """The rules a new consent version must meet, as {field: [messages]} (empty when it is fine)."""
-    errors: dict[str, list] = {}
+# --- What a new record must meet -------------------------------------------------------------------
 
-    def add(field: str, message) -> None:
-        errors.setdefault(field, []).append(message)
 
-    if consent.decision != Consent.Decision.REVOKED:
-        if not consent.categories:
-            add("categories", _("Choose at least one kind of information."))
-        unknown = set(consent.categories) - set(InformationCategory.values)
-        if unknown:
-            add("categories", _("Choose among the listed kinds of information."))
-        if consent.form == Consent.Form.ORAL and not consent.oral_note.strip():
-            add("oral_note", _("An oral consent needs a note of the conversation."))
-        if consent.decision == Consent.Decision.PERMIT and not consent.contact:
-            add("contact", _("Choose whether staff may contact the relative or the citizen does it."))
-    elif not consent.reason.strip():
-        add("reason", _("Write why the consent is revoked."))
-    if consent.grantor != Consent.Grantor.CITIZEN and not consent.grantor_document.strip():
-        add("grantor_document", _("Write the reference of the guardianship or power of attorney."))
-    if consent.given_on and consent.valid_from and consent.valid_from < consent.given_on:
-        add("valid_from", _("A consent cannot be valid before it was given."))
-    if consent.valid_from and consent.valid_until:
-        if consent.valid_until < consent.valid_from:
-            add("valid_until", _("The end date cannot be before the start date."))
-        elif consent.decision == Consent.Decision.PERMIT and consent.valid_until > default_valid_until(
-            consent.valid_from
-        ):
-            add(
-                "valid_until",
-                _(
-                    "A consent to tell a relative lapses after at most one year (sundhedsloven § 44): "
-                    "%(date)s at the latest."
-                )
-                % {"date": default_valid_until(consent.valid_from).strftime("%d.%m.%Y")},
-            )
+def collect(*problems: Problems) -> dict[str, list[str]]:
+    """{field: [messages]} from (field, message) pairs, in the order they came."""
+    errors: dict[str, list[str]] = {}
+    for found in problems:
+        for field, message in found:
+            errors.setdefault(field, []).append(message)
     return errors
+
+
+def validate_consent(consent: Consent) -> dict[str, list[str]]:
+    """The rules a new consent version must meet, as {field: [messages]} (empty when it is fine).
+
+    Works on a version with only some fields set too (a form whose other fields are wrong): a rule
+    about a field that is not set is not checked.
+    """
+    return collect(_what_the_consent_says(consent), _who_gave_it(consent), _its_period(consent), _its_relative(consent))
+
+
+def _what_the_consent_says(consent: Consent) -> Problems:
+    if consent.decision == Consent.Decision.REVOKED:
+        if not consent.reason.strip():
+            yield "reason", _("Write why the consent is revoked.")
+        return
+    if not consent.categories:
+        yield "categories", _("Choose at least one kind of information.")
+    if set(consent.categories) - set(InformationCategory.values):
+        yield "categories", _("Choose among the listed kinds of information.")
+    if consent.form == Consent.Form.ORAL and not consent.oral_note.strip():
+        yield "oral_note", _("An oral consent needs a note of the conversation.")
+    if consent.decision == Consent.Decision.PERMIT and not consent.contact:
+        yield "contact", _("Choose whether staff may contact the relative or the citizen does it.")
+
+
+def _who_gave_it(consent: Consent) -> Problems:
+    if consent.grantor != Consent.Grantor.CITIZEN and not consent.grantor_document.strip():
+        yield "grantor_document", _("Write the reference of the guardianship or power of attorney.")
+
+
+def _its_period(consent: Consent) -> Problems:
+    if consent.given_on and consent.valid_from and consent.valid_from < consent.given_on:
+        yield "valid_from", _("A consent cannot be valid before it was given.")
+    if not (consent.valid_from and consent.valid_until):
+        return
+    if consent.valid_until < consent.valid_from:
+        yield "valid_until", _("The end date cannot be before the start date.")
+    elif consent.decision == Consent.Decision.PERMIT and consent.valid_until > default_valid_until(consent.valid_from):
+        yield (
+            "valid_until",
+            _(
+                "A consent to tell a relative lapses after at most one year (sundhedsloven § 44): "
+                "%(date)s at the latest."
+            )
+            % {"date": dd_mm_yyyy(default_valid_until(consent.valid_from))},
+        )
+
+
+def _its_relative(consent: Consent) -> Problems:
+    if consent.relative_id and consent.citizen_id and consent.relative.citizen_id != consent.citizen_id:
+        yield "relative", _("Choose one of this citizen's relatives.")
+
+
+def validate_revocation(revoked: Consent) -> dict[str | None, list[str]]:
+    """A permission or a refusal can be revoked; a revocation stands as it is."""
+    if revoked.decision == Consent.Decision.REVOKED:
+        return {None: [_("This consent is already revoked. Nothing more to do.")]}
+    return {}
+
+
+def validate_dialogue(dialogue: Dialogue) -> dict[str, list[str]]:
+    """A "not now" needs a date to ask again, and that date comes after the conversation."""
+    return collect(_when_to_ask_again(dialogue))
+
+
+def _when_to_ask_again(dialogue: Dialogue) -> Problems:
+    if dialogue.involvement == Dialogue.Involvement.NOT_NOW and not dialogue.ask_again_on:
+        yield "ask_again_on", _("When the answer is “not now”, choose when to ask again.")
+    elif dialogue.ask_again_on and dialogue.held_on and dialogue.ask_again_on <= dialogue.held_on:
+        yield "ask_again_on", _("Choose a date after the conversation.")
+
+
+def validate_agreement(agreement: Agreement) -> dict[str, list[str]]:
+    """An agreement a relative carries out names that relative, one of the citizen's own."""
+    return collect(_who_does_it(agreement))
+
+
+def _who_does_it(agreement: Agreement) -> Problems:
+    if agreement.responsible == Agreement.Party.RELATIVE and not agreement.relative_id:
+        yield "relative", _("Choose which relative does it.")
+    elif agreement.relative_id and agreement.relative.citizen_id != agreement.citizen_id:
+        yield "relative", _("Choose one of this citizen's relatives.")
+
+
+def validate_follow_up(follow_up: FollowUp) -> dict[str, list[str]]:
+    """Unless the agreement ends, a follow-up sets the date of the next one, after itself."""
+    return collect(_next_follow_up(follow_up))
+
+
+def _next_follow_up(follow_up: FollowUp) -> Problems:
+    if follow_up.outcome != FollowUp.Outcome.END and not follow_up.next_date:
+        yield "next_date", _("Choose the date of the next follow-up.")
+    elif follow_up.next_date and follow_up.held_on and follow_up.next_date <= follow_up.held_on:
+        yield "next_date", _("Choose a date after this follow-up.")
+
+
+# --- The citizen search ----------------------------------------------------------------------------
+
+
+def searches_by_cpr(query: str) -> bool:
+    """A query with a digit in it is a CPR number (and must be a whole one); any other, a part of a name."""
+    return any(character.isdigit() for character in query)
+
+
+def validate_name_search(query: str) -> dict[str, list[str]]:
+    if len(query) < NAME_SEARCH_MIN_LETTERS:
+        return {"query": [_("Write at least two letters of the name.")]}
+    return {}

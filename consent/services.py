@@ -1,28 +1,47 @@
-"""Every write to a citizen's consent data, each in one transaction with its audit event.
+"""Every write to a citizen's consent data, each in one transaction with its audit event: the one place
+that validates what is written.
 
-Views stay thin: form → one of these functions → redirect. Each function is keyword-only and takes
-the acting user, who is recorded; the audit event carries ids, never names or CPR numbers.
+Each public function is keyword-only and takes the acting user, who is recorded; the audit event
+carries ids, never names or CPR numbers. A function checks the rules of consent.rules, writes in
+transaction.atomic (or in one INSERT, which is a transaction by itself), and lets the database's
+constraints refuse what slipped past. It raises the typed exceptions of portal.errors:
+
+- `RuleViolation` ({field: [messages]}): the input breaks a rule; nothing was saved.
+- `DuplicateCitizen`: a citizen with this CPR number is registered in the municipality already.
+- `StaleVersion`: someone else replaced the consent version, or followed up on the agreement,
+  after this user opened it; nothing was saved.
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from portal.errors import DuplicateError, RuleViolation, StaleVersion
 from portal.models import Unit
 
 from . import rules
+from .access import policy
 from .cpr import cpr_digest, parse_cpr
 from .models import Agreement, AuditEvent, Citizen, Consent, Dialogue, FollowUp, Relative
 
-
-class StaleVersion(Exception):
-    """Someone else changed the record after this user opened it; nothing was saved."""
+MAX_SEARCH_RESULTS = 25
 
 
-def log(event: str, *, actor, citizen: Citizen | None, **ids) -> AuditEvent:
-    return AuditEvent.objects.create(
+class DuplicateCitizen(DuplicateError):
+    """A citizen with this CPR number is registered in the municipality already."""
+
+    field = "cpr"
+
+
+def _audit_event(event: str, *, actor, citizen: Citizen | None, **ids) -> AuditEvent:
+    """An unsaved audit event: who did what to which citizen's data, with the ids concerned and nothing personal."""
+    return AuditEvent(
         municipality_id=citizen.municipality_id if citizen else actor.municipality_id,
         actor=actor,
         citizen=citizen,
@@ -31,26 +50,63 @@ def log(event: str, *, actor, citizen: Citizen | None, **ids) -> AuditEvent:
     )
 
 
-def find_by_cpr(*, municipality, cpr: str, citizens) -> Citizen | None:
-    digits, _born = parse_cpr(cpr)
-    return citizens.filter(municipality=municipality, cpr_digest=cpr_digest(digits)).first()
+def log(event: str, *, actor, citizen: Citizen | None, **ids) -> AuditEvent:
+    entry = _audit_event(event, actor=actor, citizen=citizen, **ids)
+    entry.save()
+    return entry
 
 
-@transaction.atomic
+def _refuse(errors: dict) -> None:
+    """Raise RuleViolation when a rule found something."""
+    if errors:
+        raise RuleViolation(errors)
+
+
+@contextmanager
+def _refused_by_database(exception: type[Exception], *, because: Callable[[], bool]) -> Iterator[None]:
+    """Turn the database's refusal of a transaction inside this block (an IntegrityError, the transaction
+    rolled back) into `exception` when `because()` says it was that constraint."""
+    try:
+        yield
+    except IntegrityError as error:
+        if because():
+            raise exception from error
+        raise
+
+
+def _parsed_cpr(cpr: str, *, field: str) -> tuple[str, date]:
+    try:
+        return parse_cpr(cpr)
+    except ValidationError as error:
+        raise RuleViolation({field: error.error_list}) from error
+
+
+# --- Citizens ---------------------------------------------------------------------------------------
+
+
 def register_citizen(*, municipality, name: str, cpr: str, units: list[Unit], acting_user) -> Citizen:
-    digits, born = parse_cpr(cpr)
-    if Citizen.objects.filter(municipality=municipality, cpr_digest=cpr_digest(digits)).exists():
-        raise ValidationError({"cpr": "duplicate"}, code="duplicate")
-    citizen = Citizen.objects.create(
-        municipality=municipality,
-        name=name,
-        cpr_digest=cpr_digest(digits),
-        cpr_birth_part=digits[:6],
-        birth_date=born,
-        created_by=acting_user,
-    )
-    citizen.units.set(units)
-    log(AuditEvent.Event.CITIZEN_REGISTERED, actor=acting_user, citizen=citizen, citizen_id=citizen.pk)
+    digits, born = _parsed_cpr(cpr, field="cpr")
+    allowed = policy.units_for_registration(acting_user).filter(pk__in=[unit.pk for unit in units])
+    if set(units) - set(allowed):
+        raise RuleViolation({"units": _("Choose among your own units.")})
+    digest = cpr_digest(digits)
+    with (
+        _refused_by_database(
+            DuplicateCitizen,
+            because=lambda: Citizen.objects.filter(municipality=municipality, cpr_digest=digest).exists(),
+        ),
+        transaction.atomic(),
+    ):
+        citizen = Citizen.objects.create(
+            municipality=municipality,
+            name=name,
+            cpr_digest=digest,
+            cpr_birth_part=digits[:6],
+            birth_date=born,
+            created_by=acting_user,
+        )
+        citizen.units.set(units)
+        log(AuditEvent.Event.CITIZEN_REGISTERED, actor=acting_user, citizen=citizen, citizen_id=citizen.pk)
     return citizen
 
 
@@ -58,10 +114,38 @@ def record_view(*, citizen: Citizen, acting_user, event=AuditEvent.Event.CITIZEN
     log(event, actor=acting_user, citizen=citizen, citizen_id=citizen.pk)
 
 
+@dataclass(frozen=True)
+class SearchResult:
+    citizens: list[Citizen]
+    too_many: bool  # more matched than are shown
+    by_cpr: bool
+
+
+def search_citizens(*, query: str, acting_user) -> SearchResult:
+    """The citizens `acting_user` may open that match `query`: by CPR number exactly one, by name up to
+    MAX_SEARCH_RESULTS. Each citizen shown is logged as found (one INSERT for all of them)."""
+    visible = policy.visible(acting_user, Citizen).prefetch_related("units")
+    by_cpr = rules.searches_by_cpr(query)
+    if by_cpr:
+        digits, _born = _parsed_cpr(query, field="query")
+        found = list(visible.filter(cpr_digest=cpr_digest(digits))[:1])
+    else:
+        _refuse(rules.validate_name_search(query))
+        found = list(visible.filter(name__icontains=query)[: MAX_SEARCH_RESULTS + 1])
+    shown = found[:MAX_SEARCH_RESULTS]
+    AuditEvent.objects.bulk_create(
+        _audit_event(AuditEvent.Event.CITIZEN_FOUND, actor=acting_user, citizen=citizen, citizen_id=citizen.pk)
+        for citizen in shown
+    )
+    return SearchResult(shown, too_many=len(found) > MAX_SEARCH_RESULTS, by_cpr=by_cpr)
+
+
+# --- Relatives and dialogues -----------------------------------------------------------------------
+
+
 @transaction.atomic
 def add_relative(*, citizen: Citizen, relative: Relative, acting_user) -> Relative:
     relative.citizen = citizen
-    relative.full_clean()
     relative.save()
     log(AuditEvent.Event.RELATIVE_ADDED, actor=acting_user, citizen=citizen, relative_id=relative.pk)
     return relative
@@ -71,61 +155,64 @@ def add_relative(*, citizen: Citizen, relative: Relative, acting_user) -> Relati
 def record_dialogue(*, citizen: Citizen, dialogue: Dialogue, acting_user) -> Dialogue:
     dialogue.citizen = citizen
     dialogue.recorded_by = acting_user
-    dialogue.full_clean()
+    _refuse(rules.validate_dialogue(dialogue))
     dialogue.save()
     log(AuditEvent.Event.DIALOGUE_RECORDED, actor=acting_user, citizen=citizen, dialogue_id=dialogue.pk)
     return dialogue
 
 
-def record_consent(*, consent: Consent, acting_user, supersedes: Consent | None = None) -> Consent:
-    """Save a new consent version. With `supersedes`, it replaces that version (a change or a revocation).
+# --- Consents ---------------------------------------------------------------------------------------
 
-    Raises ValidationError for a consent the rules refuse, and StaleVersion when `supersedes` was
-    already replaced by someone else (the database refuses a second replacement).
+
+def check_consent(*, consent: Consent, supersedes: Consent | None = None) -> None:
+    """Raise RuleViolation when `consent` (to be saved, replacing `supersedes` if given) breaks a rule.
+
+    Writes nothing and fills in what record_consent fills in (the relative of a new version, the
+    one-year default end of a permission). A form with errors of its own asks it too, so that one
+    round shows every message; a consent with only some fields set is checked as far as it goes.
     """
-    consent.recorded_by = acting_user
-    consent.supersedes = supersedes
     if supersedes is not None:
-        consent.citizen_id, consent.relative_id = supersedes.citizen_id, supersedes.relative_id
+        consent.citizen_id, consent.relative = supersedes.citizen_id, supersedes.relative
     if consent.decision == Consent.Decision.PERMIT and consent.valid_from and not consent.valid_until:
         consent.valid_until = rules.default_valid_until(consent.valid_from)
-    errors = rules.validate_consent(consent)
-    if errors:
-        raise ValidationError(errors)
-    consent.full_clean(exclude=["supersedes"])
-    if consent.relative.citizen_id != consent.citizen_id:
-        raise ValidationError({"relative": "The relative belongs to another citizen."})
-    event = (
-        AuditEvent.Event.CONSENT_RECORDED
-        if supersedes is None
-        else AuditEvent.Event.CONSENT_REVOKED
-        if consent.decision == Consent.Decision.REVOKED
-        else AuditEvent.Event.CONSENT_CHANGED
-    )
-    try:
-        with transaction.atomic():
-            consent.save()
-            log(
-                event,
-                actor=acting_user,
-                citizen=consent.citizen,
-                consent_id=consent.pk,
-                supersedes_id=supersedes.pk if supersedes else None,
-                relative_id=consent.relative_id,
-            )
-    except IntegrityError as error:
-        if supersedes is not None and Consent.objects.filter(supersedes=supersedes).exists():
-            raise StaleVersion from error
-        raise
+    _refuse(rules.validate_consent(consent))
+
+
+def record_consent(*, consent: Consent, acting_user, supersedes: Consent | None = None) -> Consent:
+    """Save a new consent version. With `supersedes`, it replaces that version (a change or a revocation)."""
+    check_consent(consent=consent, supersedes=supersedes)
+    consent.recorded_by = acting_user
+    consent.supersedes = supersedes
+    if supersedes is None:
+        event = AuditEvent.Event.CONSENT_RECORDED
+    elif consent.decision == Consent.Decision.REVOKED:
+        event = AuditEvent.Event.CONSENT_REVOKED
+    else:
+        event = AuditEvent.Event.CONSENT_CHANGED
+    with (
+        _refused_by_database(
+            StaleVersion,
+            because=lambda: supersedes is not None and Consent.objects.filter(supersedes=supersedes).exists(),
+        ),
+        transaction.atomic(),
+    ):
+        consent.save()
+        log(
+            event,
+            actor=acting_user,
+            citizen=consent.citizen,
+            consent_id=consent.pk,
+            supersedes_id=supersedes.pk if supersedes else None,
+            relative_id=consent.relative_id,
+        )
     return consent
 
 
 def revoke_consent(*, consent: Consent, reason: str, form: str, acting_user, on: date | None = None) -> Consent:
     """Revocation is one step and takes effect at once; what was lawfully told before stays lawful."""
+    _refuse(rules.validate_revocation(consent))
     today = on or timezone.localdate()
     revocation = Consent(
-        citizen_id=consent.citizen_id,
-        relative_id=consent.relative_id,
         decision=Consent.Decision.REVOKED,
         categories=consent.categories,
         form=form,
@@ -156,11 +243,14 @@ def check_disclosure(*, citizen: Citizen, relative: Relative, category: str, act
     return answer
 
 
+# --- Agreements and follow-up -----------------------------------------------------------------------
+
+
 @transaction.atomic
 def record_agreement(*, citizen: Citizen, agreement: Agreement, acting_user) -> Agreement:
     agreement.citizen = citizen
     agreement.created_by = acting_user
-    agreement.full_clean()
+    _refuse(rules.validate_agreement(agreement))
     agreement.save()
     log(AuditEvent.Event.AGREEMENT_RECORDED, actor=acting_user, citizen=citizen, agreement_id=agreement.pk)
     return agreement
@@ -171,14 +261,13 @@ def record_follow_up(*, agreement: Agreement, follow_up: FollowUp, loaded_versio
     """Record a follow-up and move the agreement's next date; StaleVersion if someone else just did."""
     follow_up.agreement = agreement
     follow_up.recorded_by = acting_user
-    follow_up.full_clean()
+    _refuse(rules.validate_follow_up(follow_up))
     changes = {"version": loaded_version + 1}
     if follow_up.outcome == FollowUp.Outcome.END:
         changes["ended_on"] = follow_up.held_on
     else:
         changes["next_follow_up"] = follow_up.next_date
-    updated = Agreement.objects.filter(pk=agreement.pk, version=loaded_version).update(**changes)
-    if not updated:
+    if not Agreement.objects.filter(pk=agreement.pk, version=loaded_version).update(**changes):
         raise StaleVersion
     follow_up.save()
     log(

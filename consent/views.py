@@ -1,19 +1,21 @@
-"""The caseworker's daily tool. Views stay thin: form → consent.services → redirect.
+"""The caseworker's daily tool. A view is form → consent.services → redirect; it shows the services'
+typed exceptions (portal.errors) at the form's fields.
 
-Every view reaches its citizen through consent.access.citizens_for(user), which answers 404 for
-another unit's or municipality's citizen and for staff who are the citizen's relative. Nothing
-personal travels in a URL: searches are POSTed, URLs carry numeric ids only.
+Every view fetches what it shows through consent.access.policy, which answers 404 for another unit's
+or municipality's citizen, consent or agreement, and for staff who are the citizen's relative.
+Nothing personal travels in a URL: searches are POSTed, URLs carry numeric ids only.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.db.models import prefetch_related_objects
+from django.forms import Form
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,13 +24,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from portal.models import Unit
-from portal.roles import Role, has_role
-from portal.scoping import visible_to
+from portal.errors import RuleViolation, StaleVersion, show_on_form
 from portal.views import crumb
 
 from . import fhir, reads, services
-from .access import citizens_for, may_read_audit_log, may_use_consent
+from .access import policy
 from .forms import (
     AgreementForm,
     CitizenSearchForm,
@@ -39,11 +39,9 @@ from .forms import (
     RegisterCitizenForm,
     RelativeForm,
     RevokeForm,
-    add_service_errors,
 )
-from .models import Agreement, AuditEvent, Citizen, Consent, Dialogue, Relative
+from .models import Agreement, AuditEvent, Citizen, Consent, Dialogue, FollowUp, Relative
 
-MAX_SEARCH_RESULTS = 25
 CITIZENS_PER_PAGE = 50
 EVENTS_PER_PAGE = 100
 
@@ -65,7 +63,7 @@ def consent_view(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         prefetch_related_objects([request.user], "groups")  # the roles are asked about many times per request
-        if not may_use_consent(request.user):
+        if not policy.may_use_consent(request.user):
             return render(request, "consent/forbidden.html", {"reason": "consent"}, status=403)
         return view(request, *args, **kwargs)
 
@@ -77,8 +75,40 @@ def posted(request):
     return request.POST if request.method == "POST" else None
 
 
+def save_form(request, form: Form, save: Callable[[dict], object], done: str, *, check: Callable | None = None):
+    """Hand a submitted, valid form's data to `save` (a service) and say `done`: what `save` returned.
+
+    None when nothing was saved; the form then holds every message, its own and the service's
+    RuleViolation at the fields. `check(data)` (a service's check that writes nothing) also runs on what
+    parsed of an invalid form, so that one round shows the rules' messages with the form's own.
+    """
+    if request.method != "POST":
+        return None
+    if not form.is_valid():
+        if check is not None:
+            add_rule_messages(form, check)
+        return None
+    try:
+        saved = save(form.cleaned_data)
+    except RuleViolation as error:
+        show_on_form(form, error)
+        return None
+    messages.success(request, done)
+    return saved
+
+
+def add_rule_messages(form: Form, check: Callable[[dict], None]) -> None:
+    """The messages of `check` at the fields that have no message of their own yet."""
+    try:
+        check(form.cleaned_data)
+    except RuleViolation as error:
+        for field, errors in error.error_dict.items():
+            if field in form.fields and field not in form.errors:
+                form.add_error(field, errors)
+
+
 def citizen_of(request, pk: int) -> Citizen:
-    return get_object_or_404(citizens_for(request.user).select_related("municipality"), pk=pk)
+    return get_object_or_404(policy.visible(request.user, Citizen).select_related("municipality"), pk=pk)
 
 
 def today():
@@ -113,64 +143,49 @@ def form_page(request, *, citizen, title, form, submit, intro="", template="cons
 
 @consent_view
 def citizens(request):
-    visible = citizens_for(request.user)
     form = CitizenSearchForm(posted(request))
-    results = None
+    found = None
     if request.method == "POST" and form.is_valid():
-        if form.cpr:
-            found = services.find_by_cpr(municipality=request.user.municipality, cpr=form.cpr, citizens=visible)
-            results = [found] if found else []
-            form = CitizenSearchForm()  # the full number is not shown again on the page
+        try:
+            found = services.search_citizens(query=form.cleaned_data["query"], acting_user=request.user)
+        except RuleViolation as error:
+            show_on_form(form, error)
         else:
-            results = list(
-                visible.filter(name__icontains=form.cleaned_data["query"]).prefetch_related("units")[
-                    : MAX_SEARCH_RESULTS + 1
-                ]
-            )
-        for citizen in results[:MAX_SEARCH_RESULTS]:
-            services.record_view(citizen=citizen, acting_user=request.user, event=AuditEvent.Event.CITIZEN_FOUND)
+            if found.by_cpr:
+                form = CitizenSearchForm()  # the full number is not shown again on the page
     page = None
-    if results is None:
-        page = Paginator(visible.prefetch_related("units"), CITIZENS_PER_PAGE).get_page(request.GET.get("side"))
+    if found is None:
+        everyone = policy.visible(request.user, Citizen).prefetch_related("units")
+        page = Paginator(everyone, CITIZENS_PER_PAGE).get_page(request.GET.get("side"))
     context = {
         "form": form,
-        "results": results[:MAX_SEARCH_RESULTS] if results is not None else None,
-        "too_many": results is not None and len(results) > MAX_SEARCH_RESULTS,
+        "results": found.citizens if found else None,
+        "too_many": bool(found and found.too_many),
         "page": page,
         "crumbs": [crumb(_("For staff"), reverse("staff-home")), crumb(_("Citizens"))],
     }
     return render(request, "consent/citizens.html", context)
 
 
-def units_for_registration(user):
-    """A municipality administrator may choose any unit of the municipality; a caseworker their own units."""
-    if has_role(user, Role.MUNICIPALITY_ADMIN):
-        return visible_to(user, Unit.objects.all())
-    return visible_to(user, user.units.all())
-
-
 @consent_view
 def register(request):
-    form = RegisterCitizenForm(posted(request), units=units_for_registration(request.user))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            citizen = services.register_citizen(
-                municipality=request.user.municipality,
-                name=data["name"],
-                cpr=data["cpr"],
-                units=list(data["units"]),
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            if any(item.message == "duplicate" for item in getattr(error, "error_dict", {}).get("cpr", [])):
-                form.add_error("cpr", DUPLICATE_CPR)
-            else:
-                add_service_errors(form, error, default_field="cpr")
-        except IntegrityError:  # registered by someone else a moment ago
-            form.add_error("cpr", DUPLICATE_CPR)
-        else:
-            messages.success(request, _("The citizen is registered."))
+    form = RegisterCitizenForm(posted(request), user=request.user)
+
+    def save(data):
+        return services.register_citizen(
+            municipality=request.user.municipality,
+            name=data["name"],
+            cpr=data["cpr"],
+            units=list(data["units"]),
+            acting_user=request.user,
+        )
+
+    try:
+        citizen = save_form(request, form, save, _("The citizen is registered."))
+    except services.DuplicateCitizen as duplicate:
+        form.add_error(duplicate.field, DUPLICATE_CPR)
+    else:
+        if citizen is not None:
             return redirect(citizen)
     return render(
         request,
@@ -195,7 +210,7 @@ def register(request):
 @consent_view
 def citizen_detail(request, pk: int):
     citizen = get_object_or_404(
-        citizens_for(request.user).select_related("municipality").prefetch_related("units"), pk=pk
+        policy.visible(request.user, Citizen).select_related("municipality").prefetch_related("units"), pk=pk
     )
     overview = reads.citizen_overview(citizen, today())
     services.record_view(citizen=citizen, acting_user=request.user)
@@ -204,7 +219,7 @@ def citizen_detail(request, pk: int):
         "overview": overview,
         "today": today(),
         "disclosure_form": DisclosureForm(citizen=citizen, prefix="disclosure") if overview.relatives else None,
-        "may_read_log": may_read_audit_log(request.user),
+        "may_read_log": policy.may_read_audit_log(request.user),
         "crumbs": crumbs(crumb(citizen.name)),
     }
     return render(request, "consent/citizen.html", context)
@@ -213,40 +228,37 @@ def citizen_detail(request, pk: int):
 @consent_view
 def relative_new(request, pk: int):
     citizen = citizen_of(request, pk)
-    form = RelativeForm(posted(request), user=request.user, instance=Relative(citizen=citizen))
-    if request.method == "POST" and form.is_valid():
-        try:
-            relative = services.add_relative(citizen=citizen, relative=form.instance, acting_user=request.user)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The relative is added."))
-            if relative.staff_user_id == request.user.pk:
-                messages.info(request, _("You are this citizen's relative, so you can no longer open their records."))
-                return redirect("consent:citizens")
-            return redirect(citizen)
-    return form_page(
-        request,
-        citizen=citizen,
-        title=_("Add a relative or a person in the network"),
-        intro=_("Relatives, friends, neighbours, and other professionals around the citizen."),
-        form=form,
-        submit=_("Add"),
-    )
+    form = RelativeForm(posted(request), user=request.user)
+
+    def save(data):
+        return services.add_relative(citizen=citizen, relative=Relative(**data), acting_user=request.user)
+
+    relative = save_form(request, form, save, _("The relative is added."))
+    if relative is None:
+        return form_page(
+            request,
+            citizen=citizen,
+            title=_("Add a relative or a person in the network"),
+            intro=_("Relatives, friends, neighbours, and other professionals around the citizen."),
+            form=form,
+            submit=_("Add"),
+        )
+    if relative.staff_user_id == request.user.pk:
+        messages.info(request, _("You are this citizen's relative, so you can no longer open their records."))
+        return redirect("consent:citizens")
+    return redirect(citizen)
 
 
 @consent_view
 def dialogue_new(request, pk: int):
     citizen = citizen_of(request, pk)
-    form = DialogueForm(posted(request), instance=Dialogue(citizen=citizen))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_dialogue(citizen=citizen, dialogue=form.instance, acting_user=request.user)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The dialogue is recorded."))
-            return redirect(citizen)
+    form = DialogueForm(posted(request), initial={"held_on": today()})
+
+    def save(data):
+        return services.record_dialogue(citizen=citizen, dialogue=Dialogue(**data), acting_user=request.user)
+
+    if save_form(request, form, save, _("The dialogue is recorded.")):
+        return redirect(citizen)
     return form_page(
         request,
         citizen=citizen,
@@ -280,15 +292,16 @@ def consent_new(request, pk: int):
     preselected = request.GET.get("paaroerende", "")
     if preselected.isdigit():
         initial["relative"] = preselected  # matched with the options as text (int() fails on "²" or 5000 digits)
-    form = ConsentForm(posted(request), citizen=citizen, instance=Consent(citizen=citizen), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_consent(consent=form.instance, acting_user=request.user)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The consent is recorded."))
-            return redirect(citizen)
+    form = ConsentForm(posted(request), citizen=citizen, initial=initial)
+
+    def save(data):
+        return services.record_consent(consent=Consent(citizen=citizen, **data), acting_user=request.user)
+
+    def check(data):
+        services.check_consent(consent=Consent(citizen=citizen, **data))
+
+    if save_form(request, form, save, _("The consent is recorded."), check=check):
+        return redirect(citizen)
     return form_page(
         request,
         citizen=citizen,
@@ -300,19 +313,58 @@ def consent_new(request, pk: int):
     )
 
 
-def consent_and_citizen(request, pk: int) -> tuple[Consent, Citizen]:
-    consent = get_object_or_404(Consent.objects.select_related("relative", "recorded_by"), pk=pk)
-    return consent, citizen_of(request, consent.citizen_id)
+@dataclass(frozen=True)
+class NewVersion:
+    """What the change page and the revoke page do differently; `new_version_page` does the rest.
+
+    Both record a new version that replaces the one in the URL, show the current version above the
+    form, and tell the user when someone else replaced it first.
+    """
+
+    url_name: str
+    template: str
+    title: str  # with %(name)s, the relative's name
+    intro: str
+    submit: str
+    done: str
+    form: Callable[[dict | None, Consent], Form]
+    save: Callable[[dict, Consent, object], Consent]
+    check: Callable[[dict, Consent], None] | None = None
 
 
-@consent_view
-def consent_change(request, pk: int):
-    """Ændr (change): a new version that replaces this one; the old one stays in the history."""
-    old, citizen = consent_and_citizen(request, pk)
-    current = reads.current_version_of(old)
+def new_version_page(request, pk: int, how: NewVersion):
+    old = get_object_or_404(
+        policy.visible(request.user, Consent).select_related("citizen__municipality", "relative", "recorded_by"), pk=pk
+    )
+    citizen, current = old.citizen, reads.current_version(old)
     if request.method != "POST" and current.pk != old.pk:
         messages.info(request, _("That version has been replaced. This is the current version."))
-        return redirect("consent:consent-change", current.pk)
+        return redirect(how.url_name, current.pk)
+    form = how.form(posted(request), old)
+    check = (lambda data: how.check(data, old)) if how.check else None
+    stale = False
+    try:
+        if save_form(request, form, lambda data: how.save(data, old, request.user), how.done, check=check):
+            return redirect(citizen)
+    except StaleVersion:
+        stale = True
+        current = reads.current_version(old)
+    return form_page(
+        request,
+        citizen=citizen,
+        title=how.title % {"name": old.relative.name},
+        intro=how.intro,
+        form=form,
+        submit=how.submit,
+        template=how.template,
+        consent=current,
+        already_revoked=current.decision == Consent.Decision.REVOKED,
+        stale_message=STALE_CONSENT if stale else None,
+        action=reverse(how.url_name, args=[current.pk]),
+    )
+
+
+def change_form(data, old: Consent) -> ConsentForm:
     initial = {"given_on": today(), "valid_from": today()}
     if old.decision != Consent.Decision.REVOKED:
         initial.update(
@@ -323,71 +375,44 @@ def consent_change(request, pk: int):
             grantor=old.grantor,
             grantor_document=old.grantor_document,
         )
-    form = ConsentForm(posted(request), citizen=citizen, change=True, instance=Consent(), initial=initial)
-    stale = False
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_consent(consent=form.instance, supersedes=old, acting_user=request.user)
-        except services.StaleVersion:
-            stale = True
-            current = reads.current_version_of(old)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The consent is changed. The earlier version is kept in the history."))
-            return redirect(citizen)
-    return form_page(
-        request,
-        citizen=citizen,
-        title=_("Change the consent for %(name)s") % {"name": old.relative.name},
-        intro=_("The change is saved as a new version; the version it replaces stays in the history."),
-        form=form,
-        submit=_("Save the new version"),
-        template="consent/consent_change.html",
-        consent=current,
-        stale_message=STALE_CONSENT if stale else None,
-        action=reverse("consent:consent-change", args=[current.pk]),
-    )
+    return ConsentForm(data, citizen=old.citizen, change=True, initial=initial)
+
+
+CHANGE = NewVersion(
+    url_name="consent:consent-change",
+    template="consent/consent_change.html",
+    title=gettext_lazy("Change the consent for %(name)s"),
+    intro=gettext_lazy("The change is saved as a new version; the version it replaces stays in the history."),
+    submit=gettext_lazy("Save the new version"),
+    done=gettext_lazy("The consent is changed. The earlier version is kept in the history."),
+    form=change_form,
+    save=lambda data, old, user: services.record_consent(consent=Consent(**data), supersedes=old, acting_user=user),
+    check=lambda data, old: services.check_consent(consent=Consent(**data), supersedes=old),
+)
+REVOKE = NewVersion(
+    url_name="consent:consent-revoke",
+    template="consent/consent_revoke.html",
+    title=gettext_lazy("Revoke the consent for %(name)s"),
+    intro=gettext_lazy("A revocation takes effect at once. What was lawfully told before stays lawful."),
+    submit=gettext_lazy("Revoke the consent"),
+    done=gettext_lazy("The consent is revoked. It no longer allows telling the relative anything."),
+    form=lambda data, old: RevokeForm(data),
+    save=lambda data, old, user: services.revoke_consent(
+        consent=old, reason=data["reason"], form=data["form"], acting_user=user
+    ),
+)
+
+
+@consent_view
+def consent_change(request, pk: int):
+    """Ændr (change): a new version that replaces this one; the old one stays in the history."""
+    return new_version_page(request, pk, CHANGE)
 
 
 @consent_view
 def consent_revoke(request, pk: int):
-    old, citizen = consent_and_citizen(request, pk)
-    current = reads.current_version_of(old)
-    if request.method != "POST" and current.pk != old.pk:
-        messages.info(request, _("That version has been replaced. This is the current version."))
-        return redirect("consent:consent-revoke", current.pk)
-    form = RevokeForm(posted(request))
-    stale = False
-    if request.method == "POST" and old.decision != Consent.Decision.REVOKED and form.is_valid():
-        try:
-            services.revoke_consent(
-                consent=old,
-                reason=form.cleaned_data["reason"],
-                form=form.cleaned_data["form"],
-                acting_user=request.user,
-            )
-        except services.StaleVersion:
-            stale = True
-            current = reads.current_version_of(old)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The consent is revoked. It no longer allows telling the relative anything."))
-            return redirect(citizen)
-    return form_page(
-        request,
-        citizen=citizen,
-        title=_("Revoke the consent for %(name)s") % {"name": old.relative.name},
-        intro=_("A revocation takes effect at once. What was lawfully told before stays lawful."),
-        form=form,
-        submit=_("Revoke the consent"),
-        template="consent/consent_revoke.html",
-        consent=current,
-        already_revoked=current.decision == Consent.Decision.REVOKED,
-        stale_message=STALE_CONSENT if stale else None,
-        action=reverse("consent:consent-revoke", args=[current.pk]),
-    )
+    """Tilbagekald (revoke): a revocation is a new version too, in force at once."""
+    return new_version_page(request, pk, REVOKE)
 
 
 @consent_view
@@ -423,15 +448,13 @@ def disclosure(request, pk: int):
 @consent_view
 def agreement_new(request, pk: int):
     citizen = citizen_of(request, pk)
-    form = AgreementForm(posted(request), citizen=citizen, instance=Agreement(citizen=citizen))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_agreement(citizen=citizen, agreement=form.instance, acting_user=request.user)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The agreement is recorded."))
-            return redirect(citizen)
+    form = AgreementForm(posted(request), citizen=citizen)
+
+    def save(data):
+        return services.record_agreement(citizen=citizen, agreement=Agreement(**data), acting_user=request.user)
+
+    if save_form(request, form, save, _("The agreement is recorded.")):
+        return redirect(citizen)
     return form_page(
         request,
         citizen=citizen,
@@ -444,33 +467,32 @@ def agreement_new(request, pk: int):
 
 @consent_view
 def follow_up(request, pk: int):
-    agreement = get_object_or_404(Agreement.objects.select_related("relative"), pk=pk)
-    citizen = citizen_of(request, agreement.citizen_id)
-    agreement.citizen = citizen
+    agreement = get_object_or_404(
+        policy.visible(request.user, Agreement).select_related("citizen__municipality", "relative"), pk=pk
+    )
+    citizen = agreement.citizen
     initial = {"held_on": today(), "version": agreement.version}
     if agreement.ended_on is None:
         initial["next_date"] = today() + timedelta(days=agreement.follow_up_every_days)
     form = FollowUpForm(posted(request), initial=initial)
+
+    def save(data):
+        fields = {name: value for name, value in data.items() if name != "version"}
+        return services.record_follow_up(
+            agreement=agreement, follow_up=FollowUp(**fields), loaded_version=data["version"], acting_user=request.user
+        )
+
     stale = False
-    if request.method == "POST" and agreement.ended_on is None and form.is_valid():
+    if agreement.ended_on is None:
         try:
-            services.record_follow_up(
-                agreement=agreement,
-                follow_up=form.instance,
-                loaded_version=form.cleaned_data["version"],
-                acting_user=request.user,
-            )
-        except services.StaleVersion:
+            if save_form(request, form, save, _("The follow-up is recorded.")):
+                return redirect(citizen)
+        except StaleVersion:
             stale = True
-            agreement = Agreement.objects.select_related("relative").get(pk=agreement.pk)
+            agreement.refresh_from_db(fields=["version", "next_follow_up", "ended_on"])
             data = request.POST.copy()
-            data["version"] = agreement.version
+            data["version"] = agreement.version  # saving again means: after seeing the other follow-up
             form = FollowUpForm(data, initial=initial)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The follow-up is recorded."))
-            return redirect(citizen)
     return form_page(
         request,
         citizen=citizen,
@@ -490,11 +512,11 @@ def follow_up(request, pk: int):
 @consent_view
 def receipt(request, pk: int):
     citizen = citizen_of(request, pk)
-    services.record_view(citizen=citizen, acting_user=request.user, event=AuditEvent.Event.RECEIPT_PRINTED)
+    services.record_view(citizen=citizen, acting_user=request.user, event=AuditEvent.Event.RECEIPT_VIEWED)
     context = {
         "citizen": citizen,
         "today": today(),
-        "printed_by": reads.staff_name(request.user),
+        "printed_by": request.user.display_name,
         "crumbs": crumbs(crumb(_("Receipt")), citizen=citizen),
         **reads.receipt(citizen, today()),
     }
@@ -516,13 +538,13 @@ def fhir_export(request, pk: int):
 def audit_log(request, pk: int):
     """The log of who has looked at a citizen's data, for the municipality administrator."""
     citizen = citizen_of(request, pk)
-    if not may_read_audit_log(request.user):
+    if not policy.may_read_audit_log(request.user):
         return render(request, "consent/forbidden.html", {"reason": "log"}, status=403)
     services.record_view(citizen=citizen, acting_user=request.user, event=AuditEvent.Event.AUDIT_VIEWED)
-    events = citizen.audit_events.select_related("actor").order_by("-at", "-pk")
+    events = policy.visible(request.user, AuditEvent).filter(citizen=citizen).select_related("actor")
     context = {
         "citizen": citizen,
-        "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("side")),
+        "page": Paginator(events.order_by("-at", "-pk"), EVENTS_PER_PAGE).get_page(request.GET.get("side")),
         "crumbs": crumbs(crumb(_("Log")), citizen=citizen),
     }
     return render(request, "consent/audit_log.html", context)
@@ -531,7 +553,7 @@ def audit_log(request, pk: int):
 @consent_view
 def tasks(request):
     context = {
-        "tasks": reads.tasks_for(citizens_for(request.user), today()),
+        "tasks": reads.tasks_for(policy.visible(request.user, Citizen), today()),
         "today": today(),
         "crumbs": [crumb(_("For staff"), reverse("staff-home")), crumb(_("Tasks"))],
     }

@@ -199,6 +199,11 @@ class User(AbstractUser):
             ),
         ]
 
+    @property
+    def display_name(self) -> str:
+        """How pages name this member of staff: the full name, or the username when no name is given."""
+        return self.get_full_name() or self.get_username()
+
     def role_labels(self) -> list[str]:
         """The user's roles, named in the active language."""
         from .roles import Role

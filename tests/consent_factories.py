@@ -7,10 +7,12 @@ import itertools
 from datetime import date
 
 from django.apps import apps
+from django.contrib.auth.models import Group
 
 from consent import services
 from consent.models import Citizen, Consent, Relative
 from portal.models import Area, Unit
+from portal.roles import Role
 from tests.factories import make_staff
 
 CITIZEN_NAME = "Karen Testesen"
@@ -28,7 +30,9 @@ def make_unit(municipality, name: str | None = None) -> Unit:
 
 
 def make_caseworker(municipality, *units: Unit, **fields):
-    user = make_staff(municipality, "Sagsbehandler", **fields)
+    """A caseworker of `units`. The role's group is made again if a transactional test emptied the tables."""
+    Group.objects.get_or_create(name=Role.CASEWORKER.value)
+    user = make_staff(municipality, Role.CASEWORKER.value, **fields)
     user.units.set(units)
     return user
 

@@ -31,18 +31,25 @@ Expected answers, from `expected(role, relation, url_name)`:
 "ok" is 200 or a redirect that is not to the login page. The POSTs send valid data, so a check that
 were missing would save something: for every refused answer the test compares every row of the
 consent app's tables (the audit log among them) before and after.
+
+Behind the pages is consent.access.policy; the last tests ask it directly, for every model of the
+app, the same question the table answers.
 """
 
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+from consent import services
+from consent.access import policy
+from consent.models import Agreement, AuditEvent, Citizen, Consent, Dialogue, FollowUp, Relative
 from consent.urls import urlpatterns
-from portal.models import User
+from portal.models import Unit, User
 from tests.consent_factories import consent_rows
 from tests.factories import (
     make_agreement,
@@ -287,3 +294,62 @@ def test_access(db, client, role, url_name):
                 if escape(gettext(reason)) not in response.text:
                     problems.append(f"{where}: the 403 page does not say why")
     assert not problems, f"{role} at consent:{url_name}:\n" + "\n".join(problems)
+
+
+# --- The policy behind the matrix ---------------------------------------------------------------
+
+
+def citizens_of(rows) -> set[str]:
+    """The relations (unit_a, …) of the citizens whose data `rows` are."""
+    names = {f"Borger {relation}": relation for relation in RELATIONS}
+    return {names[row.citizen.name] for row in rows}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_policy_gives_each_role_the_rows_of_exactly_the_citizens_it_may_open(db, role):
+    """Every model of the app, as a queryset: the same answer as the pages, and the log for its readers only."""
+    world = World()
+    user = world.users[role] or AnonymousUser()
+    registrar = world.users["municipality_admin"]
+    for objects in world.objects.values():
+        citizen = objects["citizen"]
+        Dialogue.objects.create(citizen=citizen, involvement="yes", recorded_by=registrar)
+        FollowUp.objects.create(agreement=objects["agreement"], outcome="end", recorded_by=registrar)
+        services.record_view(citizen=citizen, acting_user=registrar)
+    sees = SEES.get(role, set())
+    assert {citizen.name for citizen in policy.visible(user, Citizen)} == {f"Borger {r}" for r in sees}
+    for model, path in [
+        (Relative, "citizen"),
+        (Consent, "citizen"),
+        (Dialogue, "citizen"),
+        (Agreement, "citizen"),
+        (FollowUp, "agreement__citizen"),
+    ]:
+        rows = policy.visible(user, model.objects.select_related(path))
+        assert citizens_of(row if model is not FollowUp else row.agreement for row in rows) == sees, model
+        assert policy.changeable(user, model).count() == rows.count(), model
+    events = policy.visible(user, AuditEvent.objects.select_related("citizen"))
+    assert citizens_of(events) == (sees if role in READS_THE_LOG else set())
+    assert policy.may_use_consent(user) is (role in SEES)
+    assert policy.may_read_audit_log(user) is (role in READS_THE_LOG)
+    for relation, objects in world.objects.items():
+        assert policy.may_see(user, objects["consent"]) is (relation in sees)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_policy_says_where_each_role_may_register_citizens_and_whom_it_may_name_as_a_relative(db, role):
+    world = World()
+    user = world.users[role] or AnonymousUser()
+    units = {unit.name for unit in policy.units_for_registration(user)}
+    testrup_units = set(Unit.objects.filter(municipality__slug="testrup").values_list("name", flat=True))
+    expected_units = {
+        "caseworker_a": {"Enhed A"},
+        "caseworker_b": {"Enhed B"},
+        "municipality_admin": testrup_units,
+        "manager_and_caseworker_a": {"Enhed A"},
+        "staff_relative": {"Enhed A"},
+    }
+    assert units == expected_units.get(role, set())
+    staff = set(policy.staff_to_name_as_relative(user))
+    testrup_staff = set(User.objects.filter(municipality__slug="testrup", is_active=True))
+    assert staff == (testrup_staff if role in SEES else set())

@@ -15,8 +15,23 @@ from django.test import override_settings
 from django.utils import translation
 
 from consent.cpr import century, cpr_digest, mask, parse_cpr
-from consent.models import Citizen, Consent, Relative
-from consent.rules import CONSENT_MAX_DAYS, current_versions, default_valid_until, may_disclose, validate_consent
+from consent.models import Agreement, Citizen, Consent, Dialogue, FollowUp, Relative
+from consent.rules import (
+    CONSENT_MAX_DAYS,
+    ConsentState,
+    consent_state,
+    current_decisions,
+    current_version_of,
+    current_versions,
+    default_valid_until,
+    may_disclose,
+    searches_by_cpr,
+    validate_agreement,
+    validate_consent,
+    validate_dialogue,
+    validate_follow_up,
+    validate_name_search,
+)
 
 GIVEN = date(2025, 3, 1)
 TODAY = date(2025, 6, 1)
@@ -54,7 +69,7 @@ def version(
     return Consent(
         pk=next(_pks),
         citizen_id=1,
-        relative_id=about.pk,
+        relative=about,
         supersedes_id=supersedes.pk if supersedes else None,
         decision=decision,
         categories=list(categories),
@@ -67,6 +82,42 @@ def version(
 
 def ask(about: Relative, *consents: Consent, category: str = "helbred", on: date = TODAY):
     return may_disclose(relative=about, category=category, on=on, consents=consents)
+
+
+# --- State and current version ---------------------------------------------------------------------
+
+
+def test_a_consent_is_in_force_from_its_first_to_its_last_day():
+    permission = version(relative(), valid_from=date(2025, 3, 1), valid_until=date(2025, 5, 31))
+    assert consent_state(permission, date(2025, 2, 28)) == ConsentState.NOT_YET == "not_yet"
+    assert consent_state(permission, date(2025, 3, 1)) == ConsentState.IN_FORCE == "in_force"
+    assert consent_state(permission, date(2025, 5, 31)) == ConsentState.IN_FORCE
+    assert consent_state(permission, date(2025, 6, 1)) == ConsentState.EXPIRED == "expired"
+
+
+def test_a_refusal_without_an_end_is_in_force_until_changed_and_a_revocation_is_never_in_force():
+    anna = relative()
+    refusal = version(anna, REFUSE)
+    assert refusal.valid_until is None
+    assert consent_state(refusal, date(2099, 1, 1)) == ConsentState.IN_FORCE
+    revocation = version(anna, REVOKED, supersedes=refusal, given_on=date(2025, 5, 1))
+    for day in [date(2025, 4, 30), date(2025, 5, 1), date(2030, 1, 1)]:
+        assert consent_state(revocation, day) == ConsentState.REVOKED == "revoked"
+
+
+def test_the_current_version_of_a_chain_is_its_newest_from_any_version_of_it():
+    anna, bo = relative(), relative("Bo Testesen", pk=2)
+    first = version(anna)
+    second = version(anna, supersedes=first, given_on=date(2025, 4, 1))
+    third = version(anna, REVOKED, supersedes=second, given_on=date(2025, 5, 1))
+    other_chain = version(anna, REFUSE, ["misbrug"])
+    bos = version(bo)
+    everything = [third, first, bos, other_chain, second]
+    for start in (first, second, third):
+        assert current_version_of(start, everything) == third
+    assert current_version_of(other_chain, everything) == other_chain
+    assert current_versions(everything) == [third, bos, other_chain]
+    assert current_decisions(everything) == [bos, other_chain]  # the revocation decides nothing
 
 
 # --- may_disclose -----------------------------------------------------------------------------------
@@ -319,6 +370,20 @@ def test_a_revocation_needs_a_reason_but_no_note():
     assert validate_consent(revocation) == {}
 
 
+def test_a_consent_is_about_one_of_the_citizens_own_relatives():
+    stranger = Relative(pk=9, citizen_id=2, name="Fremmed", relation="nabo")
+    assert list(validate_consent(version(stranger))) == ["relative"]  # version() gives it citizen 1
+
+
+def test_a_consent_with_only_some_fields_set_is_checked_as_far_as_it_goes():
+    """What a form with wrong dates still asks: the rules about the fields that parsed."""
+    partial = Consent(decision=PERMIT, categories=["helbred"], contact="staff", form=Consent.Form.WRITTEN)
+    partial.valid_until = date(2030, 1, 1)  # no start date (it did not parse): the period is not checked
+    assert validate_consent(partial) == {}
+    partial.form = Consent.Form.ORAL
+    assert list(validate_consent(partial)) == ["oral_note"]
+
+
 # --- cpr --------------------------------------------------------------------------------------------
 
 
@@ -379,3 +444,59 @@ def test_cpr_digest_is_stable_and_keyed():
         assert cpr_digest("0101901234") == hmac.new(b"another-key", b"0101901234", hashlib.sha256).hexdigest()
     with override_settings(CPR_HASH_KEY="", SECRET_KEY="fallback-secret-key"):
         assert cpr_digest("0101901234") == hmac.new(b"fallback-secret-key", b"0101901234", hashlib.sha256).hexdigest()
+
+
+# --- Dialogues, agreements and follow-ups ---------------------------------------------------------
+
+
+def test_a_dialogue_answered_not_now_needs_a_later_date_to_ask_again():
+    held = date(2025, 3, 1)
+    not_now = Dialogue(held_on=held, involvement=Dialogue.Involvement.NOT_NOW)
+    assert list(validate_dialogue(not_now)) == ["ask_again_on"]
+    not_now.ask_again_on = held
+    assert list(validate_dialogue(not_now)) == ["ask_again_on"]
+    not_now.ask_again_on = held + timedelta(days=1)
+    assert validate_dialogue(not_now) == {}
+    assert validate_dialogue(Dialogue(held_on=held, involvement=Dialogue.Involvement.YES)) == {}
+
+
+def test_an_agreement_a_relative_carries_out_names_one_of_the_citizens_relatives():
+    anna, stranger = relative(), Relative(pk=9, citizen_id=2, name="Fremmed", relation="nabo")
+
+    def agreement(**fields) -> Agreement:
+        return Agreement(citizen_id=1, description="Ring", follow_up_every_days=7, **fields)
+
+    assert list(validate_agreement(agreement(responsible=Agreement.Party.RELATIVE))) == ["relative"]
+    assert validate_agreement(agreement(responsible=Agreement.Party.RELATIVE, relative=anna)) == {}
+    assert list(validate_agreement(agreement(responsible=Agreement.Party.STAFF, relative=stranger))) == ["relative"]
+    assert validate_agreement(agreement(responsible=Agreement.Party.STAFF)) == {}
+
+
+@pytest.mark.parametrize(
+    ("outcome", "next_date", "fields"),
+    [
+        (FollowUp.Outcome.CONTINUE, None, ["next_date"]),
+        (FollowUp.Outcome.CONTINUE, date(2025, 7, 1), ["next_date"]),  # the same day as the follow-up
+        (FollowUp.Outcome.CHANGE, date(2025, 7, 2), []),
+        (FollowUp.Outcome.END, None, []),  # an ending needs no next date
+        (FollowUp.Outcome.END, date(2025, 6, 1), ["next_date"]),  # but a date it has must come after
+    ],
+)
+def test_a_follow_up_sets_a_later_next_date_unless_the_agreement_ends(outcome, next_date, fields):
+    follow_up = FollowUp(held_on=date(2025, 7, 1), outcome=outcome, next_date=next_date)
+    assert list(validate_follow_up(follow_up)) == fields
+
+
+# --- The citizen search ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "by_cpr"), [("010190-1234", True), ("Karen 2", True), ("Karen", False), ("Ø", False)]
+)
+def test_a_query_with_a_digit_searches_by_cpr_number(query, by_cpr):
+    assert searches_by_cpr(query) is by_cpr
+
+
+def test_a_name_search_needs_two_letters():
+    assert list(validate_name_search("K")) == ["query"]
+    assert validate_name_search("Ka") == {}

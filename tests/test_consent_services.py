@@ -12,9 +12,11 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.utils import translation
 
 from consent import rules, services
 from consent.models import Agreement, AuditEvent, Citizen, Consent, Dialogue, FollowUp, Relative
+from portal.errors import DuplicateError, RuleViolation, StaleVersion
 from tests.consent_factories import (
     CITIZEN_BIRTH_PART,
     CITIZEN_CPR_DIGITS,
@@ -210,13 +212,58 @@ def test_a_failing_audit_event_undoes_the_services_write(name, world, monkeypatc
     assert Agreement.objects.get(pk=world["agreement"].pk).version == version
 
 
-def test_finding_a_citizen_by_cpr_writes_nothing_itself(world):
-    """The view logs "citizen.found" through record_view once the caseworker may see the citizen."""
+def test_searching_by_cpr_finds_the_citizen_and_logs_only_the_citizen_found(world):
+    """The search writes one "citizen.found" per citizen it shows, and nothing when it finds nobody."""
+    before = set(AuditEvent.objects.values_list("pk", flat=True))
+    result = services.search_citizens(query=CITIZEN_CPR_DIGITS, acting_user=world["user"])
+    assert (result.citizens, result.too_many, result.by_cpr) == ([world["citizen"]], False, True)
+    (found,) = AuditEvent.objects.exclude(pk__in=before)
+    assert (found.event, found.citizen, found.actor) == (Event.CITIZEN_FOUND, world["citizen"], world["user"])
+    assert found.payload == {"citizen_id": world["citizen"].pk}
     events = AuditEvent.objects.count()
-    found = services.find_by_cpr(
-        municipality=world["municipality"], cpr=CITIZEN_CPR_DIGITS, citizens=Citizen.objects.all()
-    )
-    assert found == world["citizen"] and AuditEvent.objects.count() == events
+    assert services.search_citizens(query=OTHER_CPR, acting_user=world["user"]).citizens == []
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_name_search_shows_at_most_25_citizens_logs_each_and_says_there_are_more(municipality, caseworker):
+    for number in range(services.MAX_SEARCH_RESULTS + 1):
+        letter = chr(ord("A") + number)
+        make_citizen(municipality, caseworker, name=f"Borger {letter}", cpr=f"0101{50 + number}-1234", units=[])
+    # In no unit yet: the caseworker sees none of them.
+    assert services.search_citizens(query="Borger", acting_user=caseworker).citizens == []
+    for citizen in Citizen.objects.all():
+        citizen.units.set(caseworker.units.all())
+    before = AuditEvent.objects.count()
+    result = services.search_citizens(query="borger", acting_user=caseworker)
+    assert len(result.citizens) == services.MAX_SEARCH_RESULTS == 25
+    assert result.too_many and not result.by_cpr
+    found = AuditEvent.objects.filter(event=Event.CITIZEN_FOUND).order_by("pk")
+    assert AuditEvent.objects.count() == before + 25 == before + found.count()
+    assert sorted(event.citizen_id for event in found) == sorted(citizen.pk for citizen in result.citizens)
+    narrower = services.search_citizens(query="Borger Q", acting_user=caseworker)
+    assert ([citizen.name for citizen in narrower.citizens], narrower.too_many) == (["Borger Q"], False)
+
+
+@pytest.mark.parametrize(
+    ("query", "code"), [("B", None), ("320190-1234", "cpr_date"), ("12345", "cpr_format"), ("1 Borger", "cpr_format")]
+)
+def test_a_search_the_rules_refuse_is_a_rule_violation_at_the_query_and_logs_nothing(world, query, code):
+    events = AuditEvent.objects.count()
+    with translation.override("da"), pytest.raises(RuleViolation) as error:
+        services.search_citizens(query=query, acting_user=world["user"])
+    (problem,) = error.value.error_dict["query"]
+    assert problem.code == code
+    assert_in_danish(problem)
+    assert AuditEvent.objects.count() == events
+
+
+def assert_in_danish(problem: ValidationError) -> None:
+    """The message reads differently in Danish than in English: the catalogue has it."""
+    with translation.override("en"):
+        english = str(problem.message)
+    with translation.override("da"):
+        danish = str(problem.message)
+    assert danish and danish != english, english
 
 
 def test_an_audit_event_cannot_be_changed_or_deleted_through_the_model(world):
@@ -278,18 +325,164 @@ def test_a_change_and_a_revocation_leave_the_old_version_exactly_as_it_was(conse
 
 def test_a_version_already_replaced_cannot_be_replaced_again(consent, caseworker):
     change(consent, caseworker, categories=["helbred"], given_on=date(2025, 4, 1))
-    with pytest.raises(services.StaleVersion):
+    with pytest.raises(StaleVersion):
         change(consent, caseworker, categories=["oekonomi"], given_on=date(2025, 4, 2))
-    with pytest.raises(services.StaleVersion):
+    with pytest.raises(StaleVersion):
         services.revoke_consent(consent=consent, reason="Ombestemt.", form="oral", acting_user=caseworker)
     assert Consent.objects.count() == 2
 
 
 def test_a_consent_the_rules_refuse_is_not_saved_and_not_logged(anna, caseworker):
     rows, events = Consent.objects.count(), AuditEvent.objects.count()
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(RuleViolation) as error:
         services.record_consent(consent=new_consent(anna, oral_note=""), acting_user=caseworker)
     assert "oral_note" in error.value.message_dict
+    assert (Consent.objects.count(), AuditEvent.objects.count()) == (rows, events)
+
+
+def test_registering_a_cpr_number_again_raises_duplicate_citizen_and_saves_nothing(
+    municipality, other_municipality, caseworker, citizen
+):
+    rows, events = Citizen.objects.count(), AuditEvent.objects.count()
+    for cpr in [CITIZEN_CPR_DIGITS, f"{CITIZEN_CPR_DIGITS[:6]}-{CITIZEN_CPR_DIGITS[6:]}"]:
+        with pytest.raises(services.DuplicateCitizen) as error:
+            make_citizen(municipality, caseworker, name="Karen Igen", cpr=cpr, units=caseworker.units.all())
+        assert isinstance(error.value, DuplicateError) and error.value.field == "cpr"
+    assert (Citizen.objects.count(), AuditEvent.objects.count()) == (rows, events)
+    # The number is unique within a municipality: another municipality may register the same person.
+    elsewhere = make_caseworker(other_municipality, make_unit(other_municipality))
+    assert make_citizen(other_municipality, elsewhere, cpr=CITIZEN_CPR_DIGITS).municipality == other_municipality
+
+
+@pytest.mark.parametrize(("cpr", "code"), [("320190-1234", "cpr_date"), ("12345", "cpr_format")])
+def test_registering_with_a_cpr_number_that_is_none_is_a_rule_violation_at_the_cpr_field(
+    municipality, caseworker, cpr, code
+):
+    with translation.override("da"), pytest.raises(RuleViolation) as error:
+        make_citizen(municipality, caseworker, cpr=cpr)
+    (problem,) = error.value.error_dict["cpr"]
+    assert problem.code == code
+    assert_in_danish(problem)
+    assert not Citizen.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_a_caseworker_cannot_register_a_citizen_in_a_unit_not_their_own(municipality, caseworker):
+    other_unit = make_unit(municipality)
+    with translation.override("da"), pytest.raises(RuleViolation) as error:
+        make_citizen(municipality, caseworker, units=[*caseworker.units.all(), other_unit])
+    assert list(error.value.error_dict) == ["units"]
+    assert_in_danish(error.value.error_dict["units"][0])
+    assert not Citizen.objects.exists()
+
+
+def vars_of(consent: Consent) -> dict:
+    """The field values of an unsaved consent, to build one that differs in a field."""
+    return {field.attname: getattr(consent, field.attname) for field in Consent._meta.concrete_fields}
+
+
+# Each rule a service checks, the field its message goes to, and the record it would have written.
+RULES = {
+    "a dialogue answered “not now” without a date to ask again": (
+        lambda w: services.record_dialogue(
+            citizen=w["citizen"],
+            dialogue=Dialogue(held_on=date(2025, 3, 1), involvement=Dialogue.Involvement.NOT_NOW),
+            acting_user=w["user"],
+        ),
+        "ask_again_on",
+        Dialogue,
+    ),
+    "a date to ask again before the dialogue": (
+        lambda w: services.record_dialogue(
+            citizen=w["citizen"],
+            dialogue=Dialogue(
+                held_on=date(2025, 3, 1), involvement=Dialogue.Involvement.YES, ask_again_on=date(2025, 2, 1)
+            ),
+            acting_user=w["user"],
+        ),
+        "ask_again_on",
+        Dialogue,
+    ),
+    "an agreement a relative carries out without naming the relative": (
+        lambda w: services.record_agreement(
+            citizen=w["citizen"],
+            agreement=Agreement(
+                description="Datteren ringer.",
+                responsible=Agreement.Party.RELATIVE,
+                follow_up_every_days=7,
+                next_follow_up=date(2025, 7, 1),
+            ),
+            acting_user=w["user"],
+        ),
+        "relative",
+        Agreement,
+    ),
+    "an agreement naming another citizen's relative": (
+        lambda w: services.record_agreement(
+            citizen=w["citizen"],
+            agreement=Agreement(
+                description="Naboen ringer.",
+                responsible=Agreement.Party.RELATIVE,
+                relative=w["strangers_relative"],
+                follow_up_every_days=7,
+                next_follow_up=date(2025, 7, 1),
+            ),
+            acting_user=w["user"],
+        ),
+        "relative",
+        Agreement,
+    ),
+    "a follow-up that continues without a next date": (
+        lambda w: services.record_follow_up(
+            agreement=w["agreement"], follow_up=follow_up(next_date=None), loaded_version=1, acting_user=w["user"]
+        ),
+        "next_date",
+        FollowUp,
+    ),
+    "a next follow-up before this one": (
+        lambda w: services.record_follow_up(
+            agreement=w["agreement"],
+            follow_up=follow_up(next_date=date(2025, 6, 1)),
+            loaded_version=1,
+            acting_user=w["user"],
+        ),
+        "next_date",
+        FollowUp,
+    ),
+    "a consent about another citizen's relative": (
+        lambda w: services.record_consent(
+            consent=Consent(**{**vars_of(new_consent(w["strangers_relative"])), "citizen_id": w["citizen"].pk}),
+            acting_user=w["user"],
+        ),
+        "relative",
+        Consent,
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_a_record_a_rule_refuses_is_a_rule_violation_in_danish_at_its_field_and_nothing_is_written(
+    rule, world, municipality, caseworker
+):
+    stranger = make_citizen(municipality, caseworker, name="Anden Borger", cpr=OTHER_CPR)
+    world["strangers_relative"] = make_relative(stranger, caseworker, "Naboens Datter")
+    call, field, model = RULES[rule]
+    rows, events, version = model.objects.count(), AuditEvent.objects.count(), world["agreement"].version
+    with translation.override("da"), pytest.raises(RuleViolation) as error:
+        call(world)
+    assert list(error.value.error_dict) == [field]
+    for problem in error.value.error_dict[field]:
+        assert_in_danish(problem)
+    assert (model.objects.count(), AuditEvent.objects.count()) == (rows, events)
+    assert Agreement.objects.get(pk=world["agreement"].pk).version == version
+
+
+def test_a_revocation_cannot_be_revoked_and_nothing_is_written(consent, caseworker):
+    revocation = services.revoke_consent(consent=consent, reason="Ombestemt.", form="oral", acting_user=caseworker)
+    rows, events = Consent.objects.count(), AuditEvent.objects.count()
+    with translation.override("da"), pytest.raises(RuleViolation) as error:
+        services.revoke_consent(consent=revocation, reason="Igen.", form="oral", acting_user=caseworker)
+    (problem,) = error.value.error_dict["__all__"]
+    assert_in_danish(problem)
     assert (Consent.objects.count(), AuditEvent.objects.count()) == (rows, events)
 
 
@@ -307,14 +500,14 @@ def run_at_once(*jobs):
     A job is (read, save): read() loads what the caseworker sees, save(loaded) saves their change. On
     PostgreSQL each job runs in its own thread with its own connection, and a barrier makes every read
     happen before any save. SQLite serialises writers, so there all reads run, then the saves in order.
-    Returns each job's outcome: ("saved", result) or ("stale", None).
+    Returns each job's outcome: ("saved", result), ("stale", None) or ("duplicate", None).
     """
 
     def attempt(save, loaded):
         try:
             return ("saved", save(loaded))
-        except services.StaleVersion:
-            return ("stale", None)
+        except (StaleVersion, DuplicateError) as refusal:
+            return ("stale" if isinstance(refusal, StaleVersion) else "duplicate", None)
 
     if connection.vendor != "postgresql":
         loaded = [read() for read, _save in jobs]
@@ -417,3 +610,24 @@ def test_two_follow_ups_on_the_same_loaded_version_save_exactly_one(municipality
     assert (agreement.version, agreement.next_follow_up) == (2, winner.next_date)
     logged = AuditEvent.objects.filter(citizen=citizen, event=Event.FOLLOW_UP_RECORDED)
     assert [event.payload for event in logged] == [{"agreement_id": agreement.pk, "follow_up_id": winner.pk}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_caseworkers_registering_the_same_cpr_number_at_once_register_one_citizen(municipality):
+    unit = make_unit(municipality)
+    first, second = make_caseworker(municipality, unit), make_caseworker(municipality, unit)
+
+    def job(user, name):
+        def save(_loaded):
+            return make_citizen(municipality, user, name=name, cpr=OTHER_CPR, units=[unit])
+
+        return (lambda: None), save
+
+    outcomes = run_at_once(job(first, "Ole Testesen"), job(second, "Ole Testesen igen"))
+
+    assert sorted(kind for kind, _result in outcomes) == ["duplicate", "saved"]
+    (citizen,) = [result for kind, result in outcomes if kind == "saved"]
+    assert list(Citizen.objects.values_list("pk", flat=True)) == [citizen.pk]
+    assert [event.payload for event in AuditEvent.objects.filter(event=Event.CITIZEN_REGISTERED)] == [
+        {"citizen_id": citizen.pk}
+    ]

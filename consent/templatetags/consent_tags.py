@@ -2,7 +2,7 @@
 
 from django import template
 
-from consent import access
+from consent.access import policy
 from consent.models import InformationCategory
 
 register = template.Library()
@@ -11,7 +11,7 @@ register = template.Library()
 @register.filter
 def may_use_consent(user) -> bool:
     """`{% if user|may_use_consent %}`: whether to show the links to the caseworker's pages."""
-    return access.may_use_consent(user)
+    return policy.may_use_consent(user)
 
 
 @register.filter
@@ -19,8 +19,3 @@ def category_labels(categories) -> str:
     """The labels of kinds of information in the active language (["helbred"] → "Health")."""
     labels = dict(InformationCategory.choices)
     return ", ".join(str(labels.get(category, category)) for category in categories or [])
-
-
-@register.filter
-def staff_name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
