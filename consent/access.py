@@ -78,8 +78,3 @@ class ConsentPolicy(AccessPolicy):
 
 
 policy = ConsentPolicy()
-
-
-def citizens_for(user) -> QuerySet[Citizen]:
-    """The citizens whose consent data `user` may open (short for `policy.visible(user, Citizen)`)."""
-    return policy.visible(user, Citizen)

@@ -71,6 +71,10 @@ def test_demo_command_creates_synthetic_staff_for_every_role_and_prints_password
     caseworker = User.objects.get(username="hvidovre-sagsbehandler")
     assert caseworker.units.exists(), "a demo caseworker must see the demo units' citizens"
     assert set(caseworker.units.values_list("name", flat=True)) == {name for name, _area in DEMO_UNITS}
+    from consent.access import policy
+    from consent.models import Citizen
+
+    assert policy.visible(caseworker, Citizen).filter(name="Fiktiv Borger (demo)").exists()
     line = next(line for line in output.splitlines() if line.strip().startswith("hvidovre-leder"))
     password = line.split()[1]
     assert User.objects.get(username="hvidovre-leder").check_password(password)
