@@ -13,10 +13,11 @@ Idempotent: a package already unpacked at its pinned version is left alone.
 
 Then it builds static/vendor/dkfds/build/ from the sources and the portal's own files:
 - dkfds.css: DKFDS's stylesheet with only the rules the portal's templates, Python code and scripts
-  can use, trimmed by PurgeCSS (`npm ci` installs it, pinned in package.json and package-lock.json;
-  it needs Node.js). Without it the whole stylesheet is served, and this script says so. Either way
-  its fonts are IBM Plex Sans as WOFF2 only, in DKFDS's per-alphabet files (a Danish page loads
-  the Latin one), only the weights the stylesheets use, with `font-display: swap`.
+  can use, trimmed by PurgeCSS (pinned in package.json and package-lock.json; `npm ci --omit=dev`
+  installs it alone; it needs Node.js). Without it the whole stylesheet is served, and this script
+  says so. Either way its fonts are IBM Plex Sans as WOFF2 only, from DKFDS's file of Latin
+  characters (~17 KB a face; the complete file only for other characters), only the weights the
+  stylesheets use, with `font-display: swap`.
 - icons.svg: the symbols of DKFDS's icon sprite that the templates use (`<use href="…#name">`).
 It builds again whenever a template, a script, the app code or DKFDS changes, and not otherwise.
 """
@@ -360,8 +361,8 @@ def build_dkfds() -> None:
     else:
         css = source_css
         how = (
-            "the whole stylesheet, as PurgeCSS is not installed (it needs Node.js; run `npm ci` and this "
-            "script again to serve only the rules the templates use)"
+            "the whole stylesheet, as PurgeCSS is not installed (it needs Node.js; run `npm ci --omit=dev` and "
+            "this script again to serve only the rules the templates use)"
         )
     portal_css = (ROOT / "static" / "css" / "portal.css").read_text(encoding="utf-8")
     css = woff2_font_faces(SOURCE_MAP_COMMENT.sub("", css), used_font_weights([css, portal_css])).strip() + "\n"

@@ -9,6 +9,7 @@ slow 4G connection, simulated.
 
 import json
 import os
+import statistics
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -152,18 +153,27 @@ def summary(name: str, report: dict) -> str:
 
 
 def test_lighthouse_on_a_phone_scores_performance_95_and_accessibility_100(served, tmp_path):
+    """One run a page. Lighthouse's performance score varies from run to run with what else the machine does
+    (it scales the observed CPU time by 4); a page under 95 is run twice more and judged by the median
+    of its three runs, as Lighthouse's documentation on variability advises."""
     if not LIGHTHOUSE.exists():
         pytest.fail("Lighthouse is not installed: run `npm ci` in the project's folder (Node.js 18.16 or newer).")
     started = time.monotonic()
     lines, failures = [], []
     for name, path in PAGES.items():
-        report = lighthouse(served + path, tmp_path / f"{name.replace(' ', '-')}.json")
-        assert report["configSettings"]["formFactor"] == "mobile"
-        assert report["configSettings"]["throttlingMethod"] == "simulate"
-        lines.append(summary(name, report))
-        scores = report["categories"]
-        if scores["performance"]["score"] < MIN_PERFORMANCE or scores["accessibility"]["score"] < 1:
-            failures.append(name)
-    lines.append(f"{len(PAGES)} Lighthouse runs in {time.monotonic() - started:.0f} s")
+        reports = []
+        while len(reports) < 3:
+            report = lighthouse(served + path, tmp_path / f"{name.replace(' ', '-')}-{len(reports)}.json")
+            assert report["configSettings"]["formFactor"] == "mobile"
+            assert report["configSettings"]["throttlingMethod"] == "simulate"
+            reports.append(report)
+            lines.append(summary(name, report))
+            if len(reports) == 1 and report["categories"]["performance"]["score"] >= MIN_PERFORMANCE:
+                break
+        performance = statistics.median(report["categories"]["performance"]["score"] for report in reports)
+        accessibility = min(report["categories"]["accessibility"]["score"] for report in reports)
+        if performance < MIN_PERFORMANCE or accessibility < 1:
+            failures.append(f"{name}: performance {performance}, accessibility {accessibility}")
+    lines.append(f"{len(lines)} Lighthouse runs in {time.monotonic() - started:.0f} s")
     print("\n".join(lines))
-    assert not failures, "\n".join(lines)
+    assert not failures, "\n".join(failures + lines)
