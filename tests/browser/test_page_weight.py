@@ -3,8 +3,8 @@
 Both run against the portal served as in production (tests/browser/served_site.py: gunicorn,
 whitenoise's compressed, hashed static files), on four pages a relative comes to: the front page,
 a policy page, "Find rundt" and the survey. Lighthouse is npm's `lighthouse` (package.json; `npm ci`
-installs it) driving Debian's Chromium with its default, mobile settings: a mid-range phone on a
-slow 4G connection, simulated.
+installs it) driving Debian's Chromium with its default, mobile settings: a low-end phone (Moto G
+Power) on a slow 4G connection, simulated.
 """
 
 import json
