@@ -2,8 +2,9 @@
 
 Public pages carry no personal data, but the single-use link holds its code: the public pages are
 sent with `Referrer-Policy: no-referrer` (`strict-origin` where they hold a form, see ORIGIN_ONLY)
-and `Cache-Control: no-store`, and the logs redact the code (surveys.log_redaction). After an answer
-the browser goes to a thank-you page whose address holds nothing.
+and `Cache-Control: no-store`, and the logs show the code as "[code]" (the answer view declares it
+with portal.log_redaction.sensitive_url_kwargs). After an answer the browser goes to a thank-you page
+whose address holds nothing.
 """
 
 from functools import wraps
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from portal.log_redaction import sensitive_url_kwargs
 from portal.scoping import visible_to
 
 from . import codes, services, throttle
@@ -122,6 +124,7 @@ def enter_code(request):
     return form_page(render(request, "surveys/enter_code.html", {"form": form}))
 
 
+@sensitive_url_kwargs("code")
 @private_page
 @require_http_methods(["GET", "POST"])
 def answer_with_code(request, code: str):

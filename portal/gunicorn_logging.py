@@ -1,4 +1,4 @@
-"""gunicorn's logger with survey codes taken out of every access-log atom (see surveys.log_redaction)."""
+"""gunicorn's logger with URL secrets taken out of every access-log atom (see portal.log_redaction)."""
 
 from gunicorn.glogging import Logger
 
