@@ -2,9 +2,10 @@
 measured outside the portal, a batch of invitations and a relative's answers must be.
 
 A rule returns the problems it finds as {field: [messages]} (field None: the thing as a whole), empty when
-there are none. Rules read no database (the caller hands them what they need) and write nothing:
-surveys.services calls them before every write and raises their problems as portal.errors.RuleViolation,
-and the admin's forms ask the same services, so each rule and each message exists once.
+there are none. Rules write nothing and ask the database nothing of their own: what takes a query (a
+question's indicators, whether anybody has answered) the caller hands them. surveys.services calls them
+before every write and raises their problems as portal.errors.RuleViolation, and the admin's forms ask
+the same services, so each rule and each message exists once.
 
 `unchecked` names fields whose value is not there to be checked: a form that does not show them, or has
 refused them already. A rule that involves such a field is left out, as Django leaves such fields out of
