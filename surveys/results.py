@@ -230,27 +230,41 @@ def indicator_path(indicator: Indicator) -> dict | None:
     }
 
 
-def scored(result: Result, before: Result | None) -> Result:
+@dataclass(frozen=True)
+class Aim:
+    """What an indicator's results are scored against: its target, and the path to it."""
+
+    target: float | None
+    path: dict | None
+
+    @classmethod
+    def of(cls, indicator: Indicator) -> "Aim":
+        return cls(None if indicator.target is None else float(indicator.target), indicator_path(indicator))
+
+
+def scored(result: Result, before: Result | None, aim: Aim) -> Result:
     """`result` with its target status, its change since `before` (the previous wave's) and its path."""
-    indicator, figure = result.indicator, result.figure
-    if indicator.target is not None:
-        result.status = target_status(figure.positive, figure.n, float(indicator.target))
+    figure = result.figure
+    if aim.target is not None:
+        result.status = target_status(figure.positive, figure.n, aim.target)
     if before is not None and before.shown:
         result.previous_wave = before.wave
         result.change = change_since(figure.positive, figure.n, before.figure.positive, before.figure.n)
-    path = indicator_path(indicator)
-    if path is not None:
-        result.on_track = on_track(figure.share, result.wave.closes_on, **path)
+    if aim.path is not None:
+        result.on_track = on_track(figure.share, result.wave.closes_on, **aim.path)
     return result
 
 
 def _add_wave(results: SurveyResults, indicator: Indicator, wave: Wave, figures: dict, grouping: Grouping, previous):
+    """The indicator's results in `wave`, each group's figure hidden or shown and scored."""
     hidden = suppress(grouping.children, figures, grouping.rank)
+    aim = Aim.of(indicator)
+    earlier = (indicator.pk, previous.pk) if previous is not None else None
     for group, figure in figures.items():
         shown = not is_empty(figure) and group not in hidden
         result = Result(indicator, wave, group, figure if shown else None, hidden.get(group))
         if shown:
-            result = scored(result, results.get(indicator, previous, group) if previous else None)
+            result = scored(result, results.results.get((*earlier, group)) if earlier else None, aim)
         results.results[(indicator.pk, wave.pk, group)] = result
 
 
