@@ -2,10 +2,11 @@
 
 from gunicorn.glogging import Logger
 
-from .log_redaction import redact
+from .log_redaction import redact, secret_routes
 
 
 class RedactingLogger(Logger):
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        return {key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()}
+        routes = secret_routes()
+        return {key: redact(value, routes) if isinstance(value, str) else value for key, value in atoms.items()}

@@ -136,9 +136,12 @@ def redact_path(path: str, routes: tuple[SecretRoute, ...] | None = None) -> str
     return path
 
 
-def redact(text: str) -> str:
-    """`text` with the secrets of every path in it written as "[name]" (see the module's docstring)."""
-    routes = secret_routes()
+def redact(text: str, routes: tuple[SecretRoute, ...] | None = None) -> str:
+    """`text` with the secrets of every path in it written as "[name]" (see the module's docstring).
+
+    `routes`: secret_routes(), when the caller redacts many texts at once.
+    """
+    routes = secret_routes() if routes is None else routes
     if not any(route.marker in text for route in routes):
         return text
     return _PATH_IN_TEXT.sub(lambda found: (found["origin"] or "") + redact_path(found["path"], routes), text)
