@@ -43,5 +43,6 @@ accesslog = "-"
 # No personal data: the path without its query string (%(U)s, not %(r)s), and no client address,
 # user agent or referrer (a referrer is a full URL, query string included).
 access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
-# A survey's single-use link holds its code in the path (/undersoegelse/<code>/): logged as "[code]".
-logger_class = "surveys.gunicorn_logging.RedactingLogger"
+# A path may hold a secret (a survey's single-use link holds its code): what a view declares secret with
+# portal.log_redaction.sensitive_url_kwargs is logged as "[name]", e.g. /undersoegelse/[code]/.
+logger_class = "portal.gunicorn_logging.RedactingLogger"

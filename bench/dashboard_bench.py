@@ -9,7 +9,7 @@ set, else an SQLite file in a temporary directory), migrates it, writes a synthe
   view     the dashboard page, rendered for a logged-in manager through Django's whole stack;
   csv      the figures export (CSV), for a manager;
   sql      the same grouped count as plain SQL (COUNT … GROUP BY wave, unit, question, value over
-           surveys_answer joined to surveys_response), fetched with a cursor: the floor for the above;
+           surveys_answer joined to surveys_surveyresponse), fetched with a cursor: the floor for the above;
   sql1     a plain COUNT … GROUP BY question, value over surveys_answer alone (no join).
 
 It prints the median and the spread of each, and the queries the view ran. The database is dropped
@@ -209,7 +209,7 @@ def write_answers(waves, units, questions, answers: int, seed: int) -> None:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # psycopg's own cursor, for COPY
             with raw.copy(
-                "COPY surveys_response (id, wave_id, unit_id, submitted_on, via_open_link) FROM STDIN"
+                "COPY surveys_surveyresponse (id, wave_id, unit_id, submitted_on, via_open_link) FROM STDIN"
             ) as copy:
                 for row in response_rows:
                     copy.write_row(row)
@@ -218,7 +218,7 @@ def write_answers(waves, units, questions, answers: int, seed: int) -> None:
                     copy.write_row(row)
         else:
             cursor.executemany(
-                f"INSERT INTO surveys_response ({RESPONSE_COLUMNS}) VALUES (%s, %s, %s, %s, %s)",
+                f"INSERT INTO surveys_surveyresponse ({RESPONSE_COLUMNS}) VALUES (%s, %s, %s, %s, %s)",
                 [(row[0].hex, *row[1:]) for row in response_rows],
             )
             cursor.executemany(
@@ -234,7 +234,7 @@ def write_answers(waves, units, questions, answers: int, seed: int) -> None:
 
 GROUPED_SQL = """
     SELECT r.wave_id, r.unit_id, a.question_id, a.value, COUNT(*)
-    FROM surveys_answer a JOIN surveys_response r ON r.id = a.response_id
+    FROM surveys_answer a JOIN surveys_surveyresponse r ON r.id = a.response_id
     WHERE a.value <> ''
     GROUP BY r.wave_id, r.unit_id, a.question_id, a.value
 """
@@ -265,19 +265,19 @@ def main() -> int:
         from django.test.utils import CaptureQueriesContext
         from django.urls import reverse
 
-        from surveys.models import Answer, Response
+        from surveys.models import Answer, SurveyResponse
         from surveys.results import survey_results
 
         print(f"throwaway {database.kind} database: {database.url}")
         print("  migrate ...", flush=True)
         call_command("migrate", verbosity=0)
         survey, manager = make_survey(args.answers, args.seed)
-        answers, responses = Answer.objects.count(), Response.objects.count()
+        answers, responses = Answer.objects.count(), SurveyResponse.objects.count()
 
         client = Client()
         client.force_login(manager)
-        dashboard_url = reverse("dashboard:survey", args=[survey.pk])
-        csv_url = reverse("dashboard:figures-csv", args=[survey.pk])
+        dashboard_url = reverse("surveys:dashboard", args=[survey.pk])
+        csv_url = reverse("surveys:figures-csv", args=[survey.pk])
 
         def view():
             response = client.get(dashboard_url)

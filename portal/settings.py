@@ -215,15 +215,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # A survey's single-use link holds its code in the path: surveys.log_redaction takes it out.
-    "filters": {"survey_codes": {"()": "surveys.log_redaction.RedactSurveyCodes"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["survey_codes"]}},
+    # A path may hold a secret (a survey's single-use code): what a view declares secret is written "[name]".
+    "filters": {"url_secrets": {"()": "portal.log_redaction.RedactURLSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["url_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # Failed logins are kept in the database by django-axes; its log lines name the username and
     # address, so they stay out of the log.
     "loggers": {
-        "django.request": {"level": "WARNING", "filters": ["survey_codes"]},
-        "django.security.csrf": {"filters": ["survey_codes"]},
+        "django.request": {"level": "WARNING", "filters": ["url_secrets"]},
+        "django.security.csrf": {"filters": ["url_secrets"]},
         "axes": {"level": "ERROR"},
     },
 }

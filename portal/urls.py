@@ -23,9 +23,7 @@ urlpatterns += i18n_patterns(
     path("personale/", views.staff_home, name="staff-home"),
     path("personale/", include("consent.urls")),
     path("tilgaengelighed/", views.accessibility_statement, name="accessibility"),
-    path("", include("surveys.urls")),  # /undersoegelse/… and /personale/undersoegelser/…
-    path("personale/resultater/", include("surveys.dashboard_urls")),  # the managers' survey results
-    path("<slug:municipality_slug>/saadan-gaar-det/", include("surveys.public_results_urls")),
+    path("", include("surveys.urls")),  # /undersoegelse/…, /personale/undersoegelser/…, …/saadan-gaar-det/
     path("<slug:municipality_slug>/find-rundt/", include("contacts.urls")),
     path("<slug:municipality_slug>/", views.municipality_home, name="municipality"),
     path("<slug:municipality_slug>/<slug:page_slug>/", views.policy_page, name="policy-page"),

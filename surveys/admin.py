@@ -1,37 +1,137 @@
 """The managers' set-up of the relatives' survey: questionnaires, indicators, waves and results from outside.
 
-Managers (the group "Leder", staff) use these screens; every choice is limited to their own municipality
-(portal.admin_scoping). Nothing is typed as JSON or as an id: a question's answers are written one per
-line, an indicator's positive answers are ticked among its question's answers, a wave's open link is a
+Managers (the group "Leder", staff) use these screens. Rows and choices come from surveys.access.survey_policy:
+a manager's own municipality's. Nothing is typed as JSON or as an id: a question's answers are written one
+per line, an indicator's positive answers are ticked among its question's answers, a wave's open link is a
 tick box, and a result measured outside the portal is entered as the share and n its report gives.
+
+The forms read the input; the survey's rules are checked by surveys.services (`check_*` in the forms'
+clean(), so each message stands at its field) and every save and delete goes through a service.
 """
 
-import uuid
 from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminTextareaWidget
-from django.core.exceptions import ValidationError
-from django.forms.models import BaseInlineFormSet
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet, construct_instance
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_scoping import MunicipalityScopedAdmin, MunicipalityScopedInline
+from portal.errors import RuleViolation, show_on_form
 
-from .models import (
-    DEFAULT_POSITIVE,
-    DONT_KNOW,
-    ExternalResult,
-    Indicator,
-    Question,
-    Response,
-    Scale,
-    Survey,
-    Wave,
-    YesNo,
-)
+from . import rules, services
+from .access import survey_policy
+from .models import DONT_KNOW, ExternalResult, Indicator, Question, Scale, Survey, Wave, YesNo
+
+NOT_SET = "\u2013"  # an en dash, shown where there is nothing yet
+
+# --- forms and admin classes that ask the services ---------------------------------------------------
+
+
+def unchecked_fields(form: forms.ModelForm) -> frozenset[str]:
+    """The model's fields a form has no value of to check: those it does not show, and those it refused."""
+    shown = {name for name in form.fields if name not in form.errors}
+    return frozenset(f.name for f in form._meta.model._meta.get_fields() if f.name not in shown)
+
+
+class RuleCheckedForm(forms.ModelForm):
+    """A form whose clean() asks the service's check of the survey's rules (Django checks the fields and
+    the constraints itself); each message goes to its field, or to the top for one the form does not show."""
+
+    def check_rules(self, candidate, unchecked: frozenset[str]) -> None:
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned_data = super().clean()
+        candidate = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            self.check_rules(candidate, unchecked_fields(self))
+        except RuleViolation as violation:
+            show_on_form(self, violation)
+        return cleaned_data
+
+
+class SurveyPolicyChoices:
+    """Choices of another model (a question, a unit, a page) as surveys.access.survey_policy allows them."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(db_field.related_model, "MUNICIPALITY_LOOKUP"):
+            field.queryset = survey_policy.visible(request.user, db_field.related_model)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(db_field.related_model, "MUNICIPALITY_LOOKUP"):
+            field.queryset = survey_policy.visible(request.user, db_field.related_model)
+        return field
+
+
+class SurveySetupAdmin(SurveyPolicyChoices, MunicipalityScopedAdmin):
+    """Rows from surveys.access.survey_policy; deleting goes through services.delete_setup.
+
+    Staff without the survey's permissions get 403 before any row is looked up.
+    """
+
+    def get_queryset(self, request):
+        queryset = survey_policy.visible(request.user, self.model)
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._permission_first(self.has_view_or_change_permission(request))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._permission_first(self.has_delete_permission(request))
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._permission_first(self.has_view_or_change_permission(request))
+        return super().history_view(request, object_id, extra_context)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a survey or a wave would delete the anonymous answers too, which nobody can give again.
+        return super().has_delete_permission(request, obj) and (obj is None or services.may_delete(obj))
+
+    @staticmethod
+    def _permission_first(permitted: bool) -> None:
+        if not permitted:
+            raise PermissionDenied
+
+    def delete_model(self, request, obj):
+        services.delete_setup(obj=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.delete_setup(obj=obj)
+
+
+class SurveySetupInline(SurveyPolicyChoices, MunicipalityScopedInline):
+    extra = 0
+
+    def get_queryset(self, request):
+        return survey_policy.visible(request.user, super().get_queryset(request))
+
+
+def formset_check(check, **inputs) -> None:
+    """Ask a service's check for an inline as a whole: what it refuses is the inline's own error."""
+    try:
+        check(**inputs)
+    except RuleViolation as violation:
+        raise ValidationError(violation.messages) from violation
+
+
+def save_inline(formset, save) -> None:
+    """Save an inline's rows through `save(rows, deleted, unchecked)`, a service."""
+    rows = formset.save(commit=False)
+    save(rows, formset.deleted_objects, unchecked_fields(formset.empty_form))
+
 
 # --- Questions --------------------------------------------------------------------------------------
 
@@ -52,7 +152,7 @@ class LinesField(forms.CharField):
         return [line.strip() for line in super().to_python(value).splitlines() if line.strip()]
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(RuleCheckedForm):
     choices = LinesField(
         label=capfirst(_("choices")),
         help_text=_("For single choice: one answer per line. “Don't know / not relevant” is added by itself."),
@@ -60,43 +160,47 @@ class QuestionForm(forms.ModelForm):
 
     class Meta:
         model = Question
-        fields = ["order", "kind", "required", "text", "choices", "theme", "text_en"]
-        widgets = {"text": AdminTextareaWidget(attrs={"rows": 2}), "text_en": AdminTextareaWidget(attrs={"rows": 2})}
+        fields = ("order", "kind", "required", "text", "choices", "theme", "text_en")
+        widgets = MappingProxyType(
+            {"text": AdminTextareaWidget(attrs={"rows": 2}), "text_en": AdminTextareaWidget(attrs={"rows": 2})}
+        )
+
+    def check_rules(self, candidate, unchecked):
+        services.check_question(question=candidate, unchecked=unchecked)
 
 
 class QuestionFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
         for form in self.deleted_forms:
-            if form.instance.pk is not None and form.instance.answers.exists():
-                raise ValidationError(
-                    _("“%(question)s” has answers, so it cannot be deleted."), params={"question": form.instance}
-                )
+            if form.instance.pk is not None:
+                formset_check(services.check_deletable, obj=form.instance)
 
 
-class QuestionInline(MunicipalityScopedInline):
+class QuestionInline(SurveySetupInline):
     model = Question
     form = QuestionForm
     formset = QuestionFormSet
-    extra = 0
-    ordering = ["order", "pk"]
-    fields = [("order", "kind", "required"), "text", "choices", "theme", "text_en"]
-
-
-def has_responses(survey_or_wave) -> bool:
-    lookup = "wave__survey" if isinstance(survey_or_wave, Survey) else "wave"
-    return Response.objects.filter(**{lookup: survey_or_wave}).exists()
+    ordering = ("order", "pk")
+    fields = (("order", "kind", "required"), "text", "choices", "theme", "text_en")
 
 
 @admin.register(Survey)
-class SurveyAdmin(MunicipalityScopedAdmin):
-    list_display = ["title", "municipality"]
-    fields = ["municipality", "title", "intro", "title_en", "intro_en"]
-    inlines = [QuestionInline]
+class SurveyAdmin(SurveySetupAdmin):
+    list_display = ("title", "municipality")
+    fields = ("municipality", "title", "intro", "title_en", "intro_en")
+    inlines = (QuestionInline,)
 
-    def has_delete_permission(self, request, obj=None):
-        # Deleting would delete the anonymous answers too, which nobody can give again.
-        return super().has_delete_permission(request, obj) and not (obj is not None and has_responses(obj))
+    def save_model(self, request, obj, form, change):
+        services.save_survey(survey=obj, unchecked=unchecked_fields(form))
+
+    def save_formset(self, request, form, formset, change):
+        save_inline(
+            formset,
+            lambda rows, deleted, unchecked: services.save_questions(
+                questions=rows, deleted=deleted, unchecked=unchecked
+            ),
+        )
 
 
 # --- Indicators -------------------------------------------------------------------------------------
@@ -127,7 +231,7 @@ class ShareField(forms.DecimalField):
             raise ValidationError(_("Give the share as a number from 0 to 1, e.g. 0.75 for 75 %."), code="share")
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(RuleCheckedForm):
     """Positive answers are ticked among the chosen question's answers and stored exactly as ticked."""
 
     positive_answers = forms.MultipleChoiceField(
@@ -147,11 +251,11 @@ class IndicatorForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = [
+        fields = (
             "question", "name", "positive_answers", "theme", "is_headline", "order", "target", "deadline", "baseline",
             "baseline_date", "baseline_n", "baseline_note", "name_en",
-        ]  # fmt: skip
-        labels = {"question": capfirst(_("question"))}
+        )  # fmt: skip
+        labels = MappingProxyType({"question": capfirst(_("question"))})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -187,28 +291,28 @@ class IndicatorForm(forms.ModelForm):
             return None
 
     def clean(self):
-        cleaned_data = super().clean()
-        question = cleaned_data.get("question")
-        if question is not None and "positive_answers" in cleaned_data:
-            answers = list(dict.fromkeys(cleaned_data["positive_answers"]))  # as ticked, each once
-            cleaned_data["positive_answers"] = answers or list(DEFAULT_POSITIVE.get(question.kind, []))
-            if not cleaned_data["positive_answers"]:
-                self.add_error("positive_answers", _("Tick the answers that count as positive."))
-        return cleaned_data
+        question = self.cleaned_data.get("question")
+        if question is not None and "positive_answers" in self.cleaned_data:
+            ticked = self.cleaned_data["positive_answers"]
+            self.cleaned_data["positive_answers"] = rules.positive_answers_or_default(question.kind, ticked)
+        return super().clean()
+
+    def check_rules(self, candidate, unchecked):
+        services.check_indicator(indicator=candidate, unchecked=unchecked)
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(MunicipalityScopedAdmin):
+class IndicatorAdmin(SurveySetupAdmin):
     form = IndicatorForm
-    list_display = ["name", "question", "target", "deadline", "baseline", "is_headline", "order"]
-    list_editable = ["order", "is_headline"]
-    list_select_related = ["question"]
-    fieldsets = [
+    list_display = ("name", "question", "target", "deadline", "baseline", "is_headline", "order")
+    list_editable = ("order", "is_headline")
+    list_select_related = ("question",)
+    fieldsets = (
         (None, {"fields": ["question", "name", "positive_answers", "theme", "is_headline", "order"]}),
         (_("Target"), {"fields": ["target", "deadline"]}),
         (_("Baseline"), {"fields": ["baseline", "baseline_date", "baseline_n", "baseline_note"]}),
         (_("English"), {"fields": ["name_en"], "classes": ["collapse"]}),
-    ]
+    )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -218,14 +322,19 @@ class IndicatorAdmin(MunicipalityScopedAdmin):
             field.label_from_instance = question_label
         return field
 
+    def save_model(self, request, obj, form, change):
+        # The list's order and headline columns save here too: only the fields the form shows are checked,
+        # so an indicator saved before a rule existed can still be reordered.
+        services.save_indicator(indicator=obj, unchecked=unchecked_fields(form))
+
 
 # --- Waves and results measured outside the portal --------------------------------------------------
 
 
-class ExternalResultForm(forms.ModelForm):
+class ExternalResultForm(RuleCheckedForm):
     """Entered as a report gives it: the share (in per cent) and n. The positive answers are worked out.
 
-    positive = round(share × n / 100), half up; the share shown again is positive / n. The count is what
+    positive = round(share * n / 100), half up; the share shown again is positive / n. The count is what
     is stored, so a result from outside is pooled and tested exactly like the portal's own answers.
     """
 
@@ -235,13 +344,15 @@ class ExternalResultForm(forms.ModelForm):
 
     class Meta:
         model = ExternalResult
-        fields = ["indicator", "unit", "share", "n", "dont_know"]
-        labels = {"indicator": capfirst(_("indicator")), "unit": capfirst(_("unit"))}
-        help_texts = {
-            "unit": _("Leave empty for the result of the whole municipality."),
-            "n": _("The number of answers the share is out of, without “don't know”."),
-            "dont_know": _("Answers “Don't know / not relevant”, if the report gives them."),
-        }
+        fields = ("indicator", "unit", "share", "n", "dont_know")
+        labels = MappingProxyType({"indicator": capfirst(_("indicator")), "unit": capfirst(_("unit"))})
+        help_texts = MappingProxyType(
+            {
+                "unit": _("Leave empty for the result of the whole municipality."),
+                "n": _("The number of answers the share is out of, without “don't know”."),
+                "dont_know": _("Answers “Don't know / not relevant”, if the report gives them."),
+            }
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -257,42 +368,40 @@ class ExternalResultForm(forms.ModelForm):
         return share
 
     def clean(self):
-        cleaned_data = super().clean()
-        share, n = cleaned_data.get("share"), cleaned_data.get("n")
+        share, n = self.cleaned_data.get("share"), self.cleaned_data.get("n")
         changed = self.instance.pk is None or {"share", "n"} & set(self.changed_data)
         if share is not None and n is not None and changed:
             self.instance.positive = int((share * n / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        return cleaned_data
+        return super().clean()
+
+    def check_rules(self, candidate, unchecked):
+        services.check_external_result(result=candidate, unchecked=unchecked)
 
 
 class ExternalResultFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
-        totals = set()  # the database's unique constraint does not see two rows without a unit
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", None)
-            if not data or self._should_delete_form(form) or data.get("unit") is not None:
-                continue
-            if data.get("indicator") in totals:
-                raise ValidationError(_("An indicator can have only one result for the whole municipality in a wave."))
-            if data.get("indicator") is not None:
-                totals.add(data["indicator"])
+        rows = [
+            form.instance
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
+        ]
+        formset_check(services.check_external_results, results=rows)
 
 
-class ExternalResultInline(MunicipalityScopedInline):
+class ExternalResultInline(SurveySetupInline):
     model = ExternalResult
     form = ExternalResultForm
     formset = ExternalResultFormSet
-    extra = 0
-    fields = [("indicator", "unit"), ("share", "n", "dont_know"), "positive_count"]
-    readonly_fields = ["positive_count"]
+    fields = (("indicator", "unit"), ("share", "n", "dont_know"), "positive_count")
+    readonly_fields = ("positive_count",)
 
     @admin.display(description=_("positive answers (worked out from share and n)"))
     def positive_count(self, result):
-        return result.positive if result.pk is not None else "–"
+        return result.positive if result.pk is not None else NOT_SET
 
 
-class WaveForm(forms.ModelForm):
+class WaveForm(RuleCheckedForm):
     has_open_link = forms.BooleanField(
         label=capfirst(_("open link")),
         required=False,
@@ -304,41 +413,34 @@ class WaveForm(forms.ModelForm):
 
     class Meta:
         model = Wave
-        fields = ["survey", "name", "opens_on", "closes_on", "units", "is_external", "has_open_link", "open_link_limit"]
-        labels = {"survey": capfirst(_("survey"))}
+        fields = ("survey", "name", "opens_on", "closes_on", "units", "is_external", "has_open_link", "open_link_limit")
+        labels = MappingProxyType({"survey": capfirst(_("survey"))})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["has_open_link"].initial = self.instance.open_link_key is not None
 
-    def clean(self):
-        cleaned_data = super().clean()
-        if cleaned_data.get("has_open_link") and cleaned_data.get("is_external"):
-            self.add_error(
-                "has_open_link", _("A wave measured outside the portal takes no answers, so it has no open link.")
-            )
-        survey, units = cleaned_data.get("survey"), cleaned_data.get("units")
-        if survey is not None and units and any(unit.municipality_id != survey.municipality_id for unit in units):
-            self.add_error("units", _("Choose units of the survey's own municipality."))
-        if not cleaned_data.get("has_open_link"):
-            self.instance.open_link_key = None
-        elif self.instance.open_link_key is None:
-            self.instance.open_link_key = uuid.uuid4()
-        return cleaned_data
+    def check_rules(self, candidate, unchecked):
+        services.check_wave(
+            wave=candidate,
+            units=self.cleaned_data.get("units"),
+            has_open_link=self.cleaned_data.get("has_open_link", False),
+            unchecked=unchecked,
+        )
 
 
 @admin.register(Wave)
-class WaveAdmin(MunicipalityScopedAdmin):
+class WaveAdmin(SurveySetupAdmin):
     form = WaveForm
-    list_display = ["name", "survey", "opens_on", "closes_on", "is_external"]
-    list_select_related = ["survey"]
-    fields = [
+    list_display = ("name", "survey", "opens_on", "closes_on", "is_external")
+    list_select_related = ("survey",)
+    fields = (
         "survey", "name", ("opens_on", "closes_on"), "units", "is_external", "has_open_link", "open_link_address",
         "open_link_limit",
-    ]  # fmt: skip
-    readonly_fields = ["open_link_address"]
-    filter_horizontal = ["units"]
-    inlines = [ExternalResultInline]
+    )  # fmt: skip
+    readonly_fields = ("open_link_address",)
+    filter_horizontal = ("units",)
+    inlines = (ExternalResultInline,)
 
     def get_inlines(self, request, obj):
         # Results from outside belong to a wave measured outside the portal (a new wave may become one).
@@ -348,8 +450,25 @@ class WaveAdmin(MunicipalityScopedAdmin):
 
     @admin.display(description=_("address of the open link"))
     def open_link_address(self, wave):
-        return reverse("surveys:open-link", args=[wave.open_link_key]) if wave.open_link_key else "–"
+        return reverse("surveys:open-link", args=[wave.open_link_key]) if wave.open_link_key else NOT_SET
 
-    def has_delete_permission(self, request, obj=None):
-        # Deleting would delete the anonymous answers too, which nobody can give again.
-        return super().has_delete_permission(request, obj) and not (obj is not None and has_responses(obj))
+    def save_model(self, request, obj, form, change):
+        services.save_wave(
+            wave=obj,
+            units=form.cleaned_data.get("units"),
+            has_open_link=form.cleaned_data.get("has_open_link", False),
+            unchecked=unchecked_fields(form),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # services.save_wave has set the units.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        save_inline(
+            formset,
+            lambda rows, deleted, unchecked: services.save_external_results(
+                results=rows, deleted=deleted, unchecked=unchecked
+            ),
+        )

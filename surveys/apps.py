@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,4 +9,15 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Relatives' survey")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        import_module(f"{self.name}.signals")  # connects the receivers
+
+    def load_demo_data(self, *, stdout) -> None:
+        """For `manage.py demo`, once the municipalities, the demo units and the demo staff exist: each
+        municipality's questionnaire from fixtures/surveys/ and fictitious answers from the demo units.
+
+        Running it again keeps what is there (the managers' changes and the demo waves).
+        """
+        from django.core.management import call_command
+
+        call_command("load_surveys", stdout=stdout)
+        call_command("demo_survey_answers", stdout=stdout)  # needs the demo units

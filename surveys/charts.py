@@ -1,4 +1,4 @@
-"""Charts drawn on the server as inline SVG, and the way shares are written.
+"""Charts drawn on the server as inline SVG (the way shares are written is in surveys.labels).
 
 A chart shows one indicator's share per wave with its 95 % interval as whiskers, and the target as a
 dashed line. It is an image to assistive technology (role="img", with <title> and <desc>), and every
@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 
-from .results import Result, interval_text, percent
+from .labels import interval_text, percent
+from .results import Result
 
 WIDTH = 640
 LEFT, RIGHT, TOP = 56, 120, 16  # the right margin holds the target's label

@@ -16,7 +16,7 @@ from django.conf import settings
 ALPHABET = "ACEFGHJKMNPRTUVWXY34679"
 LENGTH = 10
 GROUPS = (4, 4, 2)
-_SEPARATORS = re.compile(r"[\s\-–_.]+")
+_SEPARATORS = re.compile(r"[\s\-\u2013_.]+")  # spaces, hyphens, en dashes, underscores, full stops
 
 
 def _key() -> bytes:

@@ -1,7 +1,7 @@
 import re
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import TranslatedText
 
-from . import codes, services
+from . import codes, rules
 from .models import DONT_KNOW, Question, Scale, YesNo
 
 QUESTION_FIELD = re.compile(r"q(\d+)")
@@ -52,14 +52,14 @@ class CodeForm(forms.Form):
 def question_field(question: Question, number: int) -> forms.Field:
     text = question.translated("text")
     label = format_html("{}. {}", number, marked(text))
-    required = {"required": services.required_message(question, number)}
+    required = {"required": rules.required_message(question, number)}
     if question.kind == Question.Kind.TEXT:
         return forms.CharField(
             label=label,
             required=question.required,
-            max_length=services.MAX_TEXT_LENGTH,
+            max_length=rules.MAX_TEXT_LENGTH,
             widget=forms.Textarea(attrs={"rows": 5}),
-            error_messages={**required, "max_length": services.too_long_message(number)},
+            error_messages={**required, "max_length": rules.too_long_message(number)},
         )
     if question.kind == Question.Kind.SCALE:
         choices = Scale.choices
@@ -73,16 +73,15 @@ def question_field(question: Question, number: int) -> forms.Field:
         required=question.required,
         choices=choices,
         widget=forms.RadioSelect,
-        error_messages={**required, "invalid_choice": services.invalid_choice_message(number)},
+        error_messages={**required, "invalid_choice": rules.invalid_choice_message(number)},
     )
 
 
 class AnswerForm(forms.Form):
-    """One field per question, named q<question id>; services.clean_answers checks the answers again."""
+    """One field per question, named q<question id>. It reads the answers; services.submit_response checks them."""
 
-    def __init__(self, *args, wave, questions: list[Question], **kwargs):
+    def __init__(self, *args, questions: list[Question], **kwargs):
         super().__init__(*args, **kwargs)
-        self.wave = wave
         self.questions = questions
         for number, question in enumerate(questions, 1):
             self.fields[f"q{question.pk}"] = question_field(question, number)
@@ -90,22 +89,17 @@ class AnswerForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if any(QUESTION_FIELD.fullmatch(key) and key not in self.fields for key in self.data):
-            raise ValidationError(services.mismatch_message(), code="mismatch")
-        if not self._errors:
-            try:
-                services.clean_answers(wave=self.wave, answers=self.answers())
-            except ValidationError as error:
-                self.add_service_errors(error)
+            raise ValidationError(rules.mismatch_message(), code="mismatch")
         return cleaned
 
     def answers(self) -> dict[int, str]:
         return {question.pk: self.cleaned_data.get(f"q{question.pk}") or "" for question in self.questions}
 
     def add_service_errors(self, error: ValidationError) -> None:
-        """Puts a ValidationError from services.submit_response on the fields it names."""
+        """Puts the RuleViolation of services.submit_response (keyed by question id) on the questions' fields."""
         for key, messages in error.message_dict.items():
             name = f"q{key}"
-            self.add_error(name if name in self.fields and key != NON_FIELD_ERRORS else None, messages)
+            self.add_error(name if name in self.fields else None, messages)
 
 
 class Delivery:
@@ -131,7 +125,7 @@ class InvitationForm(forms.Form):
         label=_("Number of letters"),
         required=False,
         min_value=1,
-        max_value=services.MAX_INVITATIONS,
+        max_value=rules.MAX_INVITATIONS,
         error_messages={
             "invalid": _("Write the number of letters as a whole number."),
             "min_value": _("Make at least one letter."),
@@ -157,7 +151,7 @@ class InvitationForm(forms.Form):
             self.fields["unit"].initial = units[0].pk
         self.fields["count"].help_text = gettext(
             "Only for printed letters: one code per letter, at most %(limit)d at a time."
-        ) % {"limit": services.MAX_INVITATIONS}
+        ) % {"limit": rules.MAX_INVITATIONS}
 
     def clean(self):
         cleaned = super().clean()
@@ -188,9 +182,9 @@ class InvitationForm(forms.Form):
             )
         elif not addresses:
             self.add_error("emails", _("Write at least one e-mail address."))
-        elif len(addresses) > services.MAX_INVITATIONS:
+        elif len(addresses) > rules.MAX_INVITATIONS:
             self.add_error(
                 "emails",
-                gettext("Send to at most %(limit)d addresses at a time.") % {"limit": services.MAX_INVITATIONS},
+                gettext("Send to at most %(limit)d addresses at a time.") % {"limit": rules.MAX_INVITATIONS},
             )
         return addresses

@@ -1,79 +1,47 @@
-"""The survey's figures, for the managers' dashboard, its exports and the public "Sådan går det" page.
+"""The survey's results, for the managers' dashboard, its exports and the public "Sådan går det" page.
 
-Counting is done by the database: ONE grouped query (Answer joined to Response, COUNT grouped by wave,
-unit, question and value) serves every indicator of every wave asked for, however many answers there
-are. What follows it is arithmetic on at most waves × units × questions × values rows.
+Reading the results of a survey (`survey_results`) or the public headline results of a municipality
+(`headline_results`) costs a fixed number of queries, however many answers there are:
 
-Groups
-    The municipality's total; each area (Unit.area) that has units; each unit; and "not tied to a
-    unit" (answers through an open link that named no unit, or an external result's total beyond its
-    units' rows). The total is the sum of the areas and "not tied to a unit"; an area is the sum of
-    its units.
-
-Counts, per indicator × wave × group
-    positive   answers whose value is one of the indicator's `positive_answers` (compared exactly);
-    dont_know  answers "ved_ikke";
-    n          every other answer that is not blank (blank answers count nowhere).
-    For an external wave the counts are its ExternalResult rows (positive, n, dont_know): a row with a
-    unit is that unit, the row without a unit is the total (or, missing, the sum of the unit rows).
-
-Scoring (surveys.scoring)
-    share = positive / n with its 95 % Wilson interval; the target status (met only when the interval's
-    lower bound reaches the target, not met when its upper bound is below it, otherwise undecided);
-    the change since the previous wave (two-proportion test at the 5 % level: up, down or unchanged);
-    and whether the share is on the straight path from the indicator's baseline to its target on its
-    deadline (on_track), for indicators that have all four.
-
-Suppression (the rule; tests/test_dashboard.py tests it)
-    1. Small groups: a group with fewer than MIN_GROUP_SIZE (5) answers in n is hidden.
-    2. Complementary suppression: no difference of shown figures may reveal a hidden group. A reader
-       can add up the shown units of an area to get the area, and subtract shown groups from a shown
-       total to get the one group left, across both levels and repeatedly. We work out everything a
-       reader could work out that way, and require for each parent that can be worked out that its
-       hidden part - the groups under it that cannot be worked out, taken down to the units - is
-       either empty or has at least MIN_GROUP_SIZE answers in n. When it is not, one more group is
-       hidden: the smallest (by n, then "don't know", then name) of the groups that are still shown
-       next to that hidden part, and the check runs again. So when exactly one unit of an area (or
-       one area of the municipality) is hidden while its siblings and the total are shown, the
-       next-smallest sibling is hidden too; and an area hidden that way also loses its smallest unit,
-       or its units would add up to it.
-    Groups with no answers at all reveal nothing and are never hidden. The choice depends only on n
-    and "don't know", which are the same for every indicator of one question, so the indicators of a
-    question hide the same groups. A hidden group's counts never leave this module: its Result has no
-    figure.
+- counting: surveys.counting (one grouped query, and the results measured outside the portal);
+- groups: the municipality's total; each area (Unit.area) that has units; each unit; and "not tied to a
+  unit" (answers through an open link that named no unit, or an external result's total beyond its
+  units' rows). The total is the sum of the areas and "not tied to a unit"; an area is the sum of its
+  units. An external result with a unit is that unit, the one without a unit is the total (or, missing,
+  the sum of the unit rows);
+- suppression: surveys.suppression hides small groups and those that would give one away;
+- scoring: surveys.scoring: share = positive / n with its 95 % Wilson interval; the target status (met
+  only when the interval's lower bound reaches the target, not met when its upper bound is below it,
+  otherwise undecided); the change since the previous wave (two-proportion test at the 5 % level: up,
+  down or unchanged); and whether the share is on the straight path from the indicator's baseline to
+  its target on its deadline (on_track), for indicators that have all four;
+- words: surveys.labels.
 """
 
-import math
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Area, Unit
 
-from .models import DONT_KNOW, Answer, ExternalResult, Indicator, Wave
-from .scoring import MIN_GROUP_SIZE, Change, Figure, TargetStatus, change_since, on_track, target_status
-
-NBSP = "\u00a0"
-
-
-def percent(share: float | None) -> str:
-    """66 %, rounded half up (a no-break space before the sign, as Danish writes it)."""
-    if share is None:
-        return ""
-    return f"{math.floor(share * 100 + 0.5 + 1e-9)}{NBSP}%"
-
-
-def interval_text(interval: tuple[float, float] | None) -> str:
-    """58–73 %."""
-    if interval is None:
-        return ""
-    low, high = interval
-    return f"{math.floor(low * 100 + 0.5 + 1e-9)}–{percent(high)}"
+from . import counting, labels
+from .models import Indicator, Wave
+from .scoring import (
+    NO_ANSWERS,
+    Change,
+    Figure,
+    TargetStatus,
+    add_up,
+    change_since,
+    on_track,
+    remainder,
+    target_status,
+)
+from .suppression import Hidden, is_empty, suppress
 
 
 class GroupKind(StrEnum):
@@ -104,25 +72,6 @@ TOTAL = Group(GroupKind.TOTAL)
 NO_UNIT = Group(GroupKind.NO_UNIT)
 
 
-class Hidden(StrEnum):
-    SMALL = "small"  # fewer than MIN_GROUP_SIZE answers
-    COMPLEMENTARY = "complementary"  # hidden so that a small group cannot be worked out from the others
-
-
-HIDDEN_LABELS = {
-    Hidden.SMALL: _("Hidden: fewer than %(limit)s answers"),
-    Hidden.COMPLEMENTARY: _("Hidden, so that a smaller group cannot be worked out from the other figures"),
-}
-STATUS_LABELS = {
-    TargetStatus.MET: _("Target met"),
-    TargetStatus.NOT_MET: _("Target not met"),
-    TargetStatus.UNDECIDED: _("Cannot yet be told apart from the target"),
-}
-CHANGE_SYMBOLS = {Change.UP: "↑", Change.DOWN: "↓", Change.UNCHANGED: "→"}
-CHANGE_LABELS = {Change.UP: _("Up"), Change.DOWN: _("Down"), Change.UNCHANGED: _("Unchanged")}
-ON_TRACK_LABELS = {True: _("On track"), False: _("Behind the path to the target")}
-
-
 @dataclass
 class Result:
     """One indicator's result for one group in one wave. A hidden (or empty) result carries no figure."""
@@ -149,38 +98,22 @@ class Result:
     def share(self) -> float | None:
         return self.figure.share if self.figure else None
 
-    @property
-    def share_text(self) -> str:
-        return percent(self.share)
-
-    @property
-    def interval_text(self) -> str:
-        return interval_text(self.interval)
-
-    @property
-    def hidden_label(self) -> str:
-        return str(HIDDEN_LABELS[self.hidden]) % {"limit": MIN_GROUP_SIZE} if self.hidden else ""
-
-    @property
-    def status_label(self) -> str:
-        return str(STATUS_LABELS[self.status]) if self.status else ""
-
-    @property
-    def change_label(self) -> str:
-        return str(CHANGE_LABELS[self.change]) if self.change else ""
-
-    @property
-    def change_symbol(self) -> str:
-        return CHANGE_SYMBOLS[self.change] if self.change else ""
-
-    @property
-    def on_track_label(self) -> str:
-        return "" if self.on_track is None else str(ON_TRACK_LABELS[self.on_track])
+    # As the pages write them (surveys.labels).
+    share_text = property(lambda self: labels.percent(self.share))
+    interval_text = property(lambda self: labels.interval_text(self.interval))
+    hidden_label = property(lambda self: labels.hidden_label(self.hidden))
+    status_label = property(lambda self: labels.status_label(self.status))
+    change_label = property(lambda self: labels.change_label(self.change))
+    change_symbol = property(lambda self: labels.change_symbol(self.change))
+    on_track_label = property(lambda self: labels.on_track_label(self.on_track))
 
 
 @dataclass
 class SurveyResults:
-    """Every indicator × wave × group asked for. Waves run oldest first; groups in the order shown."""
+    """Every indicator's result in every wave for every group asked for.
+
+    Waves run oldest first; groups in the order shown.
+    """
 
     waves: list[Wave]
     indicators: list[Indicator]
@@ -213,138 +146,76 @@ class SurveyResults:
         return self.rows(indicator, wave, self.units)
 
 
-# --- counting -----------------------------------------------------------------------------------
-
-EMPTY = Figure(0, 0, 0)
+# --- the groups -----------------------------------------------------------------------------------
 
 
-def add(*figures: Figure) -> Figure:
-    return Figure(
-        sum(figure.positive for figure in figures),
-        sum(figure.n for figure in figures),
-        sum(figure.dont_know for figure in figures),
-    )
+@dataclass(frozen=True)
+class Grouping:
+    """The groups a municipality's units make, as the tree surveys.suppression works on."""
+
+    unit_groups: dict[int, Group]  # unit pk -> its group
+    areas: list[Group]
+    units: list[Group]  # by area, then name
+    children: dict[Group, list[Group]]  # the total over the areas and "not tied to a unit", each area over its units
+    rank: dict[Group, int]  # the order shown, which breaks ties
+
+    @classmethod
+    def of(cls, units: Iterable[Unit]) -> "Grouping":
+        units = list(units)
+        unit_groups = {unit.pk: Group(GroupKind.UNIT, str(unit.pk), unit.name) for unit in units}
+        area_of = {unit_groups[unit.pk]: Group(GroupKind.AREA, unit.area) for unit in units}
+        area_order = {code: position for position, code in enumerate(Area.values)}
+        areas = sorted(set(area_of.values()), key=lambda group: area_order.get(group.key, len(area_order)))
+        ordered_units = sorted(
+            unit_groups.values(), key=lambda group: (area_order.get(area_of[group].key, 99), group.name, group.key)
+        )
+        children = {TOTAL: [*areas, NO_UNIT]}
+        for area in areas:
+            children[area] = [group for group in ordered_units if area_of[group] == area]
+        rank = {group: position for position, group in enumerate([TOTAL, *areas, NO_UNIT, *ordered_units])}
+        return cls(unit_groups, areas, ordered_units, children, rank)
+
+    def group_of(self, unit_id: int | None) -> Group:
+        """The unit's group; "not tied to a unit" for none, or a unit of another municipality."""
+        return self.unit_groups.get(unit_id, NO_UNIT)
+
+    def figures(self, leaves: dict[Group, Figure], total: Figure | None = None) -> dict[Group, Figure]:
+        """Every group's figure: the units and "not tied to a unit" as given, the areas and the total added up
+        (unless the total is given)."""
+        figures = {group: leaves.get(group, NO_ANSWERS) for group in [NO_UNIT, *self.units]}
+        for area in self.areas:
+            figures[area] = add_up(*(figures[group] for group in self.children[area]))
+        figures[TOTAL] = total if total is not None else add_up(*(figures[group] for group in self.children[TOTAL]))
+        return figures
 
 
-def answer_counts(waves: list[Wave], indicators: list[Indicator]) -> dict[tuple[int, int], dict]:
-    """{(wave, question): {unit or None: {value: count}}} from ONE grouped query; blank answers left out."""
-    wave_ids = [wave.pk for wave in waves if not wave.is_external]
-    question_ids = sorted({indicator.question_id for indicator in indicators})
-    counts: dict[tuple[int, int], dict[int | None, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    if not wave_ids or not question_ids:
-        return counts
-    rows = (
-        Answer.objects.filter(response__wave_id__in=wave_ids, question_id__in=question_ids)
-        .exclude(value="")
-        .values_list("response__wave_id", "response__unit_id", "question_id", "value")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    for wave_id, unit_id, question_id, value, count in rows:
-        counts[(wave_id, question_id)][unit_id][value] = count
-    return counts
+def _add_to(leaves: dict[Group, Figure], group: Group, figure: Figure) -> None:
+    leaves[group] = add_up(leaves.get(group, NO_ANSWERS), figure)
 
 
-def figure_from_counts(values: dict[str, int], positive_answers: set[str]) -> Figure:
-    dont_know = values.get(DONT_KNOW, 0)
-    positive = sum(count for value, count in values.items() if value in positive_answers)
-    return Figure(positive=positive, n=sum(values.values()) - dont_know, dont_know=dont_know)
+def answer_figures(counts: dict[int | None, counting.ValueCounts], indicator: Indicator, grouping: Grouping):
+    """The groups' figures of one indicator in a wave run in the portal, from the counts per unit."""
+    positive_answers = set(indicator.positive_answers)
+    leaves: dict[Group, Figure] = {}
+    for unit_id, values in counts.items():
+        _add_to(leaves, grouping.group_of(unit_id), counting.figure_from_counts(values, positive_answers))
+    return grouping.figures(leaves)
 
 
-# --- suppression --------------------------------------------------------------------------------
+def external_figures(rows: dict[int | None, Figure], grouping: Grouping) -> dict[Group, Figure]:
+    """The groups' figures of one indicator in a wave measured outside the portal: the row without a unit
+    is the total, and what it holds beyond the units' rows is "not tied to a unit"."""
+    leaves: dict[Group, Figure] = {}
+    for unit_id, figure in rows.items():
+        if unit_id is not None:
+            _add_to(leaves, grouping.group_of(unit_id), figure)
+    total = rows.get(None)
+    if total is not None and any(group != NO_UNIT for group in leaves):
+        _add_to(leaves, NO_UNIT, remainder(total, add_up(*leaves.values())))
+    return grouping.figures(leaves, total)
 
 
-def is_empty(figure: Figure) -> bool:
-    return figure.n == 0 and figure.dont_know == 0
-
-
-def is_safe(figure: Figure) -> bool:
-    """May this figure be shown, or be worked out by a reader?"""
-    return is_empty(figure) or figure.n >= MIN_GROUP_SIZE
-
-
-def suppress(children: dict, figures: dict, rank: dict) -> dict:
-    """Which groups to hide, and why: {group: Hidden}. The rule is in the module's docstring.
-
-    `children` maps each parent to its children (a tree: the total above the areas above the units),
-    `figures` gives every group's counts, `rank` a group's place for breaking ties by name.
-    """
-    hidden = {group: Hidden.SMALL for group, figure in figures.items() if not is_empty(figure) and figure.suppressed}
-    parents = [parent for parent in sorted(children, key=rank.__getitem__) if children[parent]]
-    for _attempt in range(len(figures) + 1):  # each round hides one more group, so this always ends
-        known = workable(children, figures, hidden, parents)
-        disclosed = next((parent for parent in parents if discloses(parent, children, figures, known)), None)
-        if disclosed is None:
-            return hidden
-        candidates = shown_next_to_hidden_part(disclosed, children, figures, hidden, known)
-        if not candidates and disclosed not in hidden:
-            candidates = [disclosed]
-        if not candidates:
-            return hidden  # cannot happen with consistent counts: nothing is left shown there
-        smallest = min(candidates, key=lambda group: (figures[group].n, figures[group].dont_know, rank[group]))
-        hidden[smallest] = Hidden.COMPLEMENTARY
-    return hidden
-
-
-def workable(children: dict, figures: dict, hidden: dict, parents: list) -> set:
-    """Every group a reader can work out from the shown figures, by adding up and subtracting."""
-    known = {group for group in figures if group not in hidden}
-    changed = True
-    while changed:
-        changed = False
-        for parent in parents:
-            kids = children[parent]
-            if parent not in known and all(kid in known for kid in kids):
-                known.add(parent)  # the sum of its children
-                changed = True
-            if parent in known:
-                unknown = [kid for kid in kids if kid not in known]
-                if len(unknown) == 1:
-                    known.add(unknown[0])  # the parent less its other children
-                    changed = True
-    return known
-
-
-def hidden_part(parent, children: dict, known: set) -> list:
-    """The groups under `parent` that a reader cannot work out, taken down to the leaves."""
-    leaves = []
-    for kid in children.get(parent, []):
-        if kid in known:
-            continue
-        if children.get(kid):
-            leaves += hidden_part(kid, children, known)
-        else:
-            leaves.append(kid)
-    return leaves
-
-
-def discloses(parent, children: dict, figures: dict, known: set) -> bool:
-    """Whether a reader can work out too small a part of `parent`: one hidden child, or a sum of them."""
-    if parent not in known:
-        return False
-    part = hidden_part(parent, children, known)
-    if part:
-        return not is_safe(add(*(figures[group] for group in part)))
-    return any(not is_safe(figures[kid]) for kid in children[parent])  # every child, small ones too, worked out
-
-
-def shown_next_to_hidden_part(parent, children: dict, figures: dict, hidden: dict, known: set) -> list:
-    """The shown groups that hiding would add to `parent`'s hidden part (its known groups, going down
-    through hidden groups that a reader can still work out from their own children)."""
-    found = []
-    for kid in children.get(parent, []):
-        if is_empty(figures[kid]) or (kid in known and kid in hidden and not children.get(kid)):
-            continue
-        if kid not in known:
-            found += shown_next_to_hidden_part(kid, children, figures, hidden, known)
-        elif kid not in hidden:
-            found.append(kid)
-        else:  # hidden, yet its own children add up to it
-            found += [child for child in children[kid] if child not in hidden and not is_empty(figures[child])]
-    return found
-
-
-# --- putting it together ------------------------------------------------------------------------
+# --- scoring --------------------------------------------------------------------------------------
 
 
 def indicator_path(indicator: Indicator) -> dict | None:
@@ -359,86 +230,67 @@ def indicator_path(indicator: Indicator) -> dict | None:
     }
 
 
+@dataclass(frozen=True)
+class Aim:
+    """What an indicator's results are scored against: its target, and the path to it."""
+
+    target: float | None
+    path: dict | None
+
+    @classmethod
+    def of(cls, indicator: Indicator) -> "Aim":
+        return cls(None if indicator.target is None else float(indicator.target), indicator_path(indicator))
+
+
+def scored(result: Result, before: Result | None, aim: Aim) -> Result:
+    """`result` with its target status, its change since `before` (the previous wave's) and its path."""
+    figure = result.figure
+    if aim.target is not None:
+        result.status = target_status(figure.positive, figure.n, aim.target)
+    if before is not None and before.shown:
+        result.previous_wave = before.wave
+        result.change = change_since(figure.positive, figure.n, before.figure.positive, before.figure.n)
+    if aim.path is not None:
+        result.on_track = on_track(figure.share, result.wave.closes_on, **aim.path)
+    return result
+
+
+def _add_wave(results: SurveyResults, indicator: Indicator, wave: Wave, figures: dict, grouping: Grouping, previous):
+    """The indicator's results in `wave`, each group's figure hidden or shown and scored."""
+    hidden = suppress(grouping.children, figures, grouping.rank)
+    aim = Aim.of(indicator)
+    earlier = (indicator.pk, previous.pk) if previous is not None else None
+    for group, figure in figures.items():
+        shown = not is_empty(figure) and group not in hidden
+        result = Result(indicator, wave, group, figure if shown else None, hidden.get(group))
+        if shown:
+            result = scored(result, results.results.get((*earlier, group)) if earlier else None, aim)
+        results.results[(indicator.pk, wave.pk, group)] = result
+
+
 def compute_results(waves: list[Wave], indicators: list[Indicator], units: list[Unit]) -> SurveyResults:
     """All results of `indicators` (with question loaded) in `waves`, the groups made of `units`.
 
     Queries: the grouped answer count and the external results (each only when needed), nothing else.
     """
     waves = sorted(waves, key=lambda wave: (wave.opens_on, wave.pk))
-    unit_groups = {unit.pk: Group(GroupKind.UNIT, str(unit.pk), unit.name) for unit in units}
-    area_of = {unit_groups[unit.pk]: Group(GroupKind.AREA, unit.area) for unit in units}
-    area_order = {code: position for position, code in enumerate(Area.values)}
-    areas = sorted(set(area_of.values()), key=lambda group: area_order.get(group.key, len(area_order)))
-    ordered_units = sorted(
-        unit_groups.values(), key=lambda group: (area_order.get(area_of[group].key, 99), group.name, group.key)
-    )
-    children = {TOTAL: [*areas, NO_UNIT]}
-    for area in areas:
-        children[area] = [group for group in ordered_units if area_of[group] == area]
-    rank = {group: position for position, group in enumerate([TOTAL, *areas, NO_UNIT, *ordered_units])}
-    survey_results = SurveyResults(waves, list(indicators), areas, ordered_units)
-
-    counts = answer_counts(waves, indicators)
-    external = defaultdict(dict)  # (wave, indicator) -> {unit pk or None: Figure}
-    external_wave_ids = [wave.pk for wave in waves if wave.is_external]
-    if external_wave_ids and indicators:
-        for row in ExternalResult.objects.filter(
-            wave_id__in=external_wave_ids, indicator__in=[indicator.pk for indicator in indicators]
-        ):
-            external[(row.wave_id, row.indicator_id)][row.unit_id] = Figure(row.positive, row.n, row.dont_know)
-
+    grouping = Grouping.of(units)
+    results = SurveyResults(waves, list(indicators), grouping.areas, grouping.units)
+    counts = counting.answer_counts(waves, indicators)
+    external = counting.external_figures(waves, indicators)
     for indicator in indicators:
-        positive_answers = set(indicator.positive_answers)
-        target = None if indicator.target is None else float(indicator.target)
-        path = indicator_path(indicator)
         previous: Wave | None = None
-        for wave in survey_results.waves_of(indicator):
-            leaves: dict[Group, Figure] = defaultdict(lambda: EMPTY)
-            total = None
+        for wave in results.waves_of(indicator):
             if wave.is_external:
-                rows = external.get((wave.pk, indicator.pk), {})
-                for unit_id, figure in rows.items():
-                    if unit_id is None:
-                        total = figure
-                    else:
-                        group = unit_groups.get(unit_id, NO_UNIT)
-                        leaves[group] = add(leaves[group], figure)
-                if total is not None and any(group != NO_UNIT for group in leaves):
-                    beyond = add(*(leaves[group] for group in list(leaves)))
-                    leaves[NO_UNIT] = add(
-                        leaves[NO_UNIT],
-                        Figure(
-                            max(0, total.positive - beyond.positive),
-                            max(0, total.n - beyond.n),
-                            max(0, total.dont_know - beyond.dont_know),
-                        ),
-                    )
+                figures = external_figures(external.get((wave.pk, indicator.pk), {}), grouping)
             else:
-                for unit_id, values in counts.get((wave.pk, indicator.question_id), {}).items():
-                    group = unit_groups.get(unit_id, NO_UNIT)  # a unit of another municipality: not tied to one
-                    leaves[group] = add(leaves[group], figure_from_counts(values, positive_answers))
-
-            figures = {group: leaves[group] for group in [NO_UNIT, *ordered_units]}
-            for area in areas:
-                figures[area] = add(*(figures[group] for group in children[area]))
-            figures[TOTAL] = total if total is not None else add(*(figures[group] for group in children[TOTAL]))
-
-            hidden = suppress(children, figures, rank)
-            for group, figure in figures.items():
-                shown = not is_empty(figure) and group not in hidden
-                result = Result(indicator, wave, group, figure if shown else None, hidden.get(group))
-                if shown:
-                    if target is not None:
-                        result.status = target_status(figure.positive, figure.n, target)
-                    before = survey_results.results.get((indicator.pk, previous.pk, group)) if previous else None
-                    if before is not None and before.shown:
-                        result.previous_wave = previous
-                        result.change = change_since(figure.positive, figure.n, before.figure.positive, before.figure.n)
-                    if path is not None:
-                        result.on_track = on_track(figure.share, wave.closes_on, **path)
-                survey_results.results[(indicator.pk, wave.pk, group)] = result
+                figures = answer_figures(counts.get((wave.pk, indicator.question_id), {}), indicator, grouping)
+            _add_wave(results, indicator, wave, figures, grouping, previous)
             previous = wave
-    return survey_results
+    return results
+
+
+# --- the named reads --------------------------------------------------------------------------------
 
 
 def survey_results(survey, *, indicators: list[Indicator] | None = None) -> SurveyResults:

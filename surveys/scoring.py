@@ -109,3 +109,22 @@ class Figure:
     @property
     def interval(self) -> tuple[float, float]:
         return wilson_interval(self.positive, self.n)
+
+
+NO_ANSWERS = Figure(0, 0, 0)
+
+
+def add_up(*figures: Figure) -> Figure:
+    """The figure of several groups together."""
+    return Figure(
+        sum(figure.positive for figure in figures),
+        sum(figure.n for figure in figures),
+        sum(figure.dont_know for figure in figures),
+    )
+
+
+def remainder(whole: Figure, part: Figure) -> Figure:
+    """What `whole` holds beyond `part` (never below nothing)."""
+    return Figure(
+        max(0, whole.positive - part.positive), max(0, whole.n - part.n), max(0, whole.dont_know - part.dont_know)
+    )

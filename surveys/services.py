@@ -1,126 +1,220 @@
-"""Every write of the relatives' survey: handing out invitation codes and storing anonymous answers.
+"""Every write of the relatives' survey: its set-up, handing out invitation codes and storing anonymous answers.
 
-Views stay thin: form → one of these functions → redirect. The functions are keyword-only.
+Each write is one keyword-only function that checks the rules (surveys.rules) and the database's
+constraints, writes in one transaction, and raises portal.errors.RuleViolation (field → messages) when
+the input breaks a rule, or a SurveyError for an answer that cannot be taken. Views stay thin: form → one
+of these functions → redirect; the admin's forms call the `check_*` functions, so a manager sees the same
+messages at the same fields.
 
-Anonymity (see surveys.models): an answer is stored as a Response with a random id, its wave, its
-unit and the day only. Using a code marks its Invitation as used on that day and nothing else; the
-two rows are written in one transaction but nothing links them. Codes are returned once, when they
-are made, and only their keyed hashes are kept (surveys.codes).
+Anonymity (see surveys.models): an answer is stored as a SurveyResponse with a random id, its wave, its
+unit and the day only. Using a code marks its Invitation as used on that day and nothing else; the two
+rows are written in one transaction but nothing links them. Codes are returned once, when they are made,
+and only their keyed hashes are kept (surveys.codes).
 """
 
 import logging
 import smtplib
+import uuid
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Model
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.errors import RuleViolation
 from portal.models import Unit
-from portal.scoping import belongs_to_user_municipality
 
-from . import codes
-from .access import may_run_surveys
-from .models import Answer, Invitation, Question, Response, Wave
+from . import codes, rules, selectors
+from .access import survey_policy
+from .models import Answer, ExternalResult, Indicator, Invitation, Question, Survey, SurveyResponse, Wave
 
 logger = logging.getLogger(__name__)
 
-MAX_INVITATIONS = 500  # per batch: a batch of letters is printed from one page
-MAX_TEXT_LENGTH = 5000
+
+def _raise_problems(problems: rules.Problems) -> None:
+    if problems:
+        raise RuleViolation(problems)
 
 
-class SurveyError(Exception):
-    """An answer that cannot be taken; the message is for the person answering."""
-
-    message = gettext_lazy("The answer could not be saved.")
-
-    def __init__(self, wave: Wave | None = None):
-        super().__init__(str(self.message))
-        self.wave = wave
+# --- the set-up: questionnaires, indicators, waves and results measured outside the portal -----------
+# `check_*` raise RuleViolation for what the survey's rules refuse; a ModelForm checks the fields and the
+# constraints itself. `save_*` check everything (fields, rules, constraints), then write.
 
 
-class UnknownCode(SurveyError):
-    message = gettext_lazy("We cannot find this code.")
+def _validate(obj: Model, problems: Callable[..., rules.Problems] | None, unchecked: Collection[str]) -> None:
+    """Django's field checks and the survey's rules (`problems`), then the constraints of the fields that passed,
+    as Model.full_clean does with clean().
+
+    Fields in `unchecked` are left out, and so is a rule or a constraint that involves one.
+    """
+    errors: dict = {}
+    try:
+        obj.clean_fields(exclude=set(unchecked))
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    found = problems(unchecked=unchecked) if problems is not None else {}
+    if found:
+        errors = RuleViolation(found).update_error_dict(errors)
+    try:
+        obj.validate_unique(exclude={*unchecked, *errors})
+        obj.validate_constraints(exclude={*unchecked, *errors})
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise RuleViolation(errors)
 
 
-class CodeAlreadyUsed(SurveyError):
-    message = gettext_lazy("This code has already been used")
+def _question_problems(question: Question, *, unchecked: Collection[str]) -> rules.Problems:
+    indicators = list(question.indicators.all()) if question.pk is not None else []
+    return rules.question_problems(question, indicators=indicators, unchecked=unchecked)
 
 
-class SurveyClosed(SurveyError):
-    """The wave is not open today: closed, not yet opened, or measured outside the portal."""
-
-    message = gettext_lazy("The survey is closed")
-
-
-class OpenLinkFull(SurveyError):
-    message = gettext_lazy("The open link takes no more answers")
+def _wave_problems(
+    wave: Wave, *, units: list[Unit] | None, has_open_link: bool | None, unchecked: Collection[str]
+) -> rules.Problems:
+    open_link = wave.open_link_key is not None if has_open_link is None else has_open_link
+    return rules.wave_problems(wave, units=units, has_open_link=open_link, unchecked=unchecked)
 
 
-# The messages a relative sees about single questions, numbered as the form shows them.
+def check_question(*, question: Question, unchecked: Collection[str] = ()) -> None:
+    _raise_problems(_question_problems(question, unchecked=unchecked))
 
 
-def required_message(question: Question, number: int) -> str:
-    if question.kind == Question.Kind.TEXT:
-        return _("Write an answer to question %(number)d.") % {"number": number}
-    return _("Choose an answer to question %(number)d.") % {"number": number}
+def check_indicator(*, indicator: Indicator, unchecked: Collection[str] = ()) -> None:
+    _raise_problems(rules.indicator_problems(indicator, unchecked=unchecked))
 
 
-def invalid_choice_message(number: int) -> str:
-    return _("Choose one of the answers shown for question %(number)d.") % {"number": number}
+def check_wave(
+    *,
+    wave: Wave,
+    units: Iterable[Unit] | None = None,
+    has_open_link: bool | None = None,
+    unchecked: Collection[str] = (),
+) -> None:
+    """`units`: the units the wave is to have (None: as they are); `has_open_link` None: as it is."""
+    units = None if units is None else list(units)
+    _raise_problems(_wave_problems(wave, units=units, has_open_link=has_open_link, unchecked=unchecked))
 
 
-def too_long_message(number: int) -> str:
-    return _("Your answer to question %(number)d is too long: write at most %(limit)d characters.") % {
-        "number": number,
-        "limit": MAX_TEXT_LENGTH,
-    }
+def check_external_result(*, result: ExternalResult, unchecked: Collection[str] = ()) -> None:
+    _raise_problems(rules.external_result_problems(result, unchecked=unchecked))
 
 
-def mismatch_message() -> str:
-    return _("The answers did not match the survey's questions. Check your answers and send them again.")
+def check_external_results(*, results: Iterable[ExternalResult]) -> None:
+    """The rule across one wave's results: one total per indicator."""
+    _raise_problems(rules.external_totals_problems(results))
 
 
-def nothing_answered_message() -> str:
-    return _("Answer at least one question before you send your answers.")
+def check_deletable(*, obj: Model) -> None:
+    """Refuse to delete a survey, wave or question that has answers."""
+    _raise_problems(rules.deletion_problems(obj, has_answers=selectors.has_answers(obj)))
 
 
-def questions_of(wave: Wave) -> list[Question]:
-    """The wave's questions in the order the form shows them (question n is at index n - 1)."""
-    return list(Question.objects.filter(survey_id=wave.survey_id).order_by("order", "pk"))
+def may_delete(obj: Model) -> bool:
+    """Whether a part of the set-up may be deleted: what check_deletable says, without an exception."""
+    return not rules.deletion_problems(obj, has_answers=selectors.has_answers(obj))
 
 
-# Invitations
+@transaction.atomic
+def save_survey(*, survey: Survey, unchecked: Collection[str] = ()) -> Survey:
+    _validate(survey, None, unchecked)
+    survey.save()
+    return survey
+
+
+@transaction.atomic
+def save_questions(
+    *, questions: Iterable[Question], deleted: Iterable[Question] = (), unchecked: Collection[str] = ()
+) -> None:
+    """Save a questionnaire's questions and delete `deleted` (refused for a question that has answers)."""
+    for question in deleted:
+        check_deletable(obj=question)
+        question.delete()
+    for question in questions:
+        _validate(question, partial(_question_problems, question), unchecked)
+        question.save()
+
+
+@transaction.atomic
+def save_indicator(*, indicator: Indicator, unchecked: Collection[str] = ()) -> Indicator:
+    """Save an indicator; with no positive answers chosen, those of its question's kind (surveys.rules)."""
+    question = rules.related(indicator, "question")
+    if question is not None and "positive_answers" not in unchecked:
+        indicator.positive_answers = rules.positive_answers_or_default(question.kind, indicator.positive_answers)
+    _validate(indicator, partial(rules.indicator_problems, indicator), unchecked)
+    indicator.save()
+    return indicator
+
+
+@transaction.atomic
+def save_wave(
+    *,
+    wave: Wave,
+    units: Iterable[Unit] | None = None,
+    has_open_link: bool | None = None,
+    unchecked: Collection[str] = (),
+) -> Wave:
+    """Save a wave with these units (None: as they are) and an open link or none (None: as it is).
+
+    A new open link gets a random key; one taken away is gone for good.
+    """
+    units = None if units is None else list(units)
+    _validate(wave, partial(_wave_problems, wave, units=units, has_open_link=has_open_link), unchecked)
+    if has_open_link is not None:
+        wave.open_link_key = (wave.open_link_key or uuid.uuid4()) if has_open_link else None
+    wave.save()
+    if units is not None:
+        wave.units.set(units)
+    return wave
+
+
+@transaction.atomic
+def save_external_results(
+    *, results: Iterable[ExternalResult], deleted: Iterable[ExternalResult] = (), unchecked: Collection[str] = ()
+) -> None:
+    """Save results measured outside the portal (all of one wave, or some) and delete `deleted`."""
+    results = list(results)
+    for result in deleted:
+        result.delete()
+    kept_totals = ExternalResult.objects.filter(wave_id__in={result.wave_id for result in results}, unit=None)
+    check_external_results(results=[*results, *kept_totals.exclude(pk__in=[result.pk for result in results])])
+    for result in results:
+        _validate(result, partial(rules.external_result_problems, result), unchecked)
+        result.save()
+
+
+@transaction.atomic
+def delete_setup(*, obj: Survey | Question | Indicator | Wave | ExternalResult) -> None:
+    """Delete a part of the set-up; refused (RuleViolation) while it has answers: nobody can give them again."""
+    check_deletable(obj=obj)
+    obj.delete()
+
+
+# --- invitations ----------------------------------------------------------------------------------
 
 
 def generate_invitations(*, wave: Wave, unit: Unit, count: int, acting_user, today: date | None = None) -> list[str]:
     """Make `count` single-use codes for `unit` in `wave` and return them, grouped ("ACEF-GHJK-MN").
 
     This is the only time the codes exist in clear: the database keeps their hashes. Raises
-    PermissionDenied unless `acting_user` is a manager of the wave's municipality, ValidationError for
-    a unit outside the wave, a count out of range or a wave that takes no more answers.
+    PermissionDenied unless `acting_user` is a manager of the wave's municipality, RuleViolation for a unit
+    outside the wave, a count out of range or a wave that takes no invitations.
     """
     today = today or timezone.localdate()
-    if not may_run_surveys(acting_user) or not belongs_to_user_municipality(acting_user, wave):
+    if not survey_policy.may_hand_out_invitations(acting_user, wave):
         raise PermissionDenied
-    if wave.is_external or wave.closes_on < today:
-        raise ValidationError(_("This wave takes no more answers, so it needs no invitations."), code="closed")
-    if not 1 <= count <= MAX_INVITATIONS:
-        raise ValidationError(
-            {"count": _("Make between 1 and %(limit)d invitations at a time.") % {"limit": MAX_INVITATIONS}},
-            code="count",
-        )
-    in_wave = wave.units.filter(pk=unit.pk, municipality_id=wave.survey.municipality_id)
-    if unit.municipality_id != acting_user.municipality_id or not in_wave.exists():
-        raise ValidationError({"unit": _("Choose one of the wave's units.")}, code="unit")
+    unit_in_wave = survey_policy.visible(acting_user, wave.units.filter(pk=unit.pk)).exists()
+    _raise_problems(rules.invitation_problems(wave, count=count, unit_in_wave=unit_in_wave, today=today))
 
     with transaction.atomic():
         fresh: dict[str, str] = {}  # digest -> code
@@ -197,21 +291,30 @@ def invitation_email(*, wave: Wave, unit: Unit, address: str, code: str, base_ur
     return EmailMessage(subject=subject, body=body, to=[address])
 
 
-def _send(messages: list[tuple[str, EmailMessage]], delivery: EmailDelivery) -> None:
-    unsent: list[str] = []
+def _open_mail_connection():
+    """A connection to the mail server, or None when it cannot be reached (then nothing is sent)."""
     try:
         connection = get_connection()
         connection.open()
-    except (smtplib.SMTPException, OSError):  # the mail server cannot be reached: nothing is sent
-        connection = None
+    except (smtplib.SMTPException, OSError):
+        return None
+    return connection
+
+
+def _send_one(connection, message: EmailMessage) -> bool:
+    if connection is None:
+        return False
+    try:
+        return bool(connection.send_messages([message]))
+    except (smtplib.SMTPException, OSError):
+        return False
+
+
+def _send(messages: list[tuple[str, EmailMessage]], delivery: EmailDelivery) -> None:
+    connection = _open_mail_connection()
+    unsent: list[str] = []
     for digest, message in messages:
-        sent = 0
-        if connection is not None:
-            try:
-                sent = connection.send_messages([message])
-            except (smtplib.SMTPException, OSError):
-                sent = 0
-        if sent:
+        if _send_one(connection, message):
             delivery.sent += 1
         else:
             delivery.failed.extend(message.to)
@@ -227,99 +330,57 @@ def _send(messages: list[tuple[str, EmailMessage]], delivery: EmailDelivery) -> 
     delivery.done = True
 
 
-# Answers
+# --- answers --------------------------------------------------------------------------------------
 
 
-def find_invitation(code: str) -> Invitation | None:
-    """The invitation of a typed or linked code (any spelling), or None."""
-    normalized = codes.normalize(code)
-    if normalized is None:
-        return None
-    return (
-        Invitation.objects.select_related("wave__survey__municipality")
-        .filter(code_digest=codes.digest(normalized))
-        .first()
-    )
+class SurveyError(Exception):
+    """An answer that cannot be taken; the message is for the person answering."""
+
+    message = gettext_lazy("The answer could not be saved.")
+
+    def __init__(self, wave: Wave | None = None):
+        super().__init__(str(self.message))
+        self.wave = wave
 
 
-def open_link_wave(key: UUID | str) -> Wave | None:
-    try:
-        key = UUID(str(key))
-    except ValueError:
-        return None
-    return Wave.objects.select_related("survey__municipality").filter(open_link_key=key).first()
+class UnknownCode(SurveyError):
+    message = gettext_lazy("We cannot find this code.")
 
 
-def open_link_full(wave: Wave) -> bool:
-    return wave.responses.filter(via_open_link=True).count() >= wave.open_link_limit
+class CodeAlreadyUsed(SurveyError):
+    message = gettext_lazy("This code has already been used")
 
 
-def clean_answers(*, wave: Wave, answers: dict) -> list[tuple[Question, str, str]]:
-    """(question, value, text) for each answered question; ValidationError keyed by question id otherwise.
+class SurveyClosed(SurveyError):
+    """The wave is not open today: closed, not yet opened, or measured outside the portal."""
 
-    Keys are question ids (int or digits); values are one of Question.answer_values(), or the text of a
-    free-text answer. An empty value leaves a question unanswered.
-    """
-    questions = questions_of(wave)
-    by_id = {question.pk: (number, question) for number, question in enumerate(questions, 1)}
-    errors: dict = {}
-    cleaned = []
-    for raw_key, raw_value in answers.items():
-        key = _as_int(raw_key)
-        if key not in by_id:
-            errors[NON_FIELD_ERRORS] = [mismatch_message()]
-            continue
-        number, question = by_id[key]
-        if raw_value is None:
-            continue
-        if not isinstance(raw_value, str):
-            errors[key] = [invalid_choice_message(number)]
-            continue
-        value = raw_value.strip()
-        if not value:
-            continue
-        if question.kind == Question.Kind.TEXT:
-            if len(value) > MAX_TEXT_LENGTH:
-                errors[key] = [too_long_message(number)]
-            else:
-                cleaned.append((question, "", value))
-        elif value in question.answer_values():
-            cleaned.append((question, value, ""))
-        else:
-            errors[key] = [invalid_choice_message(number)]
-    answered = {question.pk for question, _value, _text in cleaned}
-    for number, question in by_id.values():
-        if question.required and question.pk not in answered and question.pk not in errors:
-            errors[question.pk] = [required_message(question, number)]
-    if not errors and not cleaned:
-        errors[NON_FIELD_ERRORS] = [nothing_answered_message()]
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+    message = gettext_lazy("The survey is closed")
 
 
-def _as_int(value) -> int | None:
-    """A question id given as an int or as digits; None for anything else (bools and floats too)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return None
+class OpenLinkFull(SurveyError):
+    message = gettext_lazy("The open link takes no more answers")
 
 
 def submit_response(
-    *, code: str | None = None, open_link_key: UUID | str | None = None, answers: dict, today: date
-) -> Response:
+    *,
+    code: str | None = None,
+    open_link_key: UUID | str | None = None,
+    answers: dict,
+    today: date,
+    questions: list[Question] | None = None,
+) -> SurveyResponse:
     """Store one anonymous answer, given either an invitation code or a wave's open-link key.
 
+    `answers` maps question ids to answers (surveys.rules.read_answers). `questions` are the wave's
+    questions in the form's order, when the caller has read them already (selectors.questions_of).
     Raises UnknownCode, CodeAlreadyUsed, SurveyClosed or OpenLinkFull (nothing is stored), or
-    ValidationError for answers that do not fit the questions (the code stays unused).
+    RuleViolation keyed by question id for answers that do not fit the questions (the code stays unused).
     """
     if (code is None) == (open_link_key is None):
         raise TypeError("Give either a code or an open link key.")
     if code is not None:
-        return _submit_with_code(code, answers, today)
-    return _submit_through_open_link(open_link_key, answers, today)
+        return _submit_with_code(code, answers, today, questions)
+    return _submit_through_open_link(open_link_key, answers, today, questions)
 
 
 def _check_open(wave: Wave, today: date) -> None:
@@ -327,15 +388,25 @@ def _check_open(wave: Wave, today: date) -> None:
         raise SurveyClosed(wave)
 
 
-def _submit_with_code(code: str, answers: dict, today: date) -> Response:
-    invitation = find_invitation(code)
+def _read(wave: Wave, answers: dict, questions: list[Question] | None) -> list[rules.KeptAnswer]:
+    if questions is None:
+        questions = selectors.questions_of(wave)
+    elif any(question.survey_id != wave.survey_id for question in questions):
+        raise ValueError("These are not the questions of the wave's survey.")
+    kept, problems = rules.read_answers(questions, answers)
+    _raise_problems(problems)
+    return kept
+
+
+def _submit_with_code(code: str, answers: dict, today: date, questions: list[Question] | None) -> SurveyResponse:
+    invitation = selectors.find_invitation(code)
     if invitation is None:
         raise UnknownCode
     wave = invitation.wave
     _check_open(wave, today)
     if invitation.used_on is not None:
         raise CodeAlreadyUsed(wave)
-    cleaned = clean_answers(wave=wave, answers=answers)
+    kept = _read(wave, answers, questions)
     with transaction.atomic():
         # The conditional UPDATE decides who owns the code: under concurrent submissions the database
         # lets exactly one of them change the row from unused to used. The filter is on the
@@ -349,29 +420,33 @@ def _submit_with_code(code: str, answers: dict, today: date) -> Response:
             if Invitation.objects.filter(pk=invitation.pk, used_on__isnull=False).exists():
                 raise CodeAlreadyUsed(wave)
             raise SurveyClosed(wave)
-        return _store(wave=wave, unit_id=invitation.unit_id, cleaned=cleaned, today=today, via_open_link=False)
+        return _store(wave=wave, unit_id=invitation.unit_id, kept=kept, today=today, via_open_link=False)
 
 
-def _submit_through_open_link(key: UUID | str, answers: dict, today: date) -> Response:
-    wave = open_link_wave(key)
+def _submit_through_open_link(
+    key: UUID | str, answers: dict, today: date, questions: list[Question] | None
+) -> SurveyResponse:
+    wave = selectors.open_link_wave(key)
     if wave is None:
         raise UnknownCode
     _check_open(wave, today)
-    cleaned = clean_answers(wave=wave, answers=answers)
+    kept = _read(wave, answers, questions)
     with transaction.atomic():
         # The wave's row lock queues parallel open-link answers, so the count below is never stale.
         locked = Wave.objects.select_for_update().get(pk=wave.pk)
         if locked.open_link_key != wave.open_link_key:
             raise UnknownCode
         _check_open(locked, today)
-        if open_link_full(locked):
+        if selectors.open_link_full(locked):
             raise OpenLinkFull(locked)
-        return _store(wave=locked, unit_id=None, cleaned=cleaned, today=today, via_open_link=True)
+        return _store(wave=locked, unit_id=None, kept=kept, today=today, via_open_link=True)
 
 
-def _store(*, wave: Wave, unit_id: int | None, cleaned, today: date, via_open_link: bool) -> Response:
-    response = Response.objects.create(wave=wave, unit_id=unit_id, submitted_on=today, via_open_link=via_open_link)
+def _store(*, wave: Wave, unit_id: int | None, kept, today: date, via_open_link: bool) -> SurveyResponse:
+    response = SurveyResponse.objects.create(
+        wave=wave, unit_id=unit_id, submitted_on=today, via_open_link=via_open_link
+    )
     Answer.objects.bulk_create(
-        Answer(response=response, question=question, value=value, text=text) for question, value, text in cleaned
+        Answer(response=response, question=question, value=value, text=text) for question, value, text in kept
     )
     return response

@@ -16,7 +16,8 @@ from django.db import transaction
 
 from portal.models import Municipality, Page
 
-from .models import ExternalResult, Indicator, Invitation, Question, Response, Survey
+from . import services
+from .models import ExternalResult, Indicator, Invitation, Question, Survey, SurveyResponse
 
 SURVEY_FIXTURE_DIR = settings.BASE_DIR / "fixtures" / "surveys"
 QUESTION_KEYS = {"key", "text", "kind", "choices", "required", "theme_page_slug"}
@@ -40,40 +41,41 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-@transaction.atomic
-def load_survey(path: Path, *, replace: bool = False) -> bool:
-    """Load one file; False when the municipality's survey was kept as it was."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"), parse_float=Decimal)
-    municipality = Municipality.objects.get(slug=data["municipality"])
-    existing = municipality.surveys.all()
-    if existing.exists():
-        if not replace:
-            return False
-        if (
-            Response.objects.filter(wave__survey__in=existing).exists()
-            or Invitation.objects.filter(wave__survey__in=existing).exists()
-            or ExternalResult.objects.filter(wave__survey__in=existing).exists()
-        ):
-            raise ValidationError(
-                f"{municipality}: the survey has answers or invitations; replacing it would delete them."
-            )
-        existing.delete()
+class PolicyPages:
+    """The municipality's policy pages by slug, for the fixture's `theme_page_slug`s."""
 
-    pages = {page.slug: page for page in municipality.pages.all()}
+    def __init__(self, municipality: Municipality):
+        self.municipality = municipality
+        self.pages = {page.slug: page for page in municipality.pages.all()}
 
-    def page_for(slug: str | None, what: str) -> Page | None:
+    def get(self, slug: str | None, what: str) -> Page | None:
         if slug is None:
             return None
-        if slug not in pages:
-            raise ValidationError(f"{what}: {municipality} has no policy page “{slug}”.")
-        return pages[slug]
+        if slug not in self.pages:
+            raise ValidationError(f"{what}: {self.municipality} has no policy page “{slug}”.")
+        return self.pages[slug]
 
-    survey = Survey(municipality=municipality, title=data["survey"]["title"], intro=data["survey"]["intro"])
-    survey.full_clean()
-    survey.save()
 
+def _make_room(municipality: Municipality, *, replace: bool) -> bool:
+    """Whether to load: the municipality has no survey, or its survey is replaced (refused when answered)."""
+    existing = municipality.surveys.all()
+    if not existing.exists():
+        return True
+    if not replace:
+        return False
+    if (
+        SurveyResponse.objects.filter(wave__survey__in=existing).exists()
+        or Invitation.objects.filter(wave__survey__in=existing).exists()
+        or ExternalResult.objects.filter(wave__survey__in=existing).exists()
+    ):
+        raise ValidationError(f"{municipality}: the survey has answers or invitations; replacing it would delete them.")
+    existing.delete()
+    return True
+
+
+def _load_questions(survey: Survey, items: list[dict], pages: PolicyPages) -> dict[str, Question]:
     questions: dict[str, Question] = {}
-    for order, item in enumerate(data["questions"], start=1):
+    for order, item in enumerate(items, start=1):
         _check_keys(item, QUESTION_KEYS, f"Question “{item.get('key')}”")
         if item["key"] in questions:
             raise ValidationError(f"Question key “{item['key']}” is used twice.")
@@ -84,13 +86,15 @@ def load_survey(path: Path, *, replace: bool = False) -> bool:
             kind=item["kind"],
             choices=item["choices"],
             required=item["required"],
-            theme=page_for(item["theme_page_slug"], f"Question “{item['key']}”"),
+            theme=pages.get(item["theme_page_slug"], f"Question “{item['key']}”"),
         )
-        question.full_clean()
-        question.save()
+        services.save_questions(questions=[question])
         questions[item["key"]] = question
+    return questions
 
-    for order, item in enumerate(data["indicators"], start=1):
+
+def _load_indicators(questions: dict[str, Question], items: list[dict], pages: PolicyPages) -> None:
+    for order, item in enumerate(items, start=1):
         _check_keys(item, INDICATOR_KEYS, f"Indicator “{item.get('name')}”")
         if item["question_key"] not in questions:
             raise ValidationError(f"Indicator “{item['name']}”: no question “{item['question_key']}”.")
@@ -104,10 +108,24 @@ def load_survey(path: Path, *, replace: bool = False) -> bool:
             baseline_date=_date(item["baseline_date"]),
             baseline_n=item["baseline_n"],
             baseline_note=item["baseline_note"],
-            theme=page_for(item["theme_page_slug"], f"Indicator “{item['name']}”"),
+            theme=pages.get(item["theme_page_slug"], f"Indicator “{item['name']}”"),
             is_headline=item["is_headline"],
             order=order * 10,
         )
-        indicator.full_clean()
-        indicator.save()
+        services.save_indicator(indicator=indicator)
+
+
+@transaction.atomic
+def load_survey(path: Path, *, replace: bool = False) -> bool:
+    """Load one file; False when the municipality's survey was kept as it was."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"), parse_float=Decimal)
+    municipality = Municipality.objects.get(slug=data["municipality"])
+    if not _make_room(municipality, replace=replace):
+        return False
+    pages = PolicyPages(municipality)
+    survey = services.save_survey(
+        survey=Survey(municipality=municipality, title=data["survey"]["title"], intro=data["survey"]["intro"])
+    )
+    questions = _load_questions(survey, data["questions"], pages)
+    _load_indicators(questions, data["indicators"], pages)
     return True

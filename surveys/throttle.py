@@ -59,9 +59,12 @@ def exhausted(limit: Limit, request) -> bool:
 
 
 def take(limit: Limit, request) -> str | None:
-    """Count one use and return a receipt for `give_back`; None (nothing counted) when the allowance is used up.
+    """Count one use and return a receipt for `give_back`; None when the allowance is used up (the use is
+    counted and at once given back).
 
-    The increment is atomic in the cache, so parallel requests cannot together pass the limit.
+    The cache adds atomically, so parallel requests that share a cache cannot together pass the limit. The
+    default cache (LocMemCache) is each worker process's own, so there the limit holds per process; with
+    REDIS_URL every process counts in the same place.
     """
     key = _key(limit, request)
     cache.add(key, 0, PERIOD_SECONDS)

@@ -1,6 +1,9 @@
+"""Every address of the relatives' survey (included at the site's root by portal/urls.py, Danish at the
+root and English under /en/)."""
+
 from django.urls import path, register_converter
 
-from . import views
+from . import dashboard_views, how_it_goes, views
 
 
 class CodeConverter:
@@ -20,10 +23,20 @@ register_converter(CodeConverter, "survey_code")
 app_name = "surveys"
 
 urlpatterns = [
+    # A relative answers (no login).
     path("undersoegelse/", views.enter_code, name="enter-code"),
     path("undersoegelse/tak/", views.thanks, name="thanks"),
     path("undersoegelse/aaben/<uuid:key>/", views.answer_open_link, name="open-link"),
     path("undersoegelse/<survey_code:code>/", views.answer_with_code, name="answer"),
+    # A manager hands out invitations.
     path("personale/undersoegelser/", views.manager_overview, name="manage"),
     path("personale/undersoegelser/runde/<int:pk>/invitationer/", views.create_invitations, name="invitations"),
+    # A manager reads the results.
+    path("personale/resultater/", dashboard_views.index, name="results"),
+    path("personale/resultater/<int:survey_id>/", dashboard_views.dashboard, name="dashboard"),
+    path("personale/resultater/<int:survey_id>/resultater.csv", dashboard_views.figures_csv, name="figures-csv"),
+    path("personale/resultater/<int:survey_id>/resultater.xlsx", dashboard_views.figures_xlsx, name="figures-xlsx"),
+    path("personale/resultater/<int:survey_id>/svar.csv", dashboard_views.answers_csv, name="answers-csv"),
+    # Anyone sees how the municipality is doing.
+    path("<slug:municipality_slug>/saadan-gaar-det/", how_it_goes.how_it_goes, name="how-it-goes"),
 ]

@@ -2,16 +2,13 @@
 
 Public pages carry no personal data, but the single-use link holds its code: the public pages are
 sent with `Referrer-Policy: no-referrer` (`strict-origin` where they hold a form, see ORIGIN_ONLY)
-and `Cache-Control: no-store`, and the logs redact the code (surveys.log_redaction). After an answer
-the browser goes to a thank-you page whose address holds nothing.
+and `Cache-Control: no-store`, and the logs show the code as "[code]" (the answer view declares it
+with portal.log_redaction.sensitive_url_kwargs). After an answer the browser goes to a thank-you page
+whose address holds nothing.
 """
 
 from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -21,12 +18,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from portal.scoping import visible_to
+from portal.errors import RuleViolation, show_on_form
+from portal.log_redaction import sensitive_url_kwargs
 
-from . import codes, services, throttle
-from .access import may_run_surveys, waves_for
+from . import codes, selectors, services, throttle
+from .access import manager_required, survey_policy
 from .forms import AnswerForm, CodeForm, Delivery, InvitationForm
-from .models import Invitation, Response, Survey, Wave
+from .models import Wave
 
 NO_REFERRER = "no-referrer"
 # A page with a POST form cannot be sent with no-referrer: under that policy browsers send `Origin: null`
@@ -97,7 +95,7 @@ def refused(request, error: services.SurveyError):
 
 
 def closed(request, wave: Wave):
-    if not wave.is_external and timezone.localdate() < wave.opens_on:
+    if wave.opens_after(timezone.localdate()):
         return notice(request, "not_open", wave=wave)
     return notice(request, "closed", wave=wave, status=410)
 
@@ -114,7 +112,7 @@ def enter_code(request):
         if throttle.exhausted(throttle.CODE_MISSES, request):
             return notice(request, "too_many_attempts", status=429)
         code = form.cleaned_data["code"]
-        if services.find_invitation(code) is None:
+        if selectors.find_invitation(code) is None:
             throttle.take(throttle.CODE_MISSES, request)
             form.add_error("code", _("We cannot find this code. Check that you typed it as it is in your letter."))
         else:
@@ -122,13 +120,14 @@ def enter_code(request):
     return form_page(render(request, "surveys/enter_code.html", {"form": form}))
 
 
+@sensitive_url_kwargs("code")
 @private_page
 @require_http_methods(["GET", "POST"])
 def answer_with_code(request, code: str):
     today = timezone.localdate()
     if throttle.exhausted(throttle.CODE_MISSES, request):
         return notice(request, "too_many_attempts", status=429)
-    invitation = services.find_invitation(code)
+    invitation = selectors.find_invitation(code)
     if invitation is None:
         throttle.take(throttle.CODE_MISSES, request)
         return notice(request, "unknown", status=404)
@@ -144,19 +143,20 @@ def answer_with_code(request, code: str):
 @require_http_methods(["GET", "POST"])
 def answer_open_link(request, key):
     today = timezone.localdate()
-    wave = services.open_link_wave(key)
+    wave = selectors.open_link_wave(key)
     if wave is None:
         return notice(request, "unknown_link", status=404)
     if not wave.is_open_on(today):
         return closed(request, wave)
-    if services.open_link_full(wave):
+    if selectors.open_link_full(wave):
         return notice(request, "full", wave=wave, status=410)
     return answer_page(request, wave, today=today, submit={"open_link_key": key}, open_link=True)
 
 
 def answer_page(request, wave: Wave, *, today, submit: dict, open_link: bool = False):
-    questions = services.questions_of(wave)
-    form = AnswerForm(request.POST if request.method == "POST" else None, wave=wave, questions=questions)
+    """The questions of the wave; posted answers go to services.submit_response, which checks them."""
+    questions = selectors.questions_of(wave)
+    form = AnswerForm(request.POST if request.method == "POST" else None, questions=questions)
     if request.method == "POST" and form.is_valid():
         receipt = None
         if open_link:
@@ -164,11 +164,11 @@ def answer_page(request, wave: Wave, *, today, submit: dict, open_link: bool = F
             if receipt is None:
                 return notice(request, "too_many_answers", wave=wave, status=429)
         try:
-            services.submit_response(**submit, answers=form.answers(), today=today)
+            services.submit_response(**submit, answers=form.answers(), today=today, questions=questions)
         except services.SurveyError as error:
             throttle.give_back(receipt)
             return refused(request, error)
-        except ValidationError as error:
+        except RuleViolation as error:
             throttle.give_back(receipt)
             form.add_service_errors(error)
         else:
@@ -192,87 +192,61 @@ def thanks(request):
 # The managers' pages
 
 
-def manager_required(view):
-    """Logged in (else the login page) and a manager (Leder) of a municipality (else 403)."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not may_run_surveys(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def count_per_wave(model, **filters):
-    rows = model.objects.filter(wave=OuterRef("pk"), **filters).order_by().values("wave").annotate(n=Count("pk"))
-    return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), 0)
+def overview_row(request, wave: Wave, today) -> dict:
+    open_link = reverse("surveys:open-link", args=[wave.open_link_key]) if wave.open_link_key else ""
+    return {
+        "wave": wave,
+        "takes_invitations": wave.takes_invitations(today),
+        "is_open": wave.is_open_on(today),
+        "is_upcoming": wave.opens_after(today),
+        "open_link": request.build_absolute_uri(open_link) if open_link else "",
+    }
 
 
 @manager_required
 @require_safe
 def manager_overview(request):
     today = timezone.localdate()
-    waves = (
-        Wave.objects.annotate(
-            invited=count_per_wave(Invitation),
-            used=count_per_wave(Invitation, used_on__isnull=False),
-            answered=count_per_wave(Response),
-        )
-        .prefetch_related("units")
-        .order_by("-opens_on", "pk")
-    )
-    surveys = visible_to(request.user, Survey.objects.all()).prefetch_related(Prefetch("waves", queryset=waves))
     rows = [
-        {
-            "survey": survey,
-            "waves": [
-                {
-                    "wave": wave,
-                    "takes_invitations": not wave.is_external and wave.closes_on >= today,
-                    "is_open": wave.is_open_on(today),
-                    "is_upcoming": not wave.is_external and today < wave.opens_on,
-                    "open_link": request.build_absolute_uri(reverse("surveys:open-link", args=[wave.open_link_key]))
-                    if wave.open_link_key
-                    else "",
-                }
-                for wave in survey.waves.all()
-            ],
-        }
-        for survey in surveys
+        {"survey": survey, "waves": [overview_row(request, wave, today) for wave in survey.waves.all()]}
+        for survey in selectors.surveys_with_wave_counts(request.user)
     ]
     return render(request, "surveys/manage/overview.html", {"rows": rows})
 
 
+def hand_out(request, wave: Wave, form: InvitationForm, today):
+    """Make the invitations the valid form asks for: the letters' page, or the e-mails' page."""
+    context = {"wave": wave, "survey": wave.survey, "municipality": wave.survey.municipality}
+    unit = form.cleaned_data["unit"]
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    if form.cleaned_data["delivery"] == Delivery.LETTERS:
+        made = services.generate_invitations(
+            wave=wave, unit=unit, count=form.cleaned_data["count"], acting_user=request.user, today=today
+        )
+        letters = [services.links_for(code, base_url=base_url) for code in made]
+        return render(request, "surveys/manage/letters.html", {**context, "unit": unit, "letters": letters})
+    delivery = services.invite_by_email(
+        wave=wave, unit=unit, addresses=form.cleaned_data["addresses"], acting_user=request.user, base_url=base_url
+    )
+    return render(request, "surveys/manage/emailed.html", {**context, "unit": unit, "delivery": delivery})
+
+
 @manager_required
-@never_cache  # the page may show codes: never kept by a browser or a proxy
 @require_http_methods(["GET", "POST"])
 def create_invitations(request, pk: int):
     """Make invitations for a unit of a wave; the codes are shown (or e-mailed) this once only."""
-    wave = get_object_or_404(waves_for(request.user), pk=pk)
-    today = timezone.localdate()
-    context = {"wave": wave, "survey": wave.survey, "municipality": wave.survey.municipality}
-    if wave.is_external or wave.closes_on < today:
-        return render(request, "surveys/manage/invitations.html", {**context, "form": None})
-    form = InvitationForm(
-        request.POST if request.method == "POST" else None, units=visible_to(request.user, wave.units.all())
+    wave = get_object_or_404(
+        survey_policy.visible(request.user, Wave.objects.select_related("survey__municipality")), pk=pk
     )
+    today = timezone.localdate()
+    context = {"wave": wave, "survey": wave.survey, "municipality": wave.survey.municipality, "form": None}
+    if not wave.takes_invitations(today):
+        return render(request, "surveys/manage/invitations.html", context)
+    units = survey_policy.visible(request.user, wave.units.all())
+    form = InvitationForm(request.POST if request.method == "POST" else None, units=units)
     if request.method == "POST" and form.is_valid():
-        unit = form.cleaned_data["unit"]
-        base_url = request.build_absolute_uri("/").rstrip("/")
         try:
-            if form.cleaned_data["delivery"] == Delivery.LETTERS:
-                made = services.generate_invitations(
-                    wave=wave, unit=unit, count=form.cleaned_data["count"], acting_user=request.user, today=today
-                )
-                letters = [services.links_for(code, base_url=base_url) for code in made]
-                return render(request, "surveys/manage/letters.html", {**context, "unit": unit, "letters": letters})
-            delivery = services.invite_by_email(
-                wave=wave, unit=unit, addresses=form.cleaned_data["addresses"], acting_user=request.user,
-                base_url=base_url,
-            )  # fmt: skip
-            return render(request, "surveys/manage/emailed.html", {**context, "unit": unit, "delivery": delivery})
-        except ValidationError as error:
-            form.add_error(None, error)
+            return hand_out(request, wave, form, today)
+        except RuleViolation as error:
+            show_on_form(form, error)
     return render(request, "surveys/manage/invitations.html", {**context, "form": form})

@@ -5,7 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 from portal.models import Area, Municipality, Unit
-from surveys.models import DONT_KNOW, Answer, ExternalResult, Indicator, Question, Response, Scale, Survey, Wave
+from surveys import services
+from surveys.models import DONT_KNOW, Answer, ExternalResult, Indicator, Question, Scale, Survey, SurveyResponse, Wave
 
 FREE_TEXT_MARK = "Fritekst-7Q9: kun for ledere"
 
@@ -26,10 +27,7 @@ def make_indicator(question: Question, name: str, **fields) -> Indicator:
     for key in ("target", "baseline"):
         if isinstance(fields.get(key), float):
             fields[key] = Decimal(str(fields[key]))
-    indicator = Indicator(question=question, name=name, **fields)
-    indicator.clean()  # fills in the default positive answers
-    indicator.save()
-    return indicator
+    return services.save_indicator(indicator=Indicator(question=question, name=name, **fields))  # default positives
 
 
 def make_wave(survey: Survey, name: str, opens_on: date, closes_on: date, **fields) -> Wave:
@@ -48,8 +46,8 @@ def add_answers(wave: Wave, unit: Unit | None, counts: dict[Question, dict[str, 
         for question, values in counts.items()
     }
     size = max((len(values) for values in columns.values()), default=0)
-    responses = [Response(wave=wave, unit=unit, submitted_on=wave.opens_on) for _ in range(size)]
-    Response.objects.bulk_create(responses)
+    responses = [SurveyResponse(wave=wave, unit=unit, submitted_on=wave.opens_on) for _ in range(size)]
+    SurveyResponse.objects.bulk_create(responses)
     Answer.objects.bulk_create(
         Answer(
             response=response,
@@ -67,8 +65,10 @@ def add_answers(wave: Wave, unit: Unit | None, counts: dict[Question, dict[str, 
 def generate_answers(wave: Wave, units: list[Unit], questions: list[Question], per_unit: int, seed: int = 1) -> int:
     """`per_unit` random responses from each unit, every question answered (free text on text questions)."""
     rng = random.Random(seed)
-    responses = [Response(wave=wave, unit=unit, submitted_on=wave.opens_on) for unit in units for _ in range(per_unit)]
-    Response.objects.bulk_create(responses, batch_size=1000)
+    responses = [
+        SurveyResponse(wave=wave, unit=unit, submitted_on=wave.opens_on) for unit in units for _ in range(per_unit)
+    ]
+    SurveyResponse.objects.bulk_create(responses, batch_size=1000)
     answers = []
     for response in responses:
         for question in questions:

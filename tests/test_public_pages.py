@@ -169,5 +169,5 @@ def test_a_huge_wave_number_in_the_answers_export_is_a_404_not_a_500(client, db)
     home = make_municipality("Bølle", "boelle", "904")
     survey = Survey.objects.create(municipality=home, title="Undersøgelse")
     client.force_login(make_staff(home, "Leder"))
-    response = client.get(reverse("dashboard:answers-csv", args=[survey.pk]) + "?wave=" + "9" * 30)
+    response = client.get(reverse("surveys:answers-csv", args=[survey.pk]) + "?wave=" + "9" * 30)
     assert response.status_code == 404

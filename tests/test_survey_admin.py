@@ -13,8 +13,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from portal.errors import RuleViolation
 from portal.models import Unit
-from surveys.models import ExternalResult, Indicator, Question, Response, Survey, Wave
+from surveys import services
+from surveys.models import Answer, ExternalResult, Indicator, Invitation, Question, Survey, SurveyResponse, Wave
 from surveys.results import survey_results
 from tests.factories import make_page, make_staff
 from tests.survey_data import make_survey
@@ -290,6 +292,51 @@ def test_saving_an_external_wave_again_keeps_the_counts(staff_client, own):
 # --- 2. scoping ---------------------------------------------------------------------------------------
 
 
+def survey_rows(data) -> dict:
+    """One row of each of the survey's models for `data` (tests.survey_data.make_survey): made through the services."""
+    indicator = services.save_indicator(indicator=Indicator(question=data.scale, name="Lyttet til"))
+    external = services.save_wave(
+        wave=Wave(
+            survey=data.survey, name="2021", opens_on=date(2021, 3, 1), closes_on=date(2021, 3, 31), is_external=True
+        )
+    )
+    services.save_external_results(results=[ExternalResult(wave=external, indicator=indicator, positive=6, n=10)])
+    manager = make_staff(data.municipality, "Leder")
+    services.generate_invitations(wave=data.wave, unit=data.unit, count=1, acting_user=manager)
+    services.submit_response(
+        open_link_key=data.wave.open_link_key, answers=data.full_answers(), today=data.wave.opens_on
+    )
+    return {"manager": manager, "indicator": indicator}
+
+
+SURVEY_MODELS = (Survey, Question, Indicator, Wave, Invitation, SurveyResponse, Answer, ExternalResult)
+
+
+def test_the_survey_policy_gives_a_manager_their_own_municipalitys_rows_and_nobody_else_any(own, foreign, municipality):
+    from surveys.access import survey_policy
+    from tests.factories import make_superuser
+
+    mine, theirs = survey_rows(own), survey_rows(foreign)
+    for model in SURVEY_MODELS:
+        everything = set(model.objects.all())
+        own_rows = set(survey_policy.visible(mine["manager"], model))
+        their_rows = set(survey_policy.visible(theirs["manager"], model))
+        assert own_rows and their_rows and not own_rows & their_rows, model
+        assert own_rows | their_rows == everything, model
+        assert set(survey_policy.visible(make_superuser(), model)) == everything, model
+        for role in ["Sagsbehandler", "Redaktør", "Kommuneadministrator"]:
+            assert not survey_policy.visible(make_staff(municipality, role, is_staff=True), model).exists(), (
+                model,
+                role,
+            )
+    assert survey_policy.may_change(mine["manager"], own.wave) and not survey_policy.may_change(
+        mine["manager"], foreign.wave
+    )
+    assert survey_policy.may_hand_out_invitations(mine["manager"], own.wave)
+    assert not survey_policy.may_hand_out_invitations(make_superuser(), own.wave)  # a superuser is no manager
+    assert not survey_policy.may_hand_out_invitations(theirs["manager"], own.wave)
+
+
 def choices(form, name) -> set:
     return set(form.fields[name].queryset)
 
@@ -526,8 +573,16 @@ def test_bad_input_gets_a_danish_message_on_its_field_and_saves_nothing(staff_cl
     assert [model.objects.count() for model in SAVED_MODELS] == counts
 
 
-def test_the_model_refuses_the_same_mistakes_in_danish(own):
-    """Outside the admin too (fixtures, the shell): full_clean names the field and says what is wrong in Danish."""
+SAVE = {
+    ExternalResult: lambda result: services.save_external_results(results=[result]),
+    Wave: lambda wave: services.save_wave(wave=wave),
+    Indicator: lambda indicator: services.save_indicator(indicator=indicator),
+    Question: lambda question: services.save_questions(questions=[question]),
+}
+
+
+def test_the_services_refuse_the_same_mistakes_in_danish(own):
+    """Outside the admin too (fixtures, the shell): the service names the field and says what is wrong in Danish."""
     indicator = Indicator.objects.create(question=own.scale, name="Lyttet til", positive_answers=TOP_TWO)
     wave = Wave.objects.create(
         survey=own.survey, name="2021", opens_on=date(2021, 3, 1), closes_on=date(2021, 3, 31), is_external=True
@@ -544,16 +599,20 @@ def test_the_model_refuses_the_same_mistakes_in_danish(own):
         (Indicator(question=own.choice, name="x", positive_answers=["Dagligt"]), "positive_answers", "Vælg blandt"),
         (Question(survey=own.survey, kind="choice", text="x", choices=["Ja", "Ja"]), "choices", "Hvert svar"),
     ]  # fmt: skip
+    counts = [model.objects.count() for model in SAVED_MODELS]
     for obj, field, message in cases:
         with pytest.raises(ValidationError) as error:
-            obj.full_clean()
+            SAVE[type(obj)](obj)
+        assert isinstance(error.value, RuleViolation)
         assert message in " ".join(error.value.message_dict.get(field, [])), (obj, error.value.message_dict)
+        assert obj.pk is None
+    assert [model.objects.count() for model in SAVED_MODELS] == counts
 
 
-def test_a_scale_indicator_made_in_code_gets_the_top_two_by_full_clean(own):
-    indicator = Indicator(question=own.scale, name="Lyttet til")
-    indicator.full_clean()
+def test_a_scale_indicator_made_in_code_gets_the_top_two_by_the_service(own):
+    indicator = services.save_indicator(indicator=Indicator(question=own.scale, name="Lyttet til"))
     assert indicator.positive_answers == TOP_TWO
+    assert Indicator.objects.get(pk=indicator.pk).positive_answers == TOP_TWO
 
 
 def test_choices_and_pages_of_another_municipality_are_refused_for_a_platform_superuser_too(
@@ -595,8 +654,6 @@ def test_a_question_an_indicator_measures_keeps_its_positive_answers(staff_clien
 
 
 def test_answers_collected_cannot_be_deleted_through_the_admin(staff_client, own):
-    from surveys import services
-
     services.submit_response(open_link_key=own.wave.open_link_key, answers=own.full_answers(), today=own.wave.opens_on)
     assert staff_client.get(reverse("admin:surveys_wave_delete", args=[own.wave.pk])).status_code == 403
     assert staff_client.get(reverse("admin:surveys_survey_delete", args=[own.survey.pk])).status_code == 403
@@ -614,7 +671,9 @@ def test_answers_collected_cannot_be_deleted_through_the_admin(staff_client, own
     }  # fmt: skip
     response = staff_client.post(change_url(own.survey), data)
     assert "er besvaret, så spørgsmålet kan ikke slettes." in errors_of(response, "nonform")
-    assert Response.objects.filter(wave=own.wave).count() == 1 and Question.objects.filter(pk=own.scale.pk).exists()
+    assert (
+        SurveyResponse.objects.filter(wave=own.wave).count() == 1 and Question.objects.filter(pk=own.scale.pk).exists()
+    )
 
     unanswered = Wave.objects.create(
         survey=own.survey, name="Prøve", opens_on=date(2026, 1, 1), closes_on=date(2026, 1, 2)

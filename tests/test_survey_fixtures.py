@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from portal.models import Unit
-from surveys.models import DONT_KNOW, Answer, Indicator, Question, Response, Scale, Survey, Wave, YesNo
+from surveys.models import DONT_KNOW, Answer, Indicator, Question, Scale, Survey, SurveyResponse, Wave, YesNo
 from surveys.survey_fixtures import load_survey, survey_fixture_paths
 
 MUNICIPALITIES = ["aabenraa", "ballerup", "haderslev", "hvidovre", "rudersdal"]
@@ -263,7 +263,7 @@ def test_loading_again_keeps_edits_and_replace_restores_the_fixture(surveys):
 def test_replace_refuses_to_delete_answers(surveys):
     survey = surveys["hvidovre"]
     wave = Wave.objects.create(survey=survey, name="2025", opens_on=date(2025, 1, 1), closes_on=date(2025, 2, 1))
-    Response.objects.create(wave=wave, submitted_on=date(2025, 1, 10))
+    SurveyResponse.objects.create(wave=wave, submitted_on=date(2025, 1, 10))
     with pytest.raises(ValidationError):
         load_survey(path_of("hvidovre"), replace=True)
     assert Survey.objects.get(municipality__slug="hvidovre") == survey
@@ -297,8 +297,8 @@ def test_demo_answers_are_fictitious_reproducible_and_valid(db):
     waves = Wave.objects.select_related("survey__municipality")
     assert waves.count() == 2 * len(MUNICIPALITIES)
     assert all("(fiktive svar)" in wave.name and wave.name.startswith("Demo ") for wave in waves)
-    assert not Response.objects.exclude(unit__name__endswith="(fiktivt)").exists()
-    assert set(Response.objects.values_list("unit__name", flat=True).distinct()) == {
+    assert not SurveyResponse.objects.exclude(unit__name__endswith="(fiktivt)").exists()
+    assert set(SurveyResponse.objects.values_list("unit__name", flat=True).distinct()) == {
         "Demo-plejecenter (fiktivt)",
         "Demo-hjemmepleje, distrikt Nord (fiktivt)",
         "Demo-bofællesskab (fiktivt)",
@@ -347,3 +347,25 @@ def test_demo_answers_need_demo_units(surveys):
     call_command("demo_survey_answers", stdout=output)
     assert not Wave.objects.exists()
     assert "no demo units" in output.getvalue()
+
+
+def test_the_demo_hook_loads_the_questionnaires_and_the_fictitious_answers_once(policies):
+    """`manage.py demo` calls SurveysConfig.load_demo_data once the municipalities and the demo units exist."""
+    from django.apps import apps
+
+    for municipality in policies.values():
+        Unit.objects.create(municipality=municipality, name="Demo-plejecenter (fiktivt)", area="aeldre")
+    config = apps.get_app_config("surveys")
+    config.load_demo_data(stdout=StringIO())
+    assert set(Survey.objects.values_list("municipality__slug", flat=True)) == set(MUNICIPALITIES)
+    assert Wave.objects.count() == 2 * len(MUNICIPALITIES)
+    assert not SurveyResponse.objects.exclude(unit__name="Demo-plejecenter (fiktivt)").exists()
+    made = sorted(Answer.objects.values_list("pk", "question_id", "value", "text", "response__wave__name"))
+    assert made
+
+    output = StringIO()
+    config.load_demo_data(stdout=output)  # again, as a second `manage.py demo` does: nothing is added or lost
+    assert Survey.objects.count() == len(MUNICIPALITIES) and Wave.objects.count() == 2 * len(MUNICIPALITIES)
+    assert sorted(Answer.objects.values_list("pk", "question_id", "value", "text", "response__wave__name")) == made
+    assert output.getvalue().count("has a survey already, kept it") == len(MUNICIPALITIES)
+    assert output.getvalue().count("exists already, kept it") == 2 * len(MUNICIPALITIES)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from surveys import services
-from surveys.models import Answer, Invitation, Response
+from surveys.models import Answer, Invitation, SurveyResponse
 from tests.factories import make_staff
 from tests.survey_data import make_survey
 
@@ -64,7 +64,7 @@ def test_relative_answers_with_the_keyboard_on_a_phone(live_policies, roles, liv
     expect(page.get_by_role("heading", level=1)).to_have_text(danish("Thank you for your answers"))
     assert code not in page.url
 
-    stored = Response.objects.get()
+    stored = SurveyResponse.objects.get()
     assert {answer.question_id: answer.value or answer.text for answer in Answer.objects.filter(response=stored)} == {
         survey.scale.pk: "i_meget_hoej_grad",
         survey.yes_no.pk: "ja",
@@ -77,5 +77,5 @@ def test_relative_answers_with_the_keyboard_on_a_phone(live_policies, roles, liv
     again = page.goto(link)
     assert again.status == 410
     expect(page.get_by_role("heading", level=1)).to_have_text(danish("This code has already been used"))
-    assert Response.objects.count() == 1
+    assert SurveyResponse.objects.count() == 1
     assert console.take() == []

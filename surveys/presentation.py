@@ -1,0 +1,77 @@
+"""What the dashboard and the public "Sådan går det" page show of an indicator: its panel."""
+
+from dataclasses import dataclass
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from portal.models import TranslatedText
+
+from .charts import Chart, trend_chart
+from .labels import percent
+from .models import Indicator, Wave
+from .results import TOTAL, Result, SurveyResults, indicator_path
+from .suppression import publishable
+
+
+@dataclass
+class IndicatorPanel:
+    """One indicator on a page: its total in the chosen wave, the breakdown, and the trend."""
+
+    indicator: Indicator
+    name: TranslatedText
+    question: TranslatedText
+    total: Result
+    areas: list[Result]
+    units: list[Result]
+    trend: list[Result]
+    chart: Chart
+    target_text: str
+    baseline_text: str
+    has_path: bool  # baseline, target and deadline: whether "on track" can be told
+
+
+def target_text(indicator: Indicator) -> str:
+    if indicator.target is None:
+        return ""
+    share = percent(float(indicator.target))
+    if indicator.deadline:
+        return _("%(share)s by %(deadline)s") % {"share": share, "deadline": date_format(indicator.deadline)}
+    return share
+
+
+def baseline_text(indicator: Indicator) -> str:
+    if indicator.baseline is None:
+        return ""
+    share = percent(float(indicator.baseline))
+    return _("%(share)s on %(date)s") % {"share": share, "date": date_format(indicator.baseline_date)}
+
+
+def panel(results: SurveyResults, indicator: Indicator, wave: Wave, *, public: bool = False) -> IndicatorPanel:
+    """The indicator's panel in `wave`; a `public` one leaves the hidden groups out altogether."""
+    trend = results.trend(indicator)
+    name = indicator.translated("name")
+    areas, units = results.area_rows(indicator, wave), results.unit_rows(indicator, wave)
+    target = None if indicator.target is None else float(indicator.target)
+    return IndicatorPanel(
+        indicator=indicator,
+        name=name,
+        question=indicator.question.translated("text"),
+        total=results.get(indicator, wave, TOTAL),
+        areas=publishable(areas) if public else areas,
+        units=publishable(units) if public else units,
+        trend=trend,
+        chart=trend_chart(f"chart-{indicator.pk}", str(name), trend, target),
+        target_text=target_text(indicator),
+        baseline_text=baseline_text(indicator),
+        has_path=indicator_path(indicator) is not None,
+    )
+
+
+def panels_for(results: SurveyResults, wave: Wave, *, public: bool = False) -> list[IndicatorPanel]:
+    """The panels of the indicators of `wave`'s survey."""
+    return [
+        panel(results, indicator, wave, public=public)
+        for indicator in results.indicators
+        if indicator.question.survey_id == wave.survey_id
+    ]

@@ -1,0 +1,322 @@
+"""The rules of the relatives' survey, each a plain function: what a question, an indicator, a wave, a result
+measured outside the portal, a batch of invitations and a relative's answers must be.
+
+A rule returns the problems it finds as {field: [messages]} (field None: the thing as a whole), empty when
+there are none. Rules write nothing and ask the database nothing of their own: what takes a query (a
+question's indicators, whether anybody has answered) the caller hands them. surveys.services calls them
+before every write and raises their problems as portal.errors.RuleViolation, and the admin's forms ask
+the same services, so each rule and each message exists once.
+
+`unchecked` names fields whose value is not there to be checked: a form that does not show them, or has
+refused them already. A rule that involves such a field is left out, as Django leaves such fields out of
+model validation (`full_clean(exclude=...)`).
+"""
+
+from collections.abc import Collection, Iterable
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext as _
+
+from .models import ANSWER_MAX_LENGTH, DONT_KNOW, ExternalResult, Indicator, Question, Scale, Wave, YesNo
+
+Problems = dict[str | int | None, list[str]]
+
+MAX_INVITATIONS = 500  # per batch: a batch of letters is printed from one page
+MAX_TEXT_LENGTH = 5000  # a free-text answer
+DEFAULT_POSITIVE = {
+    Question.Kind.SCALE: [Scale.VERY_HIGH.value, Scale.HIGH.value],
+    Question.Kind.YES_NO: [YesNo.YES.value],
+}
+
+
+def related(obj, name: str):
+    """obj.<name>, or None when it is not set (e.g. a form left it empty)."""
+    try:
+        return getattr(obj, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _checked(unchecked: Collection[str], *fields: str) -> bool:
+    return not any(field in unchecked for field in fields)
+
+
+def _add(problems: Problems, field: str | int | None, message: str) -> None:
+    problems.setdefault(field, []).append(message)
+
+
+def _theme_problems(theme, municipality_id: int | None, problems: Problems) -> None:
+    """A question or an indicator points to a page of its own municipality's policy."""
+    if theme is not None and theme.municipality_id != municipality_id:
+        _add(problems, "theme", _("Choose a page of the survey's own municipality's policy."))
+
+
+# --- questions ------------------------------------------------------------------------------------
+
+
+def choices_problems(kind: str, choices) -> list[str]:
+    """What is wrong with a question's list of answers: only a single-choice question has one."""
+    if not isinstance(choices, list) or not all(isinstance(choice, str) and choice.strip() for choice in choices):
+        return [_("Write each answer as a text, one per line.")]
+    if kind != Question.Kind.CHOICE:
+        return [_("Only a single-choice question lists its answers here. Leave this empty.")] if choices else []
+    problems = []
+    if len(choices) < 2:
+        problems.append(_("A single-choice question needs at least two answers."))
+    if len(set(choices)) < len(choices):
+        problems.append(_("Each answer may appear only once."))
+    if DONT_KNOW in choices:
+        problems.append(_("“ved_ikke” is kept for “Don't know / not relevant”, which is added by itself."))
+    if any(len(choice) > ANSWER_MAX_LENGTH for choice in choices):
+        problems.append(_("An answer can be at most 100 characters long."))
+    return problems
+
+
+def _indicators_still_fit(question: Question, indicators: Iterable[Indicator], problems: Problems) -> None:
+    """A question an indicator measures keeps the answers the indicator counts as positive."""
+    allowed = set(question.answer_values()) - {DONT_KNOW}
+    for indicator in indicators:
+        if question.kind == Question.Kind.TEXT:
+            problems["kind"] = [_("An indicator measures this question, so it cannot be free text.")]
+            return
+        lost = [answer for answer in indicator.positive_answers if answer not in allowed]
+        if lost:
+            field = "choices" if question.kind == Question.Kind.CHOICE else "kind"
+            message = _("The indicator “%(indicator)s” counts “%(answer)s” as positive. Change the indicator first.")
+            _add(problems, field, message % {"indicator": indicator.name, "answer": lost[0]})
+
+
+def question_problems(
+    question: Question, *, indicators: Iterable[Indicator] = (), unchecked: Collection[str] = ()
+) -> Problems:
+    """The problems of a question; `indicators` are those that measure it (a saved question may have some)."""
+    problems: Problems = {}
+    if _checked(unchecked, "kind", "choices"):
+        wrong = choices_problems(question.kind, question.choices)
+        if wrong:
+            problems["choices"] = wrong
+        else:
+            _indicators_still_fit(question, indicators, problems)
+    survey = related(question, "survey")
+    if survey is not None and _checked(unchecked, "theme"):
+        _theme_problems(related(question, "theme"), survey.municipality_id, problems)
+    return problems
+
+
+# --- indicators -----------------------------------------------------------------------------------
+
+
+def positive_answers_or_default(kind: str, chosen: Iterable[str]) -> list[str]:
+    """The chosen answers, each once and in the order chosen; none chosen: the top two of the five-point
+    scale, or "yes" (a single-choice question has no default)."""
+    return list(dict.fromkeys(chosen)) or list(DEFAULT_POSITIVE.get(kind, []))
+
+
+def _positive_answers_problems(question: Question, answers, problems: Problems) -> None:
+    allowed = set(question.answer_values()) - {DONT_KNOW}
+    if not answers:
+        _add(problems, "positive_answers", _("Tick the answers that count as positive."))
+    elif not isinstance(answers, list) or not all(isinstance(answer, str) and answer in allowed for answer in answers):
+        _add(problems, "positive_answers", _("Choose among the question's own answers."))
+
+
+def _baseline_problems(indicator: Indicator, unchecked: Collection[str], problems: Problems) -> None:
+    """A baseline is a share with its date (and perhaps its n); a deadline does not come before it."""
+    if _checked(unchecked, "baseline", "baseline_date", "baseline_n"):
+        if indicator.baseline is not None and not indicator.baseline_date:
+            _add(problems, "baseline_date", _("Give the date of the baseline."))
+        if indicator.baseline is None and (indicator.baseline_date or indicator.baseline_n is not None):
+            _add(problems, "baseline", _("Give the baseline share, or leave its date and n empty."))
+    dates = (indicator.baseline_date, indicator.deadline)
+    if _checked(unchecked, "deadline", "baseline_date") and None not in dates and dates[1] < dates[0]:
+        _add(problems, "deadline", _("The deadline cannot be before the date of the baseline."))
+
+
+def indicator_problems(indicator: Indicator, *, unchecked: Collection[str] = ()) -> Problems:
+    problems: Problems = {}
+    question = related(indicator, "question") if _checked(unchecked, "question") else None
+    if question is not None and question.kind == Question.Kind.TEXT:
+        _add(problems, "question", _("A free-text question cannot measure a target."))
+    elif question is not None:
+        if _checked(unchecked, "positive_answers"):
+            _positive_answers_problems(question, indicator.positive_answers, problems)
+        if _checked(unchecked, "theme"):
+            _theme_problems(related(indicator, "theme"), question.survey.municipality_id, problems)
+    _baseline_problems(indicator, unchecked, problems)
+    return problems
+
+
+# --- waves and results measured outside the portal -------------------------------------------------
+
+
+def wave_problems(
+    wave: Wave, *, units: Iterable | None = None, has_open_link: bool = False, unchecked: Collection[str] = ()
+) -> Problems:
+    """The problems of a wave, given the units it is to have (None: left as they are) and whether it has an
+    open link."""
+    problems: Problems = {}
+    dates = (wave.opens_on, wave.closes_on)
+    if _checked(unchecked, "opens_on", "closes_on") and None not in dates and dates[1] < dates[0]:
+        _add(problems, "closes_on", _("A wave cannot close before it opens."))
+    if has_open_link and wave.is_external:
+        message = _("A wave measured outside the portal takes no answers, so it has no open link.")
+        _add(problems, "has_open_link", message)
+    survey = related(wave, "survey") if _checked(unchecked, "survey") else None
+    if survey is not None and units and any(unit.municipality_id != survey.municipality_id for unit in units):
+        _add(problems, "units", _("Choose units of the survey's own municipality."))
+    return problems
+
+
+def _count_problems(result: ExternalResult, unchecked: Collection[str], problems: Problems) -> None:
+    if _checked(unchecked, "n") and result.n is not None and result.n < 1:
+        _add(problems, "n", _("n must be at least 1: the number of answers the share is out of."))
+    elif (
+        _checked(unchecked, "positive", "n") and None not in (result.positive, result.n) and result.positive > result.n
+    ):
+        _add(problems, "positive", _("There cannot be more positive answers than answers (n)."))
+
+
+def external_result_problems(result: ExternalResult, *, unchecked: Collection[str] = ()) -> Problems:
+    problems: Problems = {}
+    _count_problems(result, unchecked, problems)
+    wave = related(result, "wave")
+    if wave is None:
+        return problems
+    if not wave.is_external:
+        message = _("Results measured outside the portal belong to a wave marked “measured outside the portal”.")
+        _add(problems, None, message)
+    survey = related(wave, "survey")
+    indicator = related(result, "indicator") if _checked(unchecked, "indicator") else None
+    if survey is not None and indicator is not None and indicator.question.survey_id != survey.pk:
+        _add(problems, "indicator", _("Choose an indicator of the wave's own survey."))
+    unit = related(result, "unit") if _checked(unchecked, "unit") else None
+    if survey is not None and unit is not None and unit.municipality_id != survey.municipality_id:
+        _add(problems, "unit", _("Choose a unit of the survey's own municipality."))
+    return problems
+
+
+def external_totals_problems(results: Iterable[ExternalResult]) -> Problems:
+    """One result for the whole municipality (no unit) per indicator in a wave. The database's unique
+    constraint does not see this: to it, two rows without a unit are different."""
+    totals = set()
+    for result in results:
+        indicator = related(result, "indicator")
+        if result.unit_id is not None or indicator is None:
+            continue
+        if indicator.pk in totals:
+            return {None: [_("An indicator can have only one result for the whole municipality in a wave.")]}
+        totals.add(indicator.pk)
+    return {}
+
+
+def deletion_problems(obj: object, *, has_answers: bool) -> Problems:
+    """Answers are never deleted with what they answer: nobody can give them again."""
+    if not has_answers:
+        return {}
+    if isinstance(obj, Question):
+        return {None: [_("“%(question)s” has answers, so it cannot be deleted.") % {"question": obj}]}
+    return {None: [_("“%(name)s” has answers, which nobody can give again, so it cannot be deleted.") % {"name": obj}]}
+
+
+# --- invitations ----------------------------------------------------------------------------------
+
+
+def invitation_problems(wave: Wave, *, count: int, unit_in_wave: bool, today) -> Problems:
+    """A batch of invitation codes: for a wave that takes them, a unit of the wave, a count a page can print."""
+    if not wave.takes_invitations(today):
+        return {None: [_("This wave takes no more answers, so it needs no invitations.")]}
+    problems: Problems = {}
+    if not 1 <= count <= MAX_INVITATIONS:
+        _add(problems, "count", _("Make between 1 and %(limit)d invitations at a time.") % {"limit": MAX_INVITATIONS})
+    if not unit_in_wave:
+        _add(problems, "unit", _("Choose one of the wave's units."))
+    return problems
+
+
+# --- a relative's answers -------------------------------------------------------------------------
+# The messages are numbered as the form shows the questions.
+
+
+def required_message(question: Question, number: int) -> str:
+    if question.kind == Question.Kind.TEXT:
+        return _("Write an answer to question %(number)d.") % {"number": number}
+    return _("Choose an answer to question %(number)d.") % {"number": number}
+
+
+def invalid_choice_message(number: int) -> str:
+    return _("Choose one of the answers shown for question %(number)d.") % {"number": number}
+
+
+def too_long_message(number: int) -> str:
+    return _("Your answer to question %(number)d is too long: write at most %(limit)d characters.") % {
+        "number": number,
+        "limit": MAX_TEXT_LENGTH,
+    }
+
+
+def mismatch_message() -> str:
+    return _("The answers did not match the survey's questions. Check your answers and send them again.")
+
+
+def nothing_answered_message() -> str:
+    return _("Answer at least one question before you send your answers.")
+
+
+def _as_int(value) -> int | None:
+    """A question id given as an int or as digits; None for anything else (bools and floats too)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
+KeptAnswer = tuple[Question, str, str]  # (question, value, free text)
+
+
+def _read_one(question: Question, number: int, raw_value) -> tuple[KeptAnswer | None, str | None]:
+    """One question's answer to keep, or the problem with it; (None, None) when it is left unanswered."""
+    if raw_value is None:
+        return None, None
+    if not isinstance(raw_value, str):
+        return None, invalid_choice_message(number)
+    value = raw_value.strip()
+    if not value:
+        return None, None
+    if question.kind != Question.Kind.TEXT:
+        if value not in question.answer_values():
+            return None, invalid_choice_message(number)
+        return (question, value, ""), None
+    if len(value) > MAX_TEXT_LENGTH:
+        return None, too_long_message(number)
+    return (question, "", value), None
+
+
+def read_answers(questions: list[Question], answers: dict) -> tuple[list[KeptAnswer], Problems]:
+    """The answers to keep as (question, value, text), and the problems keyed by question id (None: the form).
+
+    `questions` are the wave's, in the order the form shows them (question n at index n - 1). The keys of
+    `answers` are question ids (int or digits), the values one of Question.answer_values() or a free text;
+    an empty value leaves a question unanswered.
+    """
+    by_id = {question.pk: (number, question) for number, question in enumerate(questions, 1)}
+    problems: Problems = {}
+    kept: list[KeptAnswer] = []
+    for raw_key, raw_value in answers.items():
+        key = _as_int(raw_key)
+        if key not in by_id:
+            problems[None] = [mismatch_message()]
+            continue
+        number, question = by_id[key]
+        answer, problem = _read_one(question, number, raw_value)
+        if problem is not None:
+            problems[key] = [problem]
+        elif answer is not None:
+            kept.append(answer)
+    answered = {question.pk for question, _value, _text in kept}
+    for number, question in by_id.values():
+        if question.required and question.pk not in answered and question.pk not in problems:
+            problems[question.pk] = [required_message(question, number)]
+    if not problems and not kept:
+        problems[None] = [nothing_answered_message()]
+    return kept, problems
