@@ -153,12 +153,12 @@ def make_survey(answers: int, seed: int):
                 baseline_date=date(2021, 3, 1),
                 is_headline=position < 3,
                 order=position,
-            )  # fmt: skip
+            )
         )
     indicators.append(
         Indicator.objects.create(
             question=questions[0], name="Indikator 1, kun øverst", positive_answers=["i_meget_hoej_grad"], order=99
-        )  # fmt: skip
+        )
     )
     external = Wave.objects.create(
         survey=survey, name="Baseline 2021", opens_on=date(2021, 3, 1), closes_on=date(2021, 3, 31), is_external=True

@@ -69,7 +69,7 @@ def per_request_us(app, path: str, n: int) -> float:
     try:
         if call(app, path) != 200:  # also fills the page cache
             return float("nan")
-    except Exception:  # noqa: BLE001 - e.g. no request.user without AuthenticationMiddleware
+    except Exception:  # e.g. no request.user without AuthenticationMiddleware
         return float("nan")
     best = float("inf")
     for _ in range(3):  # best of three: the machine is shared

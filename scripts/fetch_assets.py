@@ -224,7 +224,7 @@ def content_files() -> list[Path]:
 
 def script_files() -> list[Path]:
     """The portal's own scripts, and DKFDS's."""
-    return sorted((ROOT / "static" / "js").rglob("*.js")) + [DKFDS_STATIC / "js" / "dkfds.min.js"]
+    return [*sorted((ROOT / "static" / "js").rglob("*.js")), DKFDS_STATIC / "js" / "dkfds.min.js"]
 
 
 def css_classes(css: str) -> set[str]:
@@ -324,8 +324,17 @@ def purge(css_path: Path, files: list[Path], extra_classes: set[str]) -> str:
         extra.write_text("\n".join(sorted(extra_classes)) + "\n")
         output = Path(directory) / "out"
         subprocess.run(
-            [str(PURGECSS), "--css", str(css_path), "--content", *map(str, files), str(extra), "--keyframes"]
-            + ["--output", str(output)],
+            [
+                str(PURGECSS),
+                "--css",
+                str(css_path),
+                "--content",
+                *map(str, files),
+                str(extra),
+                "--keyframes",
+                "--output",
+                str(output),
+            ],
             check=True,
             cwd=ROOT,
         )

@@ -607,7 +607,7 @@ def accepted_problems(client, world, form, field, value, response, before, after
     if form.success == 200 and response.context["form"].errors:
         return [f"expected no error, got {dict(response.context['form'].errors)}"]
     grown = {model: len(after[model]) - len(before[model]) for model in after}
-    wanted = {model: 0 for model in after}
+    wanted = dict.fromkeys(after, 0)
     if form.saves:
         wanted[form.saves] += 1
     if form.event:

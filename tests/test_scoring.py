@@ -46,7 +46,7 @@ def test_wilson_interval_of_all_answers_ends_at_one():
 
 
 def test_wilson_interval_needs_answers():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="n must be positive"):
         wilson_interval(0, 0)
 
 
@@ -66,7 +66,7 @@ def test_two_proportion_test_of_identical_extremes_finds_no_difference():
 
 
 @pytest.mark.parametrize(
-    "positive, n, target, expected",
+    ("positive", "n", "target", "expected"),
     [
         (99, 150, 0.75, TargetStatus.NOT_MET),  # the whole interval (58–73 %) is below 75 %
         (99, 150, 0.70, TargetStatus.UNDECIDED),  # 70 % lies inside the interval
@@ -81,7 +81,7 @@ def test_target_status(positive, n, target, expected):
 
 
 @pytest.mark.parametrize(
-    "now, before, expected",
+    ("now", "before", "expected"),
     [
         ((118, 160), (99, 150), Change.UNCHANGED),  # p = 0.137
         ((130, 160), (99, 150), Change.UP),
@@ -97,7 +97,7 @@ PATH = {"baseline": 0.66, "baseline_date": date(2021, 3, 1), "target": 0.75, "de
 
 
 @pytest.mark.parametrize(
-    "share, day, expected",
+    ("share", "day", "expected"),
     [
         (0.66, date(2021, 3, 1), True),  # at the baseline on its day
         (0.65, date(2020, 1, 1), False),  # before the baseline the path is the baseline
@@ -140,7 +140,7 @@ def test_haderslev_seed_holds_the_policys_baselines_and_target(haderslev_seed):
 
 
 @pytest.mark.parametrize(
-    "share, interval",
+    ("share", "interval"),
     [(0.66, (0.5628, 0.7454)), (0.54, (0.4426, 0.6344)), (0.52, (0.4232, 0.6154))],
 )
 def test_haderslevs_baselines_as_figures_of_100_answers(haderslev_seed, share, interval):

@@ -12,11 +12,11 @@ import os
 # calls from fixtures and tests ("You cannot call this from an async context").
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, ConsoleWatch  # noqa: E402
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, ConsoleWatch
 
 
 @pytest.fixture(scope="session")

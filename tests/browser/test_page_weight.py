@@ -126,8 +126,16 @@ def lighthouse(url: str, output: Path) -> dict:
     """One Lighthouse run, mobile (its default settings); again once if Chromium's trace came out unusable."""
     for _attempt in range(2):
         result = subprocess.run(
-            [str(LIGHTHOUSE), url, "--quiet", "--form-factor=mobile", "--only-categories=performance,accessibility"]
-            + ["--output=json", f"--output-path={output}", f"--chrome-flags={LIGHTHOUSE_CHROME_FLAGS}"],
+            [
+                str(LIGHTHOUSE),
+                url,
+                "--quiet",
+                "--form-factor=mobile",
+                "--only-categories=performance,accessibility",
+                "--output=json",
+                f"--output-path={output}",
+                f"--chrome-flags={LIGHTHOUSE_CHROME_FLAGS}",
+            ],
             env={**os.environ, "CHROME_PATH": CHROMIUM},
             capture_output=True,
             text=True,
@@ -143,8 +151,13 @@ def summary(name: str, report: dict) -> str:
     audits = report["audits"]
     metrics = ", ".join(
         f"{audit} {audits[audit]['displayValue']}"
-        for audit in ["first-contentful-paint", "largest-contentful-paint", "total-blocking-time"]
-        + ["cumulative-layout-shift", "speed-index"]
+        for audit in [
+            "first-contentful-paint",
+            "largest-contentful-paint",
+            "total-blocking-time",
+            "cumulative-layout-shift",
+            "speed-index",
+        ]
     )
     failed = [key for key, audit in audits.items() if audit.get("scoreDisplayMode") == "binary" and audit["score"] == 0]
     scores = {key: category["score"] for key, category in report["categories"].items()}
