@@ -1,24 +1,20 @@
-"""A relative's first visit on a phone: at most 200 KB over the wire, and Lighthouse's mobile audit passes.
+"""A relative's first visit on a phone: at most 200 KB over the wire, and Lighthouse's accessibility audit passes.
 
 Both run against the portal served as in production (tests/browser/served_site.py: gunicorn,
 whitenoise's compressed, hashed static files), on four pages a relative comes to: the front page,
 a policy page, "Find rundt" and the survey. Lighthouse is npm's `lighthouse` (package.json; `npm ci`
 installs it) driving Debian's Chromium with its default, mobile settings: a low-end phone (Moto G
-Power) on a slow 4G connection, simulated.
+Power) on a slow 4G connection, simulated. Its performance score is a timing, which depends on what else the
+machine does, so it is measured by bench/lighthouse_bench.py, not asserted here.
 """
 
-import json
-import os
-import statistics
-import subprocess
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import CHROMIUM, VIEWPORTS
-from tests.browser.served_site import ROOT, served_portal
+from tests.browser.helpers import VIEWPORTS
+from tests.browser.lighthouse import LIGHTHOUSE, lighthouse, summary
+from tests.browser.served_site import served_portal
 from tests.survey_data import FIXED_CODE
 
 pytestmark = pytest.mark.browser
@@ -30,9 +26,6 @@ PAGES = {
     "survey": f"/undersoegelse/{FIXED_CODE}/",
 }
 MAX_TRANSFERRED = 200_000  # bytes, headers included
-LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
-MIN_PERFORMANCE = 0.95
-LIGHTHOUSE_CHROME_FLAGS = "--headless --no-sandbox --disable-gpu --disable-background-networking"
 
 
 @pytest.fixture(scope="module")
@@ -122,71 +115,16 @@ def test_a_first_visit_on_a_phone_transfers_at_most_200_kb(served, browser, name
         page.context.close()
 
 
-def lighthouse(url: str, output: Path) -> dict:
-    """One Lighthouse run, mobile (its default settings); again once if Chromium's trace came out unusable."""
-    for _attempt in range(2):
-        result = subprocess.run(
-            [
-                str(LIGHTHOUSE),
-                url,
-                "--quiet",
-                "--form-factor=mobile",
-                "--only-categories=performance,accessibility",
-                "--output=json",
-                f"--output-path={output}",
-                f"--chrome-flags={LIGHTHOUSE_CHROME_FLAGS}",
-            ],
-            env={**os.environ, "CHROME_PATH": CHROMIUM},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        report = json.loads(output.read_text()) if output.exists() else {}
-        if result.returncode == 0 and not report.get("runtimeError"):
-            return report
-    pytest.fail(f"Lighthouse failed on {url}: {report.get('runtimeError')}\n{result.stderr[-3000:]}")
-
-
-def summary(name: str, report: dict) -> str:
-    audits = report["audits"]
-    metrics = ", ".join(
-        f"{audit} {audits[audit]['displayValue']}"
-        for audit in [
-            "first-contentful-paint",
-            "largest-contentful-paint",
-            "total-blocking-time",
-            "cumulative-layout-shift",
-            "speed-index",
-        ]
-    )
-    failed = [key for key, audit in audits.items() if audit.get("scoreDisplayMode") == "binary" and audit["score"] == 0]
-    scores = {key: category["score"] for key, category in report["categories"].items()}
-    speed = report["environment"]["benchmarkIndex"]  # this machine's speed as Lighthouse measured it
-    return f"{name}: {scores} ({metrics}); failed audits: {failed or 'none'}; benchmark index {speed:.0f}"
-
-
-def test_lighthouse_on_a_phone_scores_performance_95_and_accessibility_100(served, tmp_path):
-    """One run a page. Lighthouse's performance score varies from run to run with what else the machine does
-    (it scales the observed CPU time by 4); a page under 95 is run twice more and judged by the median
-    of its three runs, as Lighthouse's documentation on variability advises."""
+def test_lighthouse_on_a_phone_finds_nothing_inaccessible(served, tmp_path):
+    """Lighthouse's accessibility category (axe-core's rules and its own) scores 100 on each of the four pages."""
     if not LIGHTHOUSE.exists():
         pytest.fail("Lighthouse is not installed: run `npm ci` in the project's folder (Node.js 18.16 or newer).")
-    started = time.monotonic()
     lines, failures = [], []
     for name, path in PAGES.items():
-        reports = []
-        while len(reports) < 3:
-            report = lighthouse(served + path, tmp_path / f"{name.replace(' ', '-')}-{len(reports)}.json")
-            assert report["configSettings"]["formFactor"] == "mobile"
-            assert report["configSettings"]["throttlingMethod"] == "simulate"
-            reports.append(report)
-            lines.append(summary(name, report))
-            if len(reports) == 1 and report["categories"]["performance"]["score"] >= MIN_PERFORMANCE:
-                break
-        performance = statistics.median(report["categories"]["performance"]["score"] for report in reports)
-        accessibility = min(report["categories"]["accessibility"]["score"] for report in reports)
-        if performance < MIN_PERFORMANCE or accessibility < 1:
-            failures.append(f"{name}: performance {performance}, accessibility {accessibility}")
-    lines.append(f"{len(lines)} Lighthouse runs in {time.monotonic() - started:.0f} s")
+        report = lighthouse(served + path, tmp_path / f"{name.replace(' ', '-')}.json", categories="accessibility")
+        assert report["configSettings"]["formFactor"] == "mobile"
+        lines.append(summary(name, report))
+        if report["categories"]["accessibility"]["score"] < 1:
+            failures.append(name)
     print("\n".join(lines))
-    assert not failures, "\n".join(failures + lines)
+    assert not failures, "\n".join(lines)
