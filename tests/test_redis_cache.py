@@ -1,7 +1,8 @@
 """With REDIS_URL set, the cache is the Redis server: shared by every process, the public page cache included.
 
 The portal runs as it does in production (its own processes, `portal.settings` from the environment)
-against the Redis server on 127.0.0.1:6379, in database 7, which this suite keeps for itself.
+against the Redis server on 127.0.0.1:6379, in database 7 (or `PORTAL_TEST_REDIS_DB`), which this suite keeps
+for itself.
 """
 
 import os
@@ -16,7 +17,7 @@ import pytest
 import redis
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = "redis://127.0.0.1:6379/7"
+REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('PORTAL_TEST_REDIS_DB', '7')}"
 PAGE = "/haderslev/tema-2-du-skal-ikke-staa-alene/"
 
 
