@@ -372,3 +372,26 @@ def test_another_municipalitys_administrator_cannot_reach_its_staff_by_import(cl
     ]
     assert rows_of(town) == before
     assert not Citizen.objects.exists()
+
+
+@pytest.mark.parametrize(("role", "is_staff"), [(Role.CASEWORKER, False), (Role.EDITOR, True)])
+def test_in_the_django_admin_admin_access_follows_the_role_and_is_never_ticked_by_hand(client, town, role, is_staff):
+    from django.contrib.auth.models import Group
+
+    client.force_login(User.objects.create_superuser(username="platform", password=PASSWORD))
+    form = client.get(reverse("admin:portal_user_add")).text
+    assert 'name="is_staff"' not in form
+    response = client.post(
+        reverse("admin:portal_user_add"),
+        {
+            "username": "ny",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "usable_password": "true",
+            "groups": [Group.objects.get(name=role.value).pk],
+            "municipality": town.pk,
+            "is_staff": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="ny").is_staff is is_staff
