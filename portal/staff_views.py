@@ -59,6 +59,11 @@ def staff_admin_view(view):
     return login_required(never_cache(wrapped))
 
 
+def posted(request):
+    """The submitted data, or None for a GET (an empty POST is still a submission, and fails validation)."""
+    return request.POST if request.method == "POST" else None
+
+
 def base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
@@ -108,7 +113,7 @@ def staff_list(request):
 
 @staff_admin_view
 def invite(request):
-    form = InviteForm(request.POST or None, units=open_units(request))
+    form = InviteForm(posted(request), units=open_units(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -226,7 +231,7 @@ def reinvite(request, pk: int):
 
 @staff_admin_view
 def units(request):
-    form = UnitForm(request.POST or None)
+    form = UnitForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             unit = services.create_unit(
@@ -253,7 +258,7 @@ def units(request):
 @staff_admin_view
 def unit(request, pk: int):
     unit = unit_of(request, pk)
-    form = UnitForm(request.POST or None, initial={"name": unit.name, "area": unit.area})
+    form = UnitForm(posted(request), initial={"name": unit.name, "area": unit.area})
     if request.method == "POST" and form.is_valid():
         try:
             services.rename_unit(
@@ -296,7 +301,7 @@ def _signing_salt(request) -> str:
 
 @staff_admin_view
 def import_upload(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(posted(request), request.FILES if request.method == "POST" else None)
     parsed = None
     file_errors: list[str] = []
     payload = ""
@@ -381,7 +386,7 @@ def accept_invitation(request, token: str):
     state = invitation_state(invitation, now=timezone.now())
     if state != "valid":
         return _invitation_unusable(request, state)
-    form = AcceptInvitationForm(request.POST or None)
+    form = AcceptInvitationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.accept_invitation(

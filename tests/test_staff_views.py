@@ -395,3 +395,10 @@ def test_in_the_django_admin_admin_access_follows_the_role_and_is_never_ticked_b
     )
     assert response.status_code == 302
     assert User.objects.get(username="ny").is_staff is is_staff
+
+
+def test_an_empty_invitation_form_says_what_is_missing_in_danish(as_admin):
+    response = as_admin.post(reverse("staff:invite"), {})
+    assert response.status_code == 200
+    for message in ("Skriv personens fornavn.", "Skriv personens e-mailadresse.", "Vælg mindst én rolle."):
+        assert message in response.text
