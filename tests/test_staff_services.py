@@ -55,8 +55,9 @@ def token_from(message) -> str:
 
 
 def test_an_invited_person_gets_one_email_after_the_commit_with_a_link_whose_token_is_kept_only_as_a_hash(
-    municipality, admin, django_capture_on_commit_callbacks
+    municipality, admin, django_capture_on_commit_callbacks, settings
 ):
+    settings.STAFF_INVITATION_HOURS = 5
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         person = invite(municipality, admin)
     assert not mail.outbox  # nothing is sent before the invitation is committed
@@ -67,6 +68,7 @@ def test_an_invited_person_gets_one_email_after_the_commit_with_a_link_whose_tok
     token = token_from(message)
     invitation = StaffInvitation.objects.get(user=person)
     assert invitation.token_digest == invitation_digest(token) and token not in invitation.token_digest
+    assert invitation.expires_at - invitation.created_at == timedelta(hours=5)
     assert not person.has_usable_password() and person.username == "ny@kommune.example"
     assert f"{BASE}/personale/invitation/{token}/" in message.body
 
