@@ -16,7 +16,10 @@ CITIZEN_CPR = "241275-4321"
 CITIZEN_CPR_DIGITS = "2412754321"
 CITIZEN_BIRTH_PART = "241275"
 
-def register_citizen(municipality, acting_user, *, name: str = CITIZEN_NAME, cpr: str = CITIZEN_CPR, units=()) -> Citizen:
+
+def register_citizen(
+    municipality, acting_user, *, name: str = CITIZEN_NAME, cpr: str = CITIZEN_CPR, units=()
+) -> Citizen:
     return services.register_citizen(
         municipality=municipality, name=name, cpr=cpr, units=list(units), acting_user=acting_user
     )
