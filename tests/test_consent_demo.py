@@ -33,9 +33,7 @@ def demo_staff(policies):
             for name in ("Demo-plejecenter (fiktivt)", "Demo-hjemmepleje, distrikt Nord (fiktivt)")
         ]
         for suffix, role in DEMO_STAFF.items():
-            user = StaffFactory(
-                municipality=municipality, roles=[role], username=f"{slug}-{suffix}", first_name="Demo"
-            )
+            user = StaffFactory(municipality=municipality, roles=[role], username=f"{slug}-{suffix}", first_name="Demo")
             if role == Role.CASEWORKER:
                 user.units.set(units)
                 caseworkers[slug] = user

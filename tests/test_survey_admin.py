@@ -19,7 +19,7 @@ from portal.roles import Role
 from surveys import services
 from surveys.models import Answer, ExternalResult, Indicator, Invitation, Question, Survey, SurveyResponse, Wave
 from surveys.results import survey_results
-from tests.factories import PageFactory, StaffFactory
+from tests.factories import IndicatorFactory, PageFactory, StaffFactory
 from tests.scenarios import open_survey
 
 ADD = {name: reverse(f"admin:surveys_{name}_add") for name in ["survey", "indicator", "wave"]}
@@ -740,3 +740,18 @@ def test_a_demo_manager_opens_their_municipalitys_ready_questionnaire(client, db
         assert client.get(change_url(wave)).status_code == 200
     other = Survey.objects.exclude(municipality=manager.municipality).first()
     assert client.get(change_url(other)).status_code == 404
+
+
+def test_the_survey_admin_reads_the_managers_roles_and_permissions_in_one_query(
+    staff_client, own, django_assert_num_queries
+):
+    """Session, user, user permissions, roles with their permissions, then the page's own queries."""
+    indicator = IndicatorFactory(question=own.scale, name="Mødt med respekt")
+    for url in ["/admin/surveys/survey/", "/admin/surveys/indicator/", "/admin/surveys/wave/"]:
+        with django_assert_num_queries(7):  # the four above, the count twice (filtered and not), the rows
+            assert staff_client.get(url).status_code == 200, url
+    with django_assert_num_queries(19):
+        assert staff_client.get(change_url(indicator)).status_code == 200
+    with django_assert_num_queries(22):  # the form's checks and the service's, both asked
+        response = staff_client.post(ADD["indicator"], indicator_data(own.yes_no, name="Ved hvem", order=2))
+    assert saved(response), errors_of(response)
