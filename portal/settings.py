@@ -52,7 +52,18 @@ INSTALLED_APPS = [
     "crispy_forms",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# The task queue (django-tasks with its database backend): `manage.py db_worker` runs the tasks, any number
+# of workers on any number of machines (PostgreSQL hands each task to one of them with SKIP LOCKED);
+# `manage.py scheduler` enqueues the periodic tasks that the apps list (portal.schedule).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+SURVEY_EMAIL_LEASE_SECONDS = int(os.environ.get("SURVEY_EMAIL_LEASE_SECONDS", "120"))
+SURVEY_EMAIL_RETRY_SECONDS = int(os.environ.get("SURVEY_EMAIL_RETRY_SECONDS", "60"))
+SURVEY_EMAIL_ATTEMPTS = int(os.environ.get("SURVEY_EMAIL_ATTEMPTS", "5"))
+SURVEY_EMAIL_WORKERS = int(os.environ.get("SURVEY_EMAIL_WORKERS", "2"))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -127,7 +138,11 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+# How many reverse proxies stand in front of gunicorn: the client's address is then the one the nearest
+# trusted proxy appended to X-Forwarded-For (login throttling, the survey's per-client limits). `check --deploy`
+# refuses 0 while X-Forwarded-Proto is trusted (portal.checks).
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
 # Trust X-Forwarded-For only behind a known number of proxies; otherwise a client could pick its address.
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
@@ -176,6 +191,7 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if DEBUG:

@@ -37,7 +37,7 @@ CODE_MISSES = Limit("miss", "SURVEY_CODE_MISSES_PER_HOUR", 30)
 
 
 def client_address(request) -> str:
-    proxies = int(getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) or 0)
+    proxies = int(getattr(settings, "PROXY_COUNT", 0) or 0)
     if proxies > 0:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= proxies:
