@@ -107,6 +107,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server, the workers and the scheduler write to one file: a transaction takes the write lock when
+    # it begins (so two never deadlock upgrading a read lock) and waits up to 20 s for it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -142,11 +146,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # trusted proxy appended to X-Forwarded-For (login throttling, the survey's per-client limits). `check --deploy`
 # refuses 0 while X-Forwarded-Proto is trusted (portal.checks).
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
-AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
 # Trust X-Forwarded-For only behind a known number of proxies; otherwise a client could pick its address.
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+AXES_CLIENT_IP_CALLABLE = "portal.clients.client_address"
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]

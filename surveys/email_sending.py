@@ -7,6 +7,9 @@ Many workers on many machines may work on one round at once; a row is sent by th
   PostgreSQL the candidates are first locked with SELECT … FOR UPDATE SKIP LOCKED so workers do not queue
   behind each other, and the UPDATE repeats the conditions, so a row another worker took in between is not
   taken again (SQLite writes one transaction at a time).
+- Just before sending a row the worker renews its claim (a conditional UPDATE on its claim id); a row whose
+  claim ran out and that another worker took is left alone. A claim lasts at least four times the mail
+  server's timeout, so it cannot run out while its worker is still talking to the server.
 - For each claimed row the worker makes a fresh code, stores its hash on the invitation (only if it has not
   been used: a reminder to someone who has answered is skipped) and e-mails the code.
 - Right after the mail server has accepted the message the row is marked sent, in its own transaction.
@@ -41,7 +44,7 @@ logger = logging.getLogger(__name__)
 
 Status = InvitationEmail.Status
 
-CHUNK = 25
+CHUNK = 10
 
 
 def _setting(name: str, default):
@@ -49,7 +52,11 @@ def _setting(name: str, default):
 
 
 def lease() -> timedelta:
-    return timedelta(seconds=_setting("SURVEY_EMAIL_LEASE_SECONDS", 120))
+    """How long a claim holds: SURVEY_EMAIL_LEASE_SECONDS, and at least four times the mail server's timeout,
+    so that a claim never runs out while its worker is still talking to the server about the row."""
+    return timedelta(
+        seconds=max(_setting("SURVEY_EMAIL_LEASE_SECONDS", 120), 4 * (_setting("EMAIL_TIMEOUT", None) or 30))
+    )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -84,10 +91,22 @@ def claim(batch_id: int, *, size: int = CHUNK) -> list[InvitationEmail]:
 
 @dataclass
 class Outcome:
+    lost: int = 0  # claims that ran out before the row's turn, taken over by another worker
     sent: int = 0
     retried: int = 0
     failed: int = 0
     skipped: int = 0
+
+
+def _still_mine(row: InvitationEmail) -> bool:
+    """Renew the claim on a row just before sending it; False when it ran out and another worker took the row
+    (then this worker leaves it alone)."""
+    now = timezone.now()
+    return bool(
+        InvitationEmail.objects.filter(pk=row.pk, claim=row.claim, status=Status.SENDING).update(
+            claimed_until=now + lease()
+        )
+    )
 
 
 def _new_code_for(row: InvitationEmail) -> str | None:
@@ -161,6 +180,8 @@ def send_one(row: InvitationEmail, batch: EmailBatch, mailer: Mailer) -> str:
     the server did not answer: the rest of the chunk waits too)."""
     from .services import invitation_email  # services imports the tasks that import this module
 
+    if not _still_mine(row):
+        return "lost"
     code = _new_code_for(row)
     if code is None:
         _finish(row, status=Status.SKIPPED, address="" if batch.kind == EmailBatch.Kind.REMINDERS else row.address)

@@ -30,6 +30,7 @@ def prepare() -> None:
     from django.contrib.auth.models import Group
     from django.core.management import call_command
 
+    from surveys.services import generate_invitations
     from tests.factories import make_municipality
     from tests.survey_data import make_survey
 
@@ -38,7 +39,13 @@ def prepare() -> None:
     survey = make_survey(municipality)
     manager = get_user_model().objects.create_user("leder", password=PASSWORD, municipality=municipality)
     manager.groups.set(Group.objects.filter(name="Leder"))
-    print(json.dumps({"wave": survey.wave.pk, "unit": survey.unit.pk}))
+    [code] = generate_invitations(wave=survey.wave, unit=survey.unit, count=1, acting_user=manager)
+    print(
+        json.dumps(
+            {"wave": survey.wave.pk, "unit": survey.unit.pk, "open_link": str(survey.wave.open_link_key), "code": code}
+            | {"answers": survey.form_data()}
+        )
+    )
 
 
 def _fresh_postgres(url: str, name: str) -> str:
@@ -150,8 +157,9 @@ def web(env: dict[str, str], folder: Path, name: str, port: int, workers: int = 
 class Browser:
     """Just enough of a browser: cookies (also `Secure` ones, over plain HTTP on the loopback), CSRF, forms."""
 
-    def __init__(self, port: int, *, source_address: str = "127.0.0.1"):
+    def __init__(self, port: int, *, source_address: str = "127.0.0.1", https: bool = False):
         self.port = port
+        self.scheme = "https" if https else "http"  # behind the proxy, the page is https to Django
         self.source_address = source_address
         self.cookies: dict[str, str] = {}
 
@@ -166,7 +174,7 @@ class Browser:
         if data is not None:
             body = urllib.parse.urlencode(data, doseq=True)
             sent["Content-Type"] = "application/x-www-form-urlencoded"
-            sent["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+            sent["Referer"] = f"{self.scheme}://127.0.0.1{path}"
         connection.request(method, path, body=body, headers=sent)
         response = connection.getresponse()
         text = response.read().decode("utf-8", errors="replace")

@@ -383,7 +383,7 @@ def test_one_client_may_send_only_so_many_answers_an_hour(client, survey, settin
 
 def test_behind_a_proxy_the_client_is_read_from_x_forwarded_for(client, survey, settings):
     settings.SURVEY_OPEN_LINK_ANSWERS_PER_HOUR = 1
-    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.PROXY_COUNT = 1
     url = f"/undersoegelse/aaben/{survey.wave.open_link_key}/"
     for forwarded, status in [("198.51.100.1", 303), ("198.51.100.1", 429), ("6.6.6.6, 198.51.100.2", 303)]:
         response = client.post(url, survey.form_data(), REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
