@@ -64,6 +64,8 @@ SURVEY_EMAIL_LEASE_SECONDS = int(os.environ.get("SURVEY_EMAIL_LEASE_SECONDS", "1
 SURVEY_EMAIL_RETRY_SECONDS = int(os.environ.get("SURVEY_EMAIL_RETRY_SECONDS", "60"))
 SURVEY_EMAIL_ATTEMPTS = int(os.environ.get("SURVEY_EMAIL_ATTEMPTS", "5"))
 SURVEY_EMAIL_WORKERS = int(os.environ.get("SURVEY_EMAIL_WORKERS", "2"))
+# The portal's address for links in e-mails sent by scheduled jobs (no request to take it from).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -13,6 +13,7 @@ class SurveysConfig(AppConfig):
     periodic_tasks = (
         Job("surveys.resume_email_rounds", "surveys.tasks.resume_email_rounds", Every.MINUTE),
         Job("surveys.forget_invitation_addresses", "surveys.tasks.forget_invitation_addresses", Every.DAY, at=time(1)),
+        Job("surveys.wave_notices", "surveys.tasks.send_wave_notices", Every.DAY, at=time(7)),
     )
 
     def ready(self) -> None:

@@ -12,10 +12,15 @@ from dataclasses import asdict
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
+from portal.notifications import recipients, send_to_staff
+from portal.roles import Role
+
 from . import email_sending, services
+from .models import Wave
 
 
 @task()
@@ -45,3 +50,31 @@ def resume_email_rounds() -> int:
 @task()
 def forget_invitation_addresses() -> int:
     return services.forget_addresses(today=timezone.localdate())
+
+
+def waves_to_announce(municipality, today) -> dict[str, list[Wave]]:
+    """The municipality's waves (in the portal) that open tomorrow, and those that close tomorrow."""
+    tomorrow = today + timedelta(days=1)
+    waves = Wave.objects.filter(
+        Q(opens_on=tomorrow) | Q(closes_on=tomorrow), survey__municipality=municipality, is_external=False
+    ).select_related("survey")
+    return {
+        "opening": [wave for wave in waves if wave.opens_on == tomorrow],
+        "closing": [wave for wave in waves if wave.closes_on == tomorrow],
+    }
+
+
+@task()
+def send_wave_notices() -> int:
+    """Daily: each manager who wants the portal's e-mails hears the day before a wave of theirs opens or closes."""
+    today = timezone.localdate()
+    sent, found = 0, {}
+    for user in recipients(Role.MANAGER):
+        if user.municipality_id not in found:
+            found[user.municipality_id] = waves_to_announce(user.municipality, today)
+        waves = found[user.municipality_id]
+        if (waves["opening"] or waves["closing"]) and send_to_staff(
+            user, template="surveys/email/wave_notice", context=waves
+        ):
+            sent += 1
+    return sent
