@@ -40,7 +40,8 @@ CODE_MISSES = Limit("miss", "SURVEY_CODE_MISSES_PER_HOUR", 30)
 
 def _key(limit: Limit, request) -> str:
     window = int(time.time() // PERIOD_SECONDS)
-    return f"surveys:rate:{limit.name}:{client_digest(client_address(request))}:{window}"
+    client = client_digest(client_address(request) or "unknown")
+    return f"surveys:rate:{limit.name}:{client}:{window}"
 
 
 def used(limit: Limit, request) -> int:

@@ -232,6 +232,11 @@ def test_another_municipality_s_round_is_not_found(client, survey, manager, othe
     caseworker = make_staff(survey.municipality, "Sagsbehandler")
     client.force_login(caseworker)
     assert client.get(f"/personale/undersoegelser/udsendelse/{batch.pk}/").status_code == 403
+    client.logout()
+    for url in ["", "status/"]:
+        response = client.get(f"/personale/undersoegelser/udsendelse/{batch.pk}/{url}")
+        assert response.status_code == 302 and response["Location"].startswith("/konto/log-ind/")
+    assert client.get("/personale/e-mails/")["Location"].startswith("/konto/log-ind/")
 
 
 def test_the_scheduler_enqueues_each_periodic_job_once_per_period(db):

@@ -107,7 +107,7 @@ def test_nothing_due_no_e_mail_and_turned_off_or_no_address_none_either(client, 
     assert send_caseworker_reminders.call() == 1
 
 
-def test_the_staff_start_page_shows_how_many_tasks_are_due(client, municipality, unit, django_assert_num_queries):
+def test_the_staff_start_page_shows_how_many_tasks_are_due(client, municipality, unit):
     anna = caseworker(municipality, unit)
     citizen = make_citizen(municipality, unit, created_by=anna)
     make_agreement(citizen, created_by=anna, owner=anna, next_follow_up=today())

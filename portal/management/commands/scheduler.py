@@ -25,7 +25,6 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         while True:
-            close_old_connections()
             try:
                 for name in enqueue_due():
                     self.stdout.write(f"enqueued {name}")
@@ -39,6 +38,7 @@ class Command(BaseCommand):
                 slept += 0.5
             if not self.running:
                 return
+            close_old_connections()  # as Django does between requests: a connection the database dropped goes
 
     def stop(self, signum, frame):
         self.running = False
