@@ -244,5 +244,8 @@ LOGGING = {
         "django.request": {"level": "WARNING", "filters": ["url_secrets"]},
         "django.security.csrf": {"filters": ["url_secrets"]},
         "axes": {"level": "ERROR"},
+        # The PDF library reports each step and each font subset at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
