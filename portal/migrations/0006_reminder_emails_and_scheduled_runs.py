@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0004_user_units'),
+        ('portal', '0005_staff_administration'),
     ]
 
     operations = [
