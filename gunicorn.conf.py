@@ -46,3 +46,15 @@ access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 # A path may hold a secret (a survey's single-use link holds its code): what a view declares secret with
 # portal.log_redaction.sensitive_url_kwargs is logged as "[name]", e.g. /undersoegelse/[code]/.
 logger_class = "portal.gunicorn_logging.RedactingLogger"
+
+# gunicorn's control socket (for `gunicornc`): one per instance, named after its first address, so that two
+# instances on one host do not take each other's. GUNICORN_CONTROL_SOCKET sets the path; "off" turns it off.
+_control = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+if _control.lower() == "off":
+    control_socket_disable = True
+elif _control:
+    control_socket = _control
+else:
+    _runtime = os.environ.get("XDG_RUNTIME_DIR") or os.path.join(os.path.expanduser("~"), ".gunicorn")
+    _name = "".join(character if character.isalnum() else "-" for character in bind[0]).strip("-")
+    control_socket = os.path.join(_runtime, f"gunicorn-{_name}.ctl")

@@ -235,6 +235,15 @@ class Agreement(models.Model):
     next_follow_up = models.DateField(_("next follow-up"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible caseworker"),
+        help_text=_("Who is reminded of the follow-ups: at first whoever recorded the agreement."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -297,6 +306,7 @@ class AuditEvent(models.Model):
         DISCLOSURE_CHECKED = "disclosure.checked", _("Asked “may I tell?”")
         AGREEMENT_RECORDED = "agreement.recorded", _("Recorded an agreement")
         FOLLOW_UP_RECORDED = "follow_up.recorded", _("Recorded a follow-up")
+        AGREEMENT_REASSIGNED = "agreement.reassigned", _("Gave an agreement to another caseworker")
         RECEIPT_VIEWED = "receipt.viewed", _("Opened the receipt")
         FHIR_EXPORTED = "consent.exported", _("Exported consents (FHIR)")
         AUDIT_VIEWED = "audit.viewed", _("Viewed the log")

@@ -162,6 +162,7 @@ class Task:
     text: str
     url: str
     overdue: bool
+    owner_id: int | None = None  # a follow-up's responsible caseworker (Agreement.owner)
 
 
 def tasks_for(citizens: QuerySet[Citizen], today: date) -> list[Task]:
@@ -193,6 +194,7 @@ def tasks_for(citizens: QuerySet[Citizen], today: date) -> list[Task]:
             _("Follow up on the agreement “%s”") % agreement,
             reverse("consent:follow-up", args=[agreement.pk]),
             agreement.next_follow_up < today,
+            agreement.owner_id,
         )
         for agreement in agreements
     ]
@@ -222,3 +224,14 @@ def tasks_for(citizens: QuerySet[Citizen], today: date) -> list[Task]:
     ]
     tasks.sort(key=lambda task: (task.due, task.citizen.name, task.kind))
     return tasks
+
+
+def reminders_for(user, citizens: QuerySet[Citizen], today: date) -> list[Task]:
+    """What a caseworker is reminded of: the tasks of `tasks_for` that are due or overdue today, follow-ups
+    only of the agreements they own (or that nobody owns), consent reviews and "ask again" dates of all the
+    citizens they see."""
+    return [
+        task
+        for task in tasks_for(citizens, today)
+        if task.due <= today and (task.kind != "follow_up" or task.owner_id in (None, user.pk))
+    ]

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -250,9 +250,31 @@ def check_disclosure(*, citizen: Citizen, relative: Relative, category: str, act
 def record_agreement(*, citizen: Citizen, agreement: Agreement, acting_user) -> Agreement:
     agreement.citizen = citizen
     agreement.created_by = acting_user
+    agreement.owner = agreement.owner or acting_user
     _refuse(rules.validate_agreement(agreement))
     agreement.save()
     log(AuditEvent.Event.AGREEMENT_RECORDED, actor=acting_user, citizen=citizen, agreement_id=agreement.pk)
+    return agreement
+
+
+@transaction.atomic
+def reassign_agreement(*, agreement: Agreement, owner, acting_user) -> Agreement:
+    """Make `owner` the caseworker reminded of the agreement's follow-ups. Both must see the citizen (staff of
+    the citizen's units); otherwise RuleViolation at the field "owner"."""
+    citizen = agreement.citizen
+    if not policy.visible(acting_user, Citizen).filter(pk=citizen.pk).exists():
+        raise PermissionDenied
+    if not policy.visible(owner, Citizen).filter(pk=citizen.pk).exists():
+        _refuse({"owner": [_("Choose a caseworker of the citizen's units.")]})
+    Agreement.objects.filter(pk=agreement.pk).update(owner=owner)
+    agreement.owner = owner
+    log(
+        AuditEvent.Event.AGREEMENT_REASSIGNED,
+        actor=acting_user,
+        citizen=citizen,
+        agreement_id=agreement.pk,
+        owner_id=owner.pk,
+    )
     return agreement
 
 

@@ -1,12 +1,18 @@
+from datetime import time
 from importlib import import_module
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from portal.schedule import Every, Job
+
 
 class ContactsConfig(AppConfig):
     name = "contacts"
     verbose_name = _("Find your way (contact directory)")
+    periodic_tasks = (
+        Job("contacts.editor_reminders", "contacts.tasks.send_editor_reminders", Every.MONTH, day=1, at=time(7)),
+    )
 
     def ready(self) -> None:
         import_module(f"{self.name}.signals")  # connects the signal receivers

@@ -1,5 +1,6 @@
 from typing import ClassVar
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -16,3 +17,11 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = _("Password")
         self.fields["username"].error_messages["required"] = _("Enter your username.")
         self.fields["password"].error_messages["required"] = _("Enter your password.")
+
+
+class EmailSettingsForm(forms.Form):
+    wants_reminder_emails = forms.BooleanField(
+        label=_("Send me reminders and notices by e-mail"),
+        required=False,
+        help_text=_("Caseworkers: follow-ups and consents due. Editors: contact points to check. Managers: waves."),
+    )

@@ -200,6 +200,11 @@ class User(AbstractUser):
         verbose_name=_("units"),
         help_text=_("A caseworker sees the citizens of these units."),
     )
+    wants_reminder_emails = models.BooleanField(
+        _("e-mails from the portal"),
+        default=True,
+        help_text=_("Reminders and notices by e-mail (follow-ups due, contact points to check, waves)."),
+    )
 
     class Meta(AbstractUser.Meta):
         constraints: ClassVar = [
@@ -343,3 +348,17 @@ class Section(TranslatedFieldsMixin, models.Model):
             raise ValidationError({"body": _("Write the quote in the text field.")})
         if self.kind in {self.Kind.LIST, self.Kind.NUMBERED, self.Kind.AMBITIONS} and not self.items.strip():
             raise ValidationError({"items": _("Write the list, one item per line.")})
+
+
+class ScheduledRun(models.Model):
+    """That a periodic job (portal.schedule) was enqueued for a period: one row, so it is enqueued once."""
+
+    job = models.CharField(max_length=100)
+    period = models.DateTimeField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=("job", "period"), name="scheduled_run_once_per_period"),)
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.period:%Y-%m-%d %H:%M}"

@@ -52,7 +52,20 @@ INSTALLED_APPS = [
     "crispy_forms",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# The task queue (django-tasks with its database backend): `manage.py db_worker` runs the tasks, any number
+# of workers on any number of machines (PostgreSQL hands each task to one of them with SKIP LOCKED);
+# `manage.py scheduler` enqueues the periodic tasks that the apps list (portal.schedule).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+SURVEY_EMAIL_LEASE_SECONDS = int(os.environ.get("SURVEY_EMAIL_LEASE_SECONDS", "120"))
+SURVEY_EMAIL_RETRY_SECONDS = int(os.environ.get("SURVEY_EMAIL_RETRY_SECONDS", "60"))
+SURVEY_EMAIL_ATTEMPTS = int(os.environ.get("SURVEY_EMAIL_ATTEMPTS", "5"))
+SURVEY_EMAIL_WORKERS = int(os.environ.get("SURVEY_EMAIL_WORKERS", "2"))
+# The portal's address for links in e-mails sent by scheduled jobs (no request to take it from).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -96,6 +109,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server, the workers and the scheduler write to one file: a transaction takes the write lock when
+    # it begins (so two never deadlock upgrading a read lock) and waits up to 20 s for it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -127,11 +144,12 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+# How many reverse proxies stand in front of gunicorn: the client's address is then the one the nearest
+# trusted proxy appended to X-Forwarded-For (login throttling, the survey's per-client limits). `check --deploy`
+# refuses 0 while X-Forwarded-Proto is trusted (portal.checks).
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 # Trust X-Forwarded-For only behind a known number of proxies; otherwise a client could pick its address.
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+AXES_CLIENT_IP_CALLABLE = "portal.clients.client_address"
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
@@ -176,6 +194,7 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if DEBUG:

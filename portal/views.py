@@ -7,8 +7,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
+from . import services
 from .access import portal_policy
+from .forms import EmailSettingsForm
 from .models import Municipality, Page, Section
 from .public_cache import public_municipality_page
 from .selectors import municipalities
@@ -100,3 +103,16 @@ def healthz(request):
     except Exception:  # any failure to reach the database means "not healthy"
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_settings(request):
+    """Each person turns the portal's reminder e-mails on or off; without an address they get none."""
+    initial = {"wants_reminder_emails": request.user.wants_reminder_emails}
+    form = EmailSettingsForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.set_reminder_emails(user=request.user, wanted=form.cleaned_data["wants_reminder_emails"])
+        return redirect("email-settings")
+    return render(request, "portal/email_settings.html", {"form": form})

@@ -1,12 +1,20 @@
+from datetime import time
 from importlib import import_module
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from portal.schedule import Every, Job
+
 
 class SurveysConfig(AppConfig):
     name = "surveys"
     verbose_name = _("Relatives' survey")
+    periodic_tasks = (
+        Job("surveys.resume_email_rounds", "surveys.tasks.resume_email_rounds", Every.MINUTE),
+        Job("surveys.forget_invitation_addresses", "surveys.tasks.forget_invitation_addresses", Every.DAY, at=time(1)),
+        Job("surveys.wave_notices", "surveys.tasks.send_wave_notices", Every.DAY, at=time(7)),
+    )
 
     def ready(self) -> None:
         import_module(f"{self.name}.signals")  # connects the receivers

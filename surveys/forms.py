@@ -137,7 +137,7 @@ class InvitationForm(forms.Form):
         label=_("E-mail addresses"),
         help_text=_(
             "Only for e-mail: one address per line; each gets its own code. "
-            "The addresses are used to send the e-mails and are not kept."
+            "The addresses are kept only until the wave closes, for one reminder to those who have not answered."
         ),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),
@@ -182,9 +182,9 @@ class InvitationForm(forms.Form):
             )
         elif not addresses:
             self.add_error("emails", _("Write at least one e-mail address."))
-        elif len(addresses) > rules.MAX_INVITATIONS:
+        elif len(addresses) > rules.MAX_EMAILED_INVITATIONS:
             self.add_error(
                 "emails",
-                gettext("Send to at most %(limit)d addresses at a time.") % {"limit": rules.MAX_INVITATIONS},
+                gettext("Send to at most %(limit)d addresses at a time.") % {"limit": rules.MAX_EMAILED_INVITATIONS},
             )
         return addresses

@@ -269,3 +269,70 @@ class ExternalResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.positive}/{self.n}"
+
+
+class EmailBatch(models.Model):
+    """A manager's order to e-mail invitations (or a reminder round) for one unit of a wave.
+
+    The work is done by the task queue (surveys.tasks), one row per recipient (`InvitationEmail`); the batch
+    only says what was asked, by whom and when. Its progress is counted from the rows.
+    """
+
+    MUNICIPALITY_LOOKUP = "wave__survey__municipality"
+
+    class Kind(models.TextChoices):
+        INVITATIONS = "invitations", _("invitations")
+        REMINDERS = "reminders", _("reminders")
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="email_batches")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INVITATIONS)
+    reminds = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders")
+    created_by = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    base_url = models.CharField(max_length=200)
+    failures_shown = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        verbose_name = _("e-mail round")
+        verbose_name_plural = _("e-mail rounds")
+
+    def __str__(self) -> str:
+        return f"{self.wave} / {self.unit} / {self.kind}"
+
+
+class InvitationEmail(models.Model):
+    """One e-mail of a batch, to one address.
+
+    The address is kept only while it is needed: a failed address until the manager has seen it once, a sent
+    one until the wave closes (for the reminder round to the invitations not yet used), then it is blanked by
+    the scheduled job `surveys.tasks.forget_invitation_addresses`. The code is never stored in clear: the
+    worker makes a fresh one when it sends, stores its hash on the invitation and puts the code in the e-mail.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("already answered")
+
+    batch = models.ForeignKey(EmailBatch, on_delete=models.CASCADE, related_name="emails")
+    invitation = models.ForeignKey(Invitation, on_delete=models.SET_NULL, null=True, related_name="+")
+    address = models.CharField(max_length=254, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.WAITING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation e-mail")
+        verbose_name_plural = _("invitation e-mails")
+        indexes = (models.Index(fields=("batch", "status", "next_attempt_at"), name="invitation_email_queue"),)
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} / {self.pk}"

@@ -22,6 +22,7 @@ from .models import ANSWER_MAX_LENGTH, DONT_KNOW, ExternalResult, Indicator, Que
 Problems = dict[str | int | None, list[str]]
 
 MAX_INVITATIONS = 500  # per batch: a batch of letters is printed from one page
+MAX_EMAILED_INVITATIONS = 5000  # per batch of e-mails: sent by the task queue, not in the request
 MAX_TEXT_LENGTH = 5000  # a free-text answer
 DEFAULT_POSITIVE = {
     Question.Kind.SCALE: [Scale.VERY_HIGH.value, Scale.HIGH.value],
@@ -221,16 +222,32 @@ def deletion_problems(obj: object, *, has_answers: bool) -> Problems:
 # --- invitations ----------------------------------------------------------------------------------
 
 
-def invitation_problems(wave: Wave, *, count: int, unit_in_wave: bool, today) -> Problems:
-    """A batch of invitation codes: for a wave that takes them, a unit of the wave, a count a page can print."""
+def invitation_problems(
+    wave: Wave, *, count: int, unit_in_wave: bool, today, limit: int = MAX_INVITATIONS, field: str = "count"
+) -> Problems:
+    """A batch of invitation codes: for a wave that takes them, a unit of the wave, a count a page can print
+    (or, for e-mails, `MAX_EMAILED_INVITATIONS`)."""
     if not wave.takes_invitations(today):
         return {None: [_("This wave takes no more answers, so it needs no invitations.")]}
     problems: Problems = {}
-    if not 1 <= count <= MAX_INVITATIONS:
-        _add(problems, "count", _("Make between 1 and %(limit)d invitations at a time.") % {"limit": MAX_INVITATIONS})
+    if not 1 <= count <= limit:
+        _add(problems, field, _("Make between 1 and %(limit)d invitations at a time.") % {"limit": limit})
     if not unit_in_wave:
         _add(problems, "unit", _("Choose one of the wave's units."))
     return problems
+
+
+def reminder_problems(wave: Wave, *, is_reminder: bool, finished: bool, already_reminded: bool, today) -> Problems:
+    """One reminder round per e-mail round, once it has finished, while the wave still takes answers."""
+    if not wave.takes_invitations(today):
+        return {None: [_("This wave takes no more answers, so no reminders are sent.")]}
+    if is_reminder:
+        return {None: [_("A reminder round gets no reminder of its own.")]}
+    if not finished:
+        return {None: [_("Wait until all the invitations have been sent.")]}
+    if already_reminded:
+        return {None: [_("A reminder has already been sent for these invitations.")]}
+    return {}
 
 
 # --- a relative's answers -------------------------------------------------------------------------

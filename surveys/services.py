@@ -13,17 +13,16 @@ and only their keyed hashes are kept (surveys.codes).
 """
 
 import logging
-import smtplib
 import uuid
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Model
 from django.template.loader import render_to_string
@@ -36,7 +35,18 @@ from portal.models import Unit
 
 from . import codes, rules, selectors
 from .access import survey_policy
-from .models import Answer, ExternalResult, Indicator, Invitation, Question, Survey, SurveyResponse, Wave
+from .models import (
+    Answer,
+    EmailBatch,
+    ExternalResult,
+    Indicator,
+    Invitation,
+    InvitationEmail,
+    Question,
+    Survey,
+    SurveyResponse,
+    Wave,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -249,36 +259,127 @@ def links_for(code: str, *, base_url: str) -> InvitationLinks:
     return InvitationLinks(grouped, base + answer_path, base + answer_path_en, base + entry_path)
 
 
-@dataclass
-class EmailDelivery:
-    """What became of a batch of e-mailed invitations; `failed` holds addresses only until the page is shown."""
+def invite_by_email(*, wave: Wave, unit: Unit, addresses: list[str], acting_user, base_url: str) -> EmailBatch:
+    """Order one invitation per address, e-mailed by the task queue; returns the batch whose page shows progress.
 
-    requested: int
-    sent: int = 0
-    failed: list[str] = field(default_factory=list)
-    done: bool = False
-
-
-def invite_by_email(*, wave: Wave, unit: Unit, addresses: list[str], acting_user, base_url: str) -> EmailDelivery:
-    """Make one invitation per address and e-mail each its code once the invitations are committed.
-
-    The addresses are not stored anywhere: they live in the messages until these are sent. An
-    invitation whose e-mail could not be sent is deleted again, as nobody has its code.
+    In the request only rows are written (an invitation with an unusable random hash and one e-mail row per
+    address); the worker (surveys.tasks.send_invitation_emails) makes each code when it sends it. Raises
+    PermissionDenied or RuleViolation like `generate_invitations`.
     """
-    delivery = EmailDelivery(requested=len(addresses))
+    today = timezone.localdate()
+    if not survey_policy.may_hand_out_invitations(acting_user, wave):
+        raise PermissionDenied
+    unit_in_wave = survey_policy.visible(acting_user, wave.units.filter(pk=unit.pk)).exists()
+    _raise_problems(
+        rules.invitation_problems(
+            wave,
+            count=len(addresses),
+            unit_in_wave=unit_in_wave,
+            today=today,
+            limit=rules.MAX_EMAILED_INVITATIONS,
+            field="emails",
+        )
+    )
     with transaction.atomic():
-        made = generate_invitations(wave=wave, unit=unit, count=len(addresses), acting_user=acting_user)
-        messages = []
-        for address, code in zip(addresses, made, strict=True):
-            message = invitation_email(wave=wave, unit=unit, address=address, code=code, base_url=base_url)
-            messages.append((codes.digest(codes.normalize(code)), message))
-        transaction.on_commit(lambda: _send(messages, delivery))
-    return delivery
+        batch = EmailBatch.objects.create(wave=wave, unit=unit, created_by=acting_user, base_url=base_url)
+        # Placeholders: hashes of codes nobody knows, replaced by the worker when it e-mails a fresh code.
+        invitations = Invitation.objects.bulk_create(
+            Invitation(wave=wave, unit=unit, code_digest=codes.digest(codes.new_code() + "-unsent"))
+            for _address in addresses
+        )
+        now = timezone.now()
+        InvitationEmail.objects.bulk_create(
+            InvitationEmail(batch=batch, invitation=invitation, address=address, next_attempt_at=now)
+            for invitation, address in zip(invitations, addresses, strict=True)
+        )
+        transaction.on_commit(partial(_start_sending, batch.pk))
+    logger.info("E-mail round %s of %d invitations ordered by user %s", batch.pk, len(addresses), acting_user.pk)
+    return batch
 
 
-def invitation_email(*, wave: Wave, unit: Unit, address: str, code: str, base_url: str) -> EmailMessage:
+def remind_by_email(*, batch: EmailBatch, acting_user) -> EmailBatch:
+    """Order one reminder round for an e-mail round: to the invitations of it that were sent and not yet used.
+
+    Each reminder carries a new code that replaces the first one (only hashes are kept, so the first cannot
+    be sent again). Raises RuleViolation when the wave takes no more answers, the round is not finished, or
+    a reminder round was already ordered; PermissionDenied for anyone but a manager of the wave.
+    """
+    wave = batch.wave
+    if not survey_policy.may_hand_out_invitations(acting_user, wave):
+        raise PermissionDenied
+    with transaction.atomic():
+        # One reminder round at a time, also when two managers press the button at once.
+        locked = EmailBatch.objects.select_for_update().get(pk=batch.pk)
+        problems = rules.reminder_problems(
+            wave,
+            is_reminder=locked.kind == EmailBatch.Kind.REMINDERS,
+            finished=not locked.emails.filter(status__in=UNFINISHED).exists(),
+            already_reminded=locked.reminders.exists(),
+            today=timezone.localdate(),
+        )
+        _raise_problems(problems)
+        reminder = EmailBatch.objects.create(
+            wave=wave,
+            unit=locked.unit,
+            kind=EmailBatch.Kind.REMINDERS,
+            reminds=locked,
+            created_by=acting_user,
+            base_url=locked.base_url,
+        )
+        now = timezone.now()
+        rows = locked.emails.filter(status=InvitationEmail.Status.SENT, invitation__used_on__isnull=True).exclude(
+            address=""
+        )
+        InvitationEmail.objects.bulk_create(
+            InvitationEmail(batch=reminder, invitation_id=row.invitation_id, address=row.address, next_attempt_at=now)
+            for row in rows.only("invitation_id", "address")
+        )
+        transaction.on_commit(partial(_start_sending, reminder.pk))
+    return reminder
+
+
+UNFINISHED = (InvitationEmail.Status.WAITING, InvitationEmail.Status.SENDING)
+
+
+def _start_sending(batch_id: int) -> None:
+    from .tasks import start_sending  # the tasks module imports this one
+
+    start_sending(batch_id)
+
+
+def take_failed_addresses(*, batch: EmailBatch) -> list[str]:
+    """The addresses that could not be reached, handed out once (for the manager's page) and then blanked.
+
+    Returns [] while the round is still sending, and after the first time.
+    """
+    with transaction.atomic():
+        locked = EmailBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.failures_shown or locked.emails.filter(status__in=UNFINISHED).exists():
+            return []
+        failed = locked.emails.filter(status=InvitationEmail.Status.FAILED)
+        addresses = sorted(failed.exclude(address="").values_list("address", flat=True))
+        failed.update(address="")
+        locked.failures_shown = True
+        locked.save(update_fields=["failures_shown"])
+    return addresses
+
+
+def forget_addresses(*, today: date) -> int:
+    """Blank the addresses of e-mail rounds whose wave has closed (the reminder window is over)."""
+    return (
+        InvitationEmail.objects.filter(batch__wave__closes_on__lt=today)
+        .exclude(status__in=UNFINISHED)
+        .exclude(address="")
+        .update(address="")
+    )
+
+
+def invitation_email(
+    *, wave: Wave, unit: Unit, address: str, code: str, base_url: str, reminder: bool = False
+) -> EmailMessage:
     """The e-mail with one code, in Danish (the link leads to the page, which offers English)."""
     context = {
+        "reminder": reminder,
         "wave": wave,
         "survey": wave.survey,
         "municipality": wave.survey.municipality,
@@ -289,45 +390,6 @@ def invitation_email(*, wave: Wave, unit: Unit, address: str, code: str, base_ur
         subject = " ".join(render_to_string("surveys/email/invitation_subject.txt", context).split())
         body = render_to_string("surveys/email/invitation.txt", context)
     return EmailMessage(subject=subject, body=body, to=[address])
-
-
-def _open_mail_connection():
-    """A connection to the mail server, or None when it cannot be reached (then nothing is sent)."""
-    try:
-        connection = get_connection()
-        connection.open()
-    except (smtplib.SMTPException, OSError):
-        return None
-    return connection
-
-
-def _send_one(connection, message: EmailMessage) -> bool:
-    if connection is None:
-        return False
-    try:
-        return bool(connection.send_messages([message]))
-    except (smtplib.SMTPException, OSError):
-        return False
-
-
-def _send(messages: list[tuple[str, EmailMessage]], delivery: EmailDelivery) -> None:
-    connection = _open_mail_connection()
-    unsent: list[str] = []
-    for digest, message in messages:
-        if _send_one(connection, message):
-            delivery.sent += 1
-        else:
-            delivery.failed.extend(message.to)
-            unsent.append(digest)
-    if connection is not None:
-        try:
-            connection.close()
-        except (smtplib.SMTPException, OSError):
-            logger.warning("Closing the mail connection failed after sending survey invitations")
-    if unsent:
-        Invitation.objects.filter(code_digest__in=unsent, used_on__isnull=True).delete()
-        logger.warning("%d of %d survey invitation e-mails could not be sent", len(unsent), len(messages))
-    delivery.done = True
 
 
 # --- answers --------------------------------------------------------------------------------------

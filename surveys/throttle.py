@@ -5,8 +5,8 @@
 - Unknown codes: at most SURVEY_CODE_MISSES_PER_HOUR (default 30) per client address, against guessing.
 
 The cache key holds a keyed hash of the address and the hour, never the address itself. Behind
-reverse proxies (DJANGO_PROXY_COUNT > 0) the client is read from X-Forwarded-For as the nearest proxy
-saw it, like the login throttling is configured to.
+reverse proxies (DJANGO_PROXY_COUNT > 0) the client is read from X-Forwarded-For as the outermost proxy
+saw it, by portal.clients.client_address, as the login throttling does.
 """
 
 import contextlib
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+from portal.clients import client_address
 
 from .codes import client_digest
 
@@ -36,18 +38,10 @@ OPEN_LINK_ANSWERS = Limit("open", "SURVEY_OPEN_LINK_ANSWERS_PER_HOUR", 10)
 CODE_MISSES = Limit("miss", "SURVEY_CODE_MISSES_PER_HOUR", 30)
 
 
-def client_address(request) -> str:
-    proxies = int(getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) or 0)
-    if proxies > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _key(limit: Limit, request) -> str:
     window = int(time.time() // PERIOD_SECONDS)
-    return f"surveys:rate:{limit.name}:{client_digest(client_address(request))}:{window}"
+    client = client_digest(client_address(request) or "unknown")
+    return f"surveys:rate:{limit.name}:{client}:{window}"
 
 
 def used(limit: Limit, request) -> int:

@@ -31,6 +31,9 @@ urlpatterns = [
     # A manager hands out invitations.
     path("personale/undersoegelser/", views.manager_overview, name="manage"),
     path("personale/undersoegelser/runde/<int:pk>/invitationer/", views.create_invitations, name="invitations"),
+    path("personale/undersoegelser/udsendelse/<int:pk>/", views.email_round, name="email-round"),
+    path("personale/undersoegelser/udsendelse/<int:pk>/status/", views.email_round_status, name="email-round-status"),
+    path("personale/undersoegelser/udsendelse/<int:pk>/paamindelse/", views.remind, name="email-round-remind"),
     # A manager reads the results.
     path("personale/resultater/", dashboard_views.index, name="results"),
     path("personale/resultater/<int:survey_id>/", dashboard_views.dashboard, name="dashboard"),

@@ -9,7 +9,7 @@ whose address holds nothing.
 
 from functools import wraps
 
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,10 +21,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from portal.errors import RuleViolation, show_on_form
 from portal.log_redaction import sensitive_url_kwargs
 
-from . import codes, selectors, services, throttle
+from . import codes, email_sending, selectors, services, throttle
 from .access import manager_required, survey_policy
 from .forms import AnswerForm, CodeForm, Delivery, InvitationForm
-from .models import Wave
+from .models import EmailBatch, Wave
 
 NO_REFERRER = "no-referrer"
 # A page with a POST form cannot be sent with no-referrer: under that policy browsers send `Origin: null`
@@ -225,10 +225,10 @@ def hand_out(request, wave: Wave, form: InvitationForm, today):
         )
         letters = [services.links_for(code, base_url=base_url) for code in made]
         return render(request, "surveys/manage/letters.html", {**context, "unit": unit, "letters": letters})
-    delivery = services.invite_by_email(
+    batch = services.invite_by_email(
         wave=wave, unit=unit, addresses=form.cleaned_data["addresses"], acting_user=request.user, base_url=base_url
     )
-    return render(request, "surveys/manage/emailed.html", {**context, "unit": unit, "delivery": delivery})
+    return HttpResponseRedirect(reverse("surveys:email-round", args=[batch.pk]))
 
 
 @manager_required
@@ -250,3 +250,61 @@ def create_invitations(request, pk: int):
         except RuleViolation as error:
             show_on_form(form, error)
     return render(request, "surveys/manage/invitations.html", {**context, "form": form})
+
+
+def _visible_round(request, pk: int) -> EmailBatch:
+    rounds = EmailBatch.objects.select_related("wave__survey__municipality", "unit")
+    return get_object_or_404(survey_policy.visible(request.user, rounds), pk=pk)
+
+
+@manager_required
+@require_safe
+def email_round(request, pk: int):
+    """An e-mail round's progress: sent, failed, waiting. The failed addresses are shown once, when it is done."""
+    batch = _visible_round(request, pk)
+    progress = email_sending.progress(batch)
+    failed_addresses = services.take_failed_addresses(batch=batch) if progress["done"] and progress["failed"] else []
+    today = timezone.localdate()
+    context = {
+        "batch": batch,
+        "wave": batch.wave,
+        "survey": batch.wave.survey,
+        "progress": progress,
+        "failed_addresses": failed_addresses,
+        "may_remind": progress["done"]
+        and batch.kind == EmailBatch.Kind.INVITATIONS
+        and batch.wave.takes_invitations(today)
+        and not batch.reminders.exists(),
+        "status_url": reverse("surveys:email-round-status", args=[batch.pk]),
+    }
+    return render(request, "surveys/manage/email_round.html", context)
+
+
+@manager_required
+@require_safe
+def email_round_status(request, pk: int):
+    """The counts of the progress page, for its script to update them without a reload."""
+    return JsonResponse(email_sending.progress(_visible_round(request, pk)))
+
+
+@manager_required
+@require_http_methods(["POST"])
+def remind(request, pk: int):
+    """Order the reminder round to the invitations of an e-mail round not yet used."""
+    batch = _visible_round(request, pk)
+    try:
+        reminder = services.remind_by_email(batch=batch, acting_user=request.user)
+    except RuleViolation as error:
+        return render(
+            request,
+            "surveys/manage/email_round.html",
+            {
+                "batch": batch,
+                "wave": batch.wave,
+                "survey": batch.wave.survey,
+                "progress": email_sending.progress(batch),
+                "errors": error.messages,
+            },
+            status=400,
+        )
+    return HttpResponseRedirect(reverse("surveys:email-round", args=[reminder.pk]))

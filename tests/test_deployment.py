@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "k3y-" + "x7Qp9!vR2#mW8zL4@tN6^bY1&cH5*dJ0(eF3)gK" * 2,
     "DJANGO_DEBUG": "false",
     "DJANGO_ALLOWED_HOSTS": "paaroerende.example.dk",
+    "DJANGO_PROXY_COUNT": "1",
 }
 
 
@@ -29,6 +30,13 @@ def test_check_deploy_with_production_settings_prints_no_warnings():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNING" not in result.stderr
+
+
+def test_check_deploy_fails_behind_a_proxy_that_is_not_counted():
+    env = {**PRODUCTION_ENV, "DJANGO_PROXY_COUNT": "0"}
+    result = run_manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert "portal.E001" in result.stderr and "Set DJANGO_PROXY_COUNT" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

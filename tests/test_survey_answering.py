@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone, translation
@@ -386,7 +385,7 @@ def test_one_client_may_send_only_so_many_answers_an_hour(client, survey, settin
 
 def test_behind_a_proxy_the_client_is_read_from_x_forwarded_for(client, survey, settings):
     settings.SURVEY_OPEN_LINK_ANSWERS_PER_HOUR = 1
-    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.PROXY_COUNT = 1
     url = f"/undersoegelse/aaben/{survey.wave.open_link_key}/"
     for forwarded, status in [("198.51.100.1", 303), ("198.51.100.1", 429), ("6.6.6.6, 198.51.100.2", 303)]:
         response = client.post(url, survey.form_data(), REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
@@ -568,63 +567,8 @@ def test_the_invitation_form_explains_its_errors(client, manager, survey, invita
     assert not Invitation.objects.exists() and not mail.outbox
 
 
-def test_e_mailed_invitations_are_sent_once_committed_and_the_addresses_not_kept(
-    client, manager, survey, invitations_url, django_capture_on_commit_callbacks
-):
-    addresses = ["anna@example.dk", "bo@example.dk", "Anna@example.dk", "", "carl@example.dk"]
-    client.force_login(manager)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post(
-            invitations_url, {"unit": survey.unit.pk, "delivery": "email", "emails": "\n".join(addresses)}
-        )
-        assert response.status_code == 200
-        assert not mail.outbox  # nothing is sent before the invitations are committed
-    assert len(callbacks) == 1
-    callbacks[0]()
-    assert sorted(message.to[0] for message in mail.outbox) == ["anna@example.dk", "bo@example.dk", "carl@example.dk"]
-    assert Invitation.objects.count() == 3
-    links = set()
-    for message in mail.outbox:
-        [code] = GROUPED_CODE.findall(message.body)[:1]
-        assert f"http://testserver/undersoegelse/{code}/" in message.body
-        assert survey.survey.title in message.subject and survey.municipality.name in message.subject
-        links.add(code)
-    assert len(links) == 3
-    assert not GROUPED_CODE.search(response.text)  # the manager does not see the codes
-
-    dump = io.StringIO()
-    call_command("dumpdata", stdout=dump)
-    assert "example.dk" not in dump.getvalue()
-    assert client.post(answer_url(links.pop()), survey.form_data()).status_code == 303
-
-
-class RefusingBackend(EmailBackend):
-    """Refuses every address at refused.example."""
-
-    def send_messages(self, messages):
-        import smtplib
-
-        if any(address.endswith("@refused.example") for message in messages for address in message.to):
-            raise smtplib.SMTPRecipientsRefused({})
-        return super().send_messages(messages)
-
-
-def test_an_invitation_whose_e_mail_fails_is_deleted_again(
-    manager, survey, settings, django_capture_on_commit_callbacks
-):
-    settings.EMAIL_BACKEND = "tests.test_survey_answering.RefusingBackend"
-    with django_capture_on_commit_callbacks(execute=True):
-        delivery = services.invite_by_email(
-            wave=survey.wave,
-            unit=survey.unit,
-            addresses=["ok@example.dk", "nej@refused.example"],
-            acting_user=manager,
-            base_url="https://portal.example",
-        )
-        assert not delivery.done
-    assert delivery.done and delivery.sent == 1 and delivery.failed == ["nej@refused.example"]
-    assert Invitation.objects.count() == 1
-    assert [message.to for message in mail.outbox] == [["ok@example.dk"]]
+# E-mailed invitations go through the task queue to a real SMTP server: tests/test_invitation_emails.py and
+# tests/test_queue_workers.py.
 
 
 # Fixed query counts

@@ -19,3 +19,17 @@ def category_labels(categories) -> str:
     """The labels of kinds of information in the active language (["helbred"] → "Health")."""
     labels = dict(InformationCategory.choices)
     return ", ".join(str(labels.get(category, category)) for category in categories or [])
+
+
+@register.simple_tag
+def tasks_due_count(user) -> int:
+    """`{% tasks_due_count user as due %}`: how many of the user's tasks are due or overdue today (the staff
+    start page shows it; the same count as the daily reminder e-mail)."""
+    from django.utils import timezone
+
+    from consent.models import Citizen
+    from consent.reads import reminders_for
+
+    if not policy.may_use_consent(user):
+        return 0
+    return len(reminders_for(user, policy.visible(user, Citizen), timezone.localdate()))

@@ -1,0 +1,34 @@
+"""The directory's scheduled work (listed in ContactsConfig.periodic_tasks, run by the task queue).
+
+`send_editor_reminders`, monthly: each editor who wants the portal's e-mails gets the contact points of their
+own municipality that nobody has checked for CHECK_AGAIN_AFTER_DAYS (a year), when there are any, with a link
+to the admin's list of them.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from portal.notifications import recipients, send_to_staff
+from portal.roles import Role
+
+from .models import CHECK_AGAIN_AFTER_DAYS, ContactPoint
+
+
+def unchecked_contact_points(municipality, today) -> list[ContactPoint]:
+    limit = today - timedelta(days=CHECK_AGAIN_AFTER_DAYS)
+    return list(ContactPoint.objects.filter(municipality=municipality, last_checked__lt=limit).order_by("name"))
+
+
+@task()
+def send_editor_reminders() -> int:
+    today = timezone.localdate()
+    sent, unchecked = 0, {}
+    for user in recipients(Role.EDITOR):
+        if user.municipality_id not in unchecked:
+            unchecked[user.municipality_id] = unchecked_contact_points(user.municipality, today)
+        contacts = unchecked[user.municipality_id]
+        if contacts and send_to_staff(user, template="contacts/email/unchecked", context={"contacts": contacts}):
+            sent += 1
+    return sent
