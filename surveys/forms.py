@@ -59,6 +59,10 @@ def question_field(question: Question, number: int) -> forms.Field:
             required=question.required,
             max_length=rules.MAX_TEXT_LENGTH,
             widget=forms.Textarea(attrs={"rows": 5}),
+            help_text=_(
+                "Please do not write names, CPR numbers or other details that tell who you or your relative"
+                " are. CPR numbers and e-mail addresses are removed before your answer is saved."
+            ),
             error_messages={**required, "max_length": rules.too_long_message(number)},
         )
     if question.kind == Question.Kind.SCALE:
@@ -188,3 +192,15 @@ class InvitationForm(forms.Form):
                 gettext("Send to at most %(limit)d addresses at a time.") % {"limit": rules.MAX_INVITATIONS},
             )
         return addresses
+
+
+class FreeTextWarningForm(forms.Form):
+    """The warning a manager ticks before downloading free-text answers."""
+
+    understood = forms.BooleanField(
+        label=_(
+            "I understand that free-text answers may tell who wrote them or whom they are about, and I will keep"
+            " the file within the municipality."
+        ),
+        error_messages={"required": _("Tick the box to confirm that you have read the warning.")},
+    )

@@ -242,6 +242,8 @@ class Answer(models.Model):
         verbose_name_plural = _("answers")
         constraints = (models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_question"),)
         indexes = (models.Index(fields=["question", "value"]),)
+        # Not given to a role by default: an administrator gives it to the managers who may read free text.
+        permissions = (("view_answer_text", _("May download free-text answers")),)
 
     def __str__(self) -> str:
         return self.value or self.text[:40]

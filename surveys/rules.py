@@ -12,6 +12,7 @@ refused them already. A rule that involves such a field is left out, as Django l
 model validation (`full_clean(exclude=...)`).
 """
 
+import re
 from collections.abc import Collection, Iterable
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -320,3 +321,23 @@ def read_answers(questions: list[Question], answers: dict) -> tuple[list[KeptAns
     if not problems and not kept:
         problems[None] = [nothing_answered_message()]
     return kept, problems
+
+
+# --- personal data in free text --------------------------------------------------------------------
+# Applied by surveys.services before an answer is stored, so that no CPR number or e-mail address typed
+# into the anonymous survey is ever saved or exported. The replacements are stored, so they are Danish.
+
+CPR_LIKE = re.compile(
+    r"(?<![0-9])(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])[0-9]{2}"  # ddmmyy
+    r"[ \t\u00a0]*[-\u2010-\u2015]?[ \t\u00a0]*"  # a dash, spaces, both or nothing
+    r"[0-9]{4}(?![0-9])"
+)
+EMAIL_LIKE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+CPR_MASK = "[CPR-nummer fjernet]"
+EMAIL_MASK = "[e-mailadresse fjernet]"
+
+
+def mask_personal_data(text: str) -> str:
+    """`text` with CPR-like numbers (ddmmyy-xxxx, with a dash, a space or nothing between) and e-mail
+    addresses replaced by a note that they were removed. Pure."""
+    return CPR_LIKE.sub(CPR_MASK, EMAIL_LIKE.sub(EMAIL_MASK, text))

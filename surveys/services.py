@@ -446,7 +446,9 @@ def _store(*, wave: Wave, unit_id: int | None, kept, today: date, via_open_link:
     response = SurveyResponse.objects.create(
         wave=wave, unit_id=unit_id, submitted_on=today, via_open_link=via_open_link
     )
+    # Free text is masked before it is stored: a CPR number or an e-mail address is never saved.
     Answer.objects.bulk_create(
-        Answer(response=response, question=question, value=value, text=text) for question, value, text in kept
+        Answer(response=response, question=question, value=value, text=rules.mask_personal_data(text))
+        for question, value, text in kept
     )
     return response

@@ -37,6 +37,11 @@ urlpatterns = [
     path("personale/resultater/<int:survey_id>/resultater.csv", dashboard_views.figures_csv, name="figures-csv"),
     path("personale/resultater/<int:survey_id>/resultater.xlsx", dashboard_views.figures_xlsx, name="figures-xlsx"),
     path("personale/resultater/<int:survey_id>/svar.csv", dashboard_views.answers_csv, name="answers-csv"),
+    path(
+        "personale/resultater/<int:survey_id>/svar-med-fritekst/",
+        dashboard_views.answers_with_text,
+        name="answers-with-text",
+    ),
     # Anyone sees how the municipality is doing.
     path("<slug:municipality_slug>/saadan-gaar-det/", how_it_goes.how_it_goes, name="how-it-goes"),
 ]
