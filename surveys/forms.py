@@ -7,10 +7,10 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import TranslatedText
+from portal.models import Area, TranslatedText
 
 from . import codes, rules
-from .models import DONT_KNOW, Question, Scale, YesNo
+from .models import DONT_KNOW, Action, Question, Scale, YesNo
 
 QUESTION_FIELD = re.compile(r"q(\d+)")
 
@@ -204,3 +204,65 @@ class FreeTextWarningForm(forms.Form):
         ),
         error_messages={"required": _("Tick the box to confirm that you have read the warning.")},
     )
+
+
+DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class ActionPlanForm(forms.Form):
+    """A new action plan: for a unit or an area of the manager's municipality, and a year."""
+
+    unit = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Unit"),
+        error_messages={"invalid_choice": _("Choose a unit of your own municipality.")},
+    )
+    area = forms.ChoiceField(label=_("or an area"), required=False)
+    year = forms.IntegerField(
+        label=_("Year"), error_messages={"required": _("Give the year."), "invalid": _("Write the year as digits.")}
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, error_messages={"required": _("Give the plan a title.")})
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["area"].choices = [("", "—"), *Area.choices]
+
+
+class ActionForm(forms.Form):
+    """An action of a plan: what, who, from when to when, how far it has come, which indicators it should move."""
+
+    title = forms.CharField(label=_("Action"), max_length=300, error_messages={"required": _("Describe the action.")})
+    owner_name = forms.CharField(label=_("Owner"), max_length=200, required=False, help_text=_("A name or a team."))
+    owner = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("or a staff member"),
+        error_messages={"invalid_choice": _("Choose a staff member of your own municipality.")},
+    )
+    starts_on = forms.DateField(
+        label=_("Start"),
+        error_messages={"required": _("Give the start date."), "invalid": _("Write the date as dd.mm.åååå.")},
+        **DATE_WIDGET,
+    )
+    deadline = forms.DateField(
+        label=_("Deadline"),
+        error_messages={"required": _("Give the deadline."), "invalid": _("Write the date as dd.mm.åååå.")},
+        **DATE_WIDGET,
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=Action.Status.choices, initial=Action.Status.PLANNED)
+    note = forms.CharField(label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    indicators = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Indicators it should move"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose indicators of your own municipality's survey.")},
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, staff, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff
+        self.fields["indicators"].queryset = indicators

@@ -341,3 +341,39 @@ def mask_personal_data(text: str) -> str:
     """`text` with CPR-like numbers (ddmmyy-xxxx, with a dash, a space or nothing between) and e-mail
     addresses replaced by a note that they were removed. Pure."""
     return CPR_LIKE.sub(CPR_MASK, EMAIL_LIKE.sub(EMAIL_MASK, text))
+
+
+# --- action plans -----------------------------------------------------------------------------------
+
+FIRST_PLAN_YEAR = 2000
+PLAN_YEARS_AHEAD = 5
+
+
+def action_plan_problems(*, municipality_id: int, unit, area: str, year: int | None, theme=None, today) -> Problems:
+    """A plan is for one unit or one area of the municipality, for a year not far off, tied to a theme of the
+    municipality's own policy (if any)."""
+    problems: Problems = {}
+    _theme_problems(theme, municipality_id, problems)
+    if (unit is None) == (not area):
+        _add(problems, "unit", _("Choose either a unit or an area."))
+    elif unit is not None and unit.municipality_id != municipality_id:
+        _add(problems, "unit", _("Choose a unit of your own municipality."))
+    if year is not None and not FIRST_PLAN_YEAR <= year <= today.year + PLAN_YEARS_AHEAD:
+        message = _("Give a year from %(first)d to %(last)d.")
+        _add(problems, "year", message % {"first": FIRST_PLAN_YEAR, "last": today.year + PLAN_YEARS_AHEAD})
+    return problems
+
+
+def action_problems(*, municipality_id: int, starts_on, deadline, owner, owner_name: str, indicators) -> Problems:
+    """An action has an owner (a name, or a staff member of the municipality), a deadline not before its start,
+    and indicators of the municipality's own surveys."""
+    problems: Problems = {}
+    if None not in (starts_on, deadline) and deadline < starts_on:
+        _add(problems, "deadline", _("The deadline cannot be before the start."))
+    if owner is None and not owner_name.strip():
+        _add(problems, "owner_name", _("Write who owns the action, or choose a staff member."))
+    if owner is not None and owner.municipality_id != municipality_id:
+        _add(problems, "owner", _("Choose a staff member of your own municipality."))
+    if any(indicator.question.survey.municipality_id != municipality_id for indicator in indicators):
+        _add(problems, "indicators", _("Choose indicators of your own municipality's survey."))
+    return problems

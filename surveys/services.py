@@ -24,19 +24,30 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Model
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
-from portal.errors import RuleViolation
+from portal.errors import RuleViolation, StaleVersion
 from portal.models import Unit
 
 from . import codes, rules, selectors
 from .access import survey_policy
-from .models import Answer, ExternalResult, Indicator, Invitation, Question, Survey, SurveyResponse, Wave
+from .models import (
+    Action,
+    ActionPlan,
+    Answer,
+    ExternalResult,
+    Indicator,
+    Invitation,
+    Question,
+    Survey,
+    SurveyResponse,
+    Wave,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -452,3 +463,76 @@ def _store(*, wave: Wave, unit_id: int | None, kept, today: date, via_open_link:
         for question, value, text in kept
     )
     return response
+
+
+# --- action plans -----------------------------------------------------------------------------------
+# A manager writes their municipality's plans; a plan for another municipality's unit is refused.
+
+
+def _municipality_of(acting_user) -> int:
+    if acting_user.municipality_id is None:
+        raise PermissionDenied
+    return acting_user.municipality_id
+
+
+def create_action_plan(
+    *, acting_user, unit: Unit | None = None, area: str = "", year: int, title: str, theme=None, today: date
+) -> ActionPlan:
+    """A new plan for one unit or one area of the acting manager's municipality."""
+    municipality_id = _municipality_of(acting_user)
+    _raise_problems(
+        rules.action_plan_problems(
+            municipality_id=municipality_id, unit=unit, area=area, year=year, theme=theme, today=today
+        )
+    )
+    plan = ActionPlan(municipality_id=municipality_id, unit=unit, area=area, year=year, title=title, theme=theme)
+    _validate(plan, None, ())
+    with transaction.atomic():
+        plan.save()
+    return plan
+
+
+def save_action(
+    *,
+    acting_user,
+    plan: ActionPlan,
+    action: Action | None = None,
+    version: int | None = None,
+    title: str,
+    owner=None,
+    owner_name: str = "",
+    starts_on: date,
+    deadline: date,
+    status: str = Action.Status.PLANNED,
+    note: str = "",
+    indicators: Iterable[Indicator] = (),
+) -> Action:
+    """Add an action to `plan`, or change `action` as it was at `version`; StaleVersion (nothing saved) when
+    someone else saved it in between."""
+    municipality_id = _municipality_of(acting_user)
+    if plan.municipality_id != municipality_id or (action is not None and action.plan_id != plan.pk):
+        raise PermissionDenied
+    indicators = list(indicators)
+    _raise_problems(
+        rules.action_problems(
+            municipality_id=municipality_id, starts_on=starts_on, deadline=deadline, owner=owner,
+            owner_name=owner_name, indicators=indicators,
+        )
+    )  # fmt: skip
+    fields = {"title": title, "owner": owner, "owner_name": owner_name.strip(), "starts_on": starts_on,
+              "deadline": deadline, "status": status, "note": note}  # fmt: skip
+    candidate = Action(plan=plan, **fields)
+    _validate(candidate, None, ())
+    with transaction.atomic():
+        if action is None:
+            candidate.save()
+            saved = candidate
+        else:
+            changed = Action.objects.filter(pk=action.pk, version=version).update(
+                **fields, version=models.F("version") + 1
+            )
+            if changed != 1:
+                raise StaleVersion
+            saved = Action.objects.get(pk=action.pk)
+        saved.indicators.set(indicators)
+    return saved

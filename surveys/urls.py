@@ -3,7 +3,7 @@ root and English under /en/)."""
 
 from django.urls import path, register_converter
 
-from . import dashboard_views, how_it_goes, views
+from . import dashboard_views, how_it_goes, plan_views, views
 
 
 class CodeConverter:
@@ -42,6 +42,11 @@ urlpatterns = [
         dashboard_views.answers_with_text,
         name="answers-with-text",
     ),
+    # A manager writes action plans.
+    path("personale/handleplaner/", plan_views.plans, name="plans"),
+    path("personale/handleplaner/ny/", plan_views.plan_new, name="plan-new"),
+    path("personale/handleplaner/<int:pk>/", plan_views.plan_detail, name="plan"),
+    path("personale/handleplaner/<int:pk>/handling/<int:action_pk>/", plan_views.action_edit, name="action"),
     # Anyone sees how the municipality is doing.
     path("<slug:municipality_slug>/saadan-gaar-det/", how_it_goes.how_it_goes, name="how-it-goes"),
 ]
