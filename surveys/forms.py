@@ -266,3 +266,17 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = staff
         self.fields["indicators"].queryset = indicators
+
+
+class ReportYearForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Year"), error_messages={"required": _("Give the year."), "invalid": _("Write the year as digits.")}
+    )
+
+
+class ReportSummaryForm(forms.Form):
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    is_published = forms.BooleanField(
+        label=_("Publish the public web version (headline indicators only, small groups hidden)"), required=False
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)

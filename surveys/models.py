@@ -361,3 +361,27 @@ class Action(models.Model):
     @property
     def owner_text(self) -> str:
         return self.owner.display_name if self.owner_id else self.owner_name
+
+
+class YearlyReport(models.Model):
+    """The yearly follow-up report's own words (Rudersdal: "vedtager en årlig opfølgning"): its figures are
+    worked out when it is shown (surveys.report), only the summary and whether it is published are kept."""
+
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="yearly_reports")
+    year = models.PositiveIntegerField(_("year"))
+    summary = models.TextField(_("summary"), blank=True)
+    is_published = models.BooleanField(
+        _("published"), default=False, help_text=_("The public web version is linked from “How it is going”.")
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ("municipality", "-year")
+        verbose_name = _("yearly report")
+        verbose_name_plural = _("yearly reports")
+        constraints = (models.UniqueConstraint(fields=["municipality", "year"], name="one_report_per_year"),)
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year}"

@@ -377,3 +377,17 @@ def action_problems(*, municipality_id: int, starts_on, deadline, owner, owner_n
     if any(indicator.question.survey.municipality_id != municipality_id for indicator in indicators):
         _add(problems, "indicators", _("Choose indicators of your own municipality's survey."))
     return problems
+
+
+# --- the yearly follow-up report ----------------------------------------------------------------------
+
+
+def report_year_problems(year: int, *, today) -> Problems:
+    """A report is for a year that has begun (and not before the portal's plans could start)."""
+    if year > today.year:
+        return {
+            "year": [_("%(year)d has not begun yet: a report can be made from 1 January %(year)d.") % {"year": year}]
+        }
+    if year < FIRST_PLAN_YEAR:
+        return {"year": [_("Give a year from %(first)d.") % {"first": FIRST_PLAN_YEAR}]}
+    return {}

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.errors import RuleViolation, StaleVersion
 from portal.models import Unit
+from portal.signals import mark_content_changed
 
 from . import codes, rules, selectors
 from .access import survey_policy
@@ -47,6 +48,7 @@ from .models import (
     Survey,
     SurveyResponse,
     Wave,
+    YearlyReport,
 )
 
 logger = logging.getLogger(__name__)
@@ -536,3 +538,31 @@ def save_action(
             saved = Action.objects.get(pk=action.pk)
         saved.indicators.set(indicators)
     return saved
+
+
+# --- the yearly follow-up report ----------------------------------------------------------------------
+
+
+def save_yearly_report(
+    *, acting_user, year: int, summary: str, is_published: bool, version: int | None, today: date
+) -> YearlyReport:
+    """Save the report's summary (and whether it is published) as it was at `version` (None: not saved yet);
+    StaleVersion, nothing saved, when someone else saved it in between."""
+    municipality_id = _municipality_of(acting_user)
+    _raise_problems(rules.report_year_problems(year, today=today))
+    fields = {"summary": summary.strip(), "is_published": is_published}
+    with transaction.atomic():
+        mark_content_changed(pk=municipality_id)  # the public pages link to a published report
+        if version is None:
+            report, created = YearlyReport.objects.get_or_create(
+                municipality_id=municipality_id, year=year, defaults=fields
+            )
+            if not created:
+                raise StaleVersion
+            return report
+        changed = YearlyReport.objects.filter(municipality_id=municipality_id, year=year, version=version).update(
+            **fields, version=models.F("version") + 1
+        )
+        if changed != 1:
+            raise StaleVersion
+        return YearlyReport.objects.get(municipality_id=municipality_id, year=year)

@@ -3,7 +3,7 @@ root and English under /en/)."""
 
 from django.urls import path, register_converter
 
-from . import dashboard_views, how_it_goes, plan_views, views
+from . import dashboard_views, how_it_goes, plan_views, report_views, views
 
 
 class CodeConverter:
@@ -47,6 +47,11 @@ urlpatterns = [
     path("personale/handleplaner/ny/", plan_views.plan_new, name="plan-new"),
     path("personale/handleplaner/<int:pk>/", plan_views.plan_detail, name="plan"),
     path("personale/handleplaner/<int:pk>/handling/<int:action_pk>/", plan_views.action_edit, name="action"),
+    # A manager makes the yearly follow-up report.
+    path("personale/aarsrapport/", report_views.reports, name="reports"),
+    path("personale/aarsrapport/<int:year>/", report_views.report, name="report"),
+    path("personale/aarsrapport/<int:year>/aarsrapport.pdf", report_views.report_pdf, name="report-pdf"),
     # Anyone sees how the municipality is doing.
     path("<slug:municipality_slug>/saadan-gaar-det/", how_it_goes.how_it_goes, name="how-it-goes"),
+    path("<slug:municipality_slug>/saadan-gaar-det/<int:year>/", report_views.public, name="public-report"),
 ]

@@ -620,7 +620,8 @@ def test_queries_do_not_grow_with_the_answers(client, setup, manager, big_and_sm
     with django_assert_num_queries(4):  # session, user, groups, the surveys (one: on to its dashboard)
         assert client.get(reverse("surveys:results")).status_code == 302
     client.logout()
-    with django_assert_num_queries(6):  # the municipality, then waves, indicators, units, answers, external
+    # the municipality, then waves, indicators, units, answers, external, the published yearly reports
+    with django_assert_num_queries(7):
         assert client.get(reverse("surveys:how-it-goes", args=[survey.municipality.slug])).status_code == 200
 
 
