@@ -80,6 +80,14 @@ class Question(TranslatedFieldsMixin, models.Model):
     theme = models.ForeignKey(
         Page, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("policy theme")
     )
+    # Versions: once a question has answers its wording and choices are locked; a change makes a new question
+    # (surveys.services.save_questions) that points to the one it replaces, which keeps its answers and text.
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_version", editable=False
+    )
+    is_current = models.BooleanField(_("current version"), default=True, editable=False)
+
+    LOCKED_FIELDS = ("text", "text_en", "kind", "choices")
 
     class Meta:
         ordering = ("survey", "order", "pk")

@@ -43,7 +43,7 @@ def open_link_full(wave: Wave) -> bool:
 
 def questions_of(wave: Wave) -> list[Question]:
     """The wave's questions in the order the form shows them (question n is at index n - 1)."""
-    return list(Question.objects.filter(survey_id=wave.survey_id).order_by("order", "pk"))
+    return list(Question.objects.filter(survey_id=wave.survey_id, is_current=True).order_by("order", "pk"))
 
 
 def has_answers(obj: Survey | Wave | Question | object) -> bool:

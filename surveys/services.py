@@ -155,7 +155,36 @@ def save_questions(
         question.delete()
     for question in questions:
         _validate(question, partial(_question_problems, question), unchecked)
-        question.save()
+        if question.pk is not None and _changes_locked_fields(question) and selectors.has_answers(question):
+            new_version_of(question)
+        else:
+            question.save()
+
+
+def _changes_locked_fields(question: Question) -> bool:
+    saved = Question.objects.filter(pk=question.pk).values(*Question.LOCKED_FIELDS).first()
+    return saved is not None and any(saved[name] != getattr(question, name) for name in Question.LOCKED_FIELDS)
+
+
+@transaction.atomic
+def new_version_of(question: Question) -> Question:
+    """Keep `question` as it was saved (its answers keep the wording they answered) and make a new question
+    with the wording and choices of `question` as given, which the form asks from now on. The indicators move
+    to the new version: results never count the answers of two versions together."""
+    old = Question.objects.select_for_update().get(pk=question.pk)
+    if not old.is_current:
+        raise StaleVersion
+    new = Question(
+        survey_id=old.survey_id, order=question.order, text=question.text, text_en=question.text_en,
+        kind=question.kind, choices=question.choices, required=question.required, theme=question.theme,
+        previous=old,
+    )  # fmt: skip
+    old.is_current = False
+    old.save(update_fields=["is_current"])
+    new.save()
+    Indicator.objects.filter(question=old).update(question=new)
+    question.refresh_from_db()
+    return new
 
 
 @transaction.atomic
