@@ -75,3 +75,24 @@ def test_the_admin_edits_only_current_versions(admin_client, db, municipality):
     request.user = make_staff(None, is_superuser=True, is_staff=True)
     inline = QuestionInline(Question, site)
     assert [q.text for q in inline.get_queryset(request)] == ["Ny"]
+
+
+def test_every_ready_questionnaire_asks_every_question_in_english_too(client, policies):
+    """The English form has English questions under its English answer labels (the portal's translation)."""
+    from surveys.models import Survey
+    from surveys.survey_fixtures import load_survey, survey_fixture_paths
+
+    for path in survey_fixture_paths():
+        load_survey(path)
+    for survey in Survey.objects.prefetch_related("questions", "questions__indicators"):
+        assert survey.title_en and "English translation by the portal" in survey.intro_en
+        for question in survey.questions.all():
+            assert question.text_en and question.text_en != question.text, question.text
+            assert all(indicator.name_en for indicator in question.indicators.all())
+    survey = Survey.objects.get(municipality__slug="haderslev")
+    wave = make_wave(survey, "Åben", TODAY - timedelta(days=1), TODAY + timedelta(days=3))
+    wave.open_link_key = "0b6f5b8e-54a1-4d2e-9d0e-8a3f8b0c1d22"
+    wave.save()
+    html = client.get("/en" + reverse("surveys:open-link", args=[wave.open_link_key])).text
+    assert "To what degree do you feel met with respect and curiosity?" in html
+    assert "I hvilken grad oplever du at blive mødt med respekt" not in html
