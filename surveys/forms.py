@@ -280,3 +280,55 @@ class ReportSummaryForm(forms.Form):
         label=_("Publish the public web version (headline indicators only, small groups hidden)"), required=False
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+MAX_ADDRESS_FILE_BYTES = 512 * 1024
+
+
+class AddressLettersForm(forms.Form):
+    """Letters for window envelopes: a unit of the wave and the names and addresses, typed or uploaded (for
+    this print only: the list is never stored)."""
+
+    unit = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Unit"),
+        error_messages={"required": _("Choose the unit."), "invalid_choice": _("Choose one of the wave's units.")},
+    )
+    addresses = forms.CharField(
+        label=_("Names and addresses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("One name and address per block of lines, with a blank line between them. They are printed on"
+                    " the letters and not saved."),
+    )  # fmt: skip
+    file = forms.FileField(
+        label=_("Or upload a list"),
+        required=False,
+        help_text=_("A CSV file (one address per row) or a text file, in UTF-8 or Windows-1252."),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > MAX_ADDRESS_FILE_BYTES:
+            raise ValidationError(_("The file is too large: upload at most 500 KB."))
+        return upload
+
+    def address_blocks(self) -> list[list[str]]:
+        """The addresses, from the file if one was uploaded, else from the text; ValidationError at the field."""
+        upload = self.cleaned_data.get("file")
+        if upload:
+            text, problems = rules.decode_address_file(upload.read())
+            if not problems:
+                is_csv = upload.name.lower().endswith(".csv")
+                blocks, problems = rules.read_address_list(text, is_csv=is_csv, field="file")
+        else:
+            blocks, problems = rules.read_address_list(self.cleaned_data.get("addresses", ""))
+        if problems:
+            for field, messages in problems.items():
+                self.add_error(field, messages)
+            return []
+        return blocks

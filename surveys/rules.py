@@ -391,3 +391,77 @@ def report_year_problems(year: int, *, today) -> Problems:
     if year < FIRST_PLAN_YEAR:
         return {"year": [_("Give a year from %(first)d.") % {"first": FIRST_PLAN_YEAR}]}
     return {}
+
+
+# --- letters for window envelopes: the name-and-address list, typed or uploaded for one print ----------
+# Read here and never stored: surveys.letter_views prints one letter per address and forgets the list.
+
+MAX_ADDRESS_LINES = 3000  # in all: at most MAX_INVITATIONS addresses of a few lines each
+MAX_LINES_PER_ADDRESS = 6  # what a C5/C65 window shows
+MAX_ADDRESS_LINE_LENGTH = 60
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode_address_file(raw: bytes) -> tuple[str | None, Problems]:
+    """An uploaded list as text: UTF-8 (with or without a byte-order mark), else Windows-1252; anything else
+    (UTF-16, a spreadsheet, a picture) is refused with a message saying how to save it."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not _CONTROL.search(text):
+            return text, {}
+    message = _(
+        "The file could not be read as text. Save it as a CSV or text file in UTF-8 or Windows-1252 (ANSI) and"
+        " upload it again."
+    )
+    return None, {"file": [message]}
+
+
+def _address_blocks(text: str, *, is_csv: bool) -> list[list[str]]:
+    if is_csv:
+        import csv
+
+        dialect = ";" if text.count(";") >= text.count(",") else ","
+        rows = csv.reader(text.splitlines(), delimiter=dialect)
+        return [[cell.strip() for cell in row if cell.strip()] for row in rows if any(cell.strip() for cell in row)]
+    blocks, current = [], []
+    for line in text.splitlines():
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def read_address_list(text: str, *, is_csv: bool = False, field: str = "addresses") -> tuple[list[list[str]], Problems]:
+    """The addresses of a list, each a list of lines. Plain text: one address per block of lines, a blank line
+    between; CSV: one address per row, its cells the lines. Refused: too many lines or addresses, an address
+    longer than a window shows."""
+    lines = text.count("\n") + 1 if text.strip() else 0
+    if lines > MAX_ADDRESS_LINES:
+        message = _("The list has %(lines)s lines; print at most %(limit)s lines (%(addresses)s addresses) at a time.")
+        values = {"lines": f"{lines:,}".replace(",", "."), "limit": f"{MAX_ADDRESS_LINES:,}".replace(",", "."),
+                  "addresses": MAX_INVITATIONS}  # fmt: skip
+        return [], {field: [message % values]}
+    blocks = _address_blocks(text, is_csv=is_csv)
+    problems: Problems = {}
+    if not blocks:
+        _add(problems, field, _("Write or upload at least one name and address."))
+    elif len(blocks) > MAX_INVITATIONS:
+        message = _("The list has %(count)d addresses; print at most %(limit)d letters at a time.")
+        _add(problems, field, message % {"count": len(blocks), "limit": MAX_INVITATIONS})
+    for number, block in enumerate(blocks, 1):
+        if len(block) > MAX_LINES_PER_ADDRESS:
+            message = _("Address %(number)d has %(lines)d lines; a window envelope shows at most %(limit)d.")
+            _add(problems, field, message % {"number": number, "lines": len(block), "limit": MAX_LINES_PER_ADDRESS})
+            break
+        if any(len(line) > MAX_ADDRESS_LINE_LENGTH for line in block):
+            message = _("A line of address %(number)d is longer than %(limit)d characters: shorten it.")
+            _add(problems, field, message % {"number": number, "limit": MAX_ADDRESS_LINE_LENGTH})
+            break
+    return blocks, problems

@@ -3,7 +3,7 @@ root and English under /en/)."""
 
 from django.urls import path, register_converter
 
-from . import dashboard_views, how_it_goes, plan_views, report_views, views
+from . import dashboard_views, how_it_goes, letter_views, plan_views, report_views, views
 
 
 class CodeConverter:
@@ -31,6 +31,11 @@ urlpatterns = [
     # A manager hands out invitations.
     path("personale/undersoegelser/", views.manager_overview, name="manage"),
     path("personale/undersoegelser/runde/<int:pk>/invitationer/", views.create_invitations, name="invitations"),
+    path(
+        "personale/undersoegelser/runde/<int:pk>/breve-med-adresse/",
+        letter_views.address_letters,
+        name="address-letters",
+    ),
     # A manager reads the results.
     path("personale/resultater/", dashboard_views.index, name="results"),
     path("personale/resultater/<int:survey_id>/", dashboard_views.dashboard, name="dashboard"),
