@@ -265,6 +265,7 @@ class ActionForm(forms.Form):
     def __init__(self, *args, staff, indicators, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = staff
+        self.fields["owner"].label_from_instance = lambda user: user.display_name
         self.fields["indicators"].queryset = indicators
 
 
