@@ -102,6 +102,7 @@ def new_pages(live_results) -> list[str]:
         f"/personale/aarsrapport/{LAST_YEAR + 2}/",  # a year in the future: the message at the field
         f"/personale/resultater/{survey.pk}/svar-med-fritekst/",
         f"/testrup/saadan-gaar-det/{LAST_YEAR}/",
+        f"/personale/undersoegelser/runde/{survey.waves.order_by('opens_on').last().pk}/breve-med-adresse/",
     ]
 
 
@@ -109,6 +110,7 @@ def test_the_new_pages_pass_axe_and_the_nu_checker(live_results, live_server, pa
     from axe_playwright_python.sync_playwright import Axe
 
     command = vnu_command()
+    page.goto(f"{live_server.url}/konto/log-ind/", timeout=60_000)  # the first request of a fresh server may be slow
     log_in(page, live_server.url, "leder-handling", PASSWORD)
     problems, files = [], {}
     for number, path in enumerate(new_pages(live_results)):
