@@ -12,10 +12,10 @@ from django.utils.translation import gettext
 
 from portal.errors import RuleViolation, StaleVersion
 from portal.models import Area
+from portal.roles import Role
 from surveys import services
 from surveys.models import Action, ActionPlan
-from tests.factories import make_staff
-from tests.results_factories import make_unit
+from tests.factories import StaffFactory, UnitFactory
 from tests.test_dashboard import counted_out
 from tests.test_dashboard import setup as setup
 
@@ -30,7 +30,8 @@ def da(message: str, **values) -> str:
 
 @pytest.fixture
 def manager(municipality):
-    return make_staff(municipality, "Leder", first_name="Lone", last_name="Leder")
+    """conftest's manager, with a name for the owner list."""
+    return StaffFactory(municipality=municipality, roles=[Role.MANAGER], first_name="Lone", last_name="Leder")
 
 
 @pytest.fixture
@@ -73,7 +74,7 @@ def test_an_action_with_its_deadline_before_its_start_is_refused_in_danish(clien
 
 
 def test_a_plan_for_another_municipalitys_unit_is_refused(client, setup, manager, other_municipality):
-    foreign = make_unit(other_municipality, "Fremmedhuset", Area.ELDERLY)
+    foreign = UnitFactory(municipality=other_municipality, name="Fremmedhuset", area=Area.ELDERLY)
     with pytest.raises(RuleViolation) as refused:
         services.create_action_plan(acting_user=manager, unit=foreign, year=2026, title="x", today=TODAY)
     assert refused.value.message_dict["unit"] == [da("Choose a unit of your own municipality.")]
@@ -97,7 +98,7 @@ def test_a_plan_is_for_a_unit_or_an_area(setup, manager):
 def test_two_managers_saving_one_action_at_once_lose_nothing(plan, manager, municipality):
     action = services.save_action(acting_user=manager, plan=plan, title="Møder", owner_name="Team",
                                   starts_on=date(2026, 1, 1), deadline=date(2026, 3, 1))  # fmt: skip
-    other = make_staff(municipality, "Leder")
+    other = StaffFactory(municipality=municipality, roles=[Role.MANAGER])
     fields = {"title": "Møder", "owner_name": "Team", "starts_on": date(2026, 1, 1), "deadline": date(2026, 3, 1)}
     services.save_action(acting_user=other, plan=plan, action=action, version=1, status="under_way", **fields)
     with pytest.raises(StaleVersion):
@@ -118,7 +119,7 @@ def test_a_stale_save_on_the_page_is_told_and_keeps_the_input(client, plan, mana
 
 
 def test_another_municipalitys_plans_are_not_found(client, plan, other_municipality):
-    client.force_login(make_staff(other_municipality, "Leder"))
+    client.force_login(StaffFactory(municipality=other_municipality, roles=[Role.MANAGER]))
     action = services.save_action(acting_user=plan_owner(plan), plan=plan, title="x", owner_name="y",
                                   starts_on=date(2026, 1, 1), deadline=date(2026, 1, 2))  # fmt: skip
     for url in [reverse("surveys:plan", args=[plan.pk]), reverse("surveys:action", args=[plan.pk, action.pk])]:
@@ -128,12 +129,12 @@ def test_another_municipalitys_plans_are_not_found(client, plan, other_municipal
 
 
 def plan_owner(plan):
-    return make_staff(plan.municipality, "Leder")
+    return StaffFactory(municipality=plan.municipality, roles=[Role.MANAGER])
 
 
-@pytest.mark.parametrize("roles", [("Sagsbehandler",), ("Redaktør",), ()])
+@pytest.mark.parametrize("roles", [(Role.CASEWORKER,), (Role.EDITOR,), ()])
 def test_staff_who_are_not_managers_are_refused(client, plan, municipality, roles):
-    client.force_login(make_staff(municipality, *roles))
+    client.force_login(StaffFactory(municipality=municipality, roles=[*roles]))
     for url in [reverse("surveys:plans"), reverse("surveys:plan-new"), reverse("surveys:plan", args=[plan.pk])]:
         assert client.get(url).status_code == 403
 

@@ -6,10 +6,11 @@ from html import unescape
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from portal.roles import Role
 from surveys import rules
 from surveys.models import Invitation
-from tests.factories import make_staff
-from tests.survey_data import make_survey
+from tests.factories import StaffFactory
+from tests.scenarios import open_survey
 from tests.test_survey_answering import GROUPED_CODE
 
 ADDRESSES = "Ane Ærø\nSøndergade 1, 2. th.\n6100 Haderslev\n\nBo Østergård\nVestervej 12\n6100 Haderslev\n"
@@ -17,12 +18,7 @@ ADDRESSES = "Ane Ærø\nSøndergade 1, 2. th.\n6100 Haderslev\n\nBo Østergård\
 
 @pytest.fixture
 def survey(municipality):
-    return make_survey(municipality)
-
-
-@pytest.fixture
-def manager(municipality):
-    return make_staff(municipality, "Leder")
+    return open_survey(municipality)
 
 
 @pytest.fixture
@@ -76,7 +72,7 @@ def test_an_address_longer_than_the_window_is_refused():
 
 
 def test_another_municipalitys_wave_is_not_found(client, survey, url, other_municipality):
-    client.force_login(make_staff(other_municipality, "Leder"))
+    client.force_login(StaffFactory(municipality=other_municipality, roles=[Role.MANAGER]))
     assert client.get(url).status_code == 404
     assert client.post(url, {"unit": survey.unit.pk, "addresses": ADDRESSES}).status_code == 404
 

@@ -11,18 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.errors import StaleVersion
+from portal.roles import Role
 from surveys import services
 from surveys.results import survey_results
-from tests.factories import make_staff
+from tests.factories import StaffFactory
 from tests.test_dashboard import counted_out
 from tests.test_dashboard import setup as setup
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def manager(municipality):
-    return make_staff(municipality, "Leder")
 
 
 def report_url(year: int) -> str:
@@ -73,7 +69,7 @@ def test_the_summary_is_saved_and_two_saves_at_once_lose_nothing(client, setup, 
     response = client.post(report_url(2024), {"summary": "Vi er på vej."})
     assert response.status_code == 302
     assert "Vi er på vej." in client.get(report_url(2024)).text
-    other = make_staff(municipality, "Leder")
+    other = StaffFactory(municipality=municipality, roles=[Role.MANAGER])
     services.save_yearly_report(acting_user=other, year=2024, summary="Andet", is_published=False, version=1,
                                 today=TODAY)  # fmt: skip
     with pytest.raises(StaleVersion):
@@ -117,14 +113,14 @@ def test_another_municipalitys_manager_sees_none_of_it(client, setup, manager, o
     counted_out(setup)
     services.save_yearly_report(acting_user=manager, year=2024, summary="Hemmeligt", is_published=False,
                                 version=None, today=TODAY)  # fmt: skip
-    client.force_login(make_staff(other_municipality, "Leder"))
+    client.force_login(StaffFactory(municipality=other_municipality, roles=[Role.MANAGER]))
     html = unescape(client.get(report_url(2024)).text)
     assert "Hemmeligt" not in html and "Mødt med respekt" not in html and "Ahornhuset" not in html
 
 
-@pytest.mark.parametrize("roles", [("Sagsbehandler",), ("Redaktør",), ()])
+@pytest.mark.parametrize("roles", [(Role.CASEWORKER,), (Role.EDITOR,), ()])
 def test_staff_who_are_not_managers_are_refused(client, setup, municipality, roles):
-    client.force_login(make_staff(municipality, *roles))
+    client.force_login(StaffFactory(municipality=municipality, roles=[*roles]))
     for url in [reverse("surveys:reports"), report_url(2024), reverse("surveys:report-pdf", args=[2024])]:
         assert client.get(url).status_code == 403
 

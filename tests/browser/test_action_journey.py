@@ -11,13 +11,14 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from portal.roles import Role
 from surveys import services
 from surveys.models import Action, ActionPlan
 from tests.browser.helpers import log_in
 from tests.browser.public_pages import PublicPage, axe_problems, response_problems
 from tests.browser.test_html_validity import run_vnu, vnu_command
-from tests.factories import PASSWORD, make_staff
-from tests.results_factories import ensure_demo_results
+from tests.factories import PASSWORD, StaffFactory
+from tests.scenarios import ensure_demo_results
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +29,9 @@ LAST_YEAR = timezone.localdate().year - 1
 def live_results(transactional_db, roles, live_server):
     municipality = ensure_demo_results()
     survey = municipality.surveys.get()
-    manager = make_staff(municipality, "Leder", username="leder-handling", first_name="Lone", last_name="Leder")
+    manager = StaffFactory(
+        municipality=municipality, roles=[Role.MANAGER], username="leder-handling", first_name="Lone", last_name="Leder"
+    )
     manager.user_permissions.add(Permission.objects.get(codename="view_answer_text"))
     return {"municipality": municipality, "survey": survey, "manager": manager}
 
