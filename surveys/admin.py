@@ -183,6 +183,13 @@ class QuestionInline(SurveySetupInline):
     formset = QuestionFormSet
     ordering = ("order", "pk")
     fields = (("order", "kind", "required"), "text", "choices", "theme", "text_en")
+    verbose_name_plural = _(
+        "questions (a change to the wording or choices of a question with answers makes a new version)"
+    )
+
+    def get_queryset(self, request):
+        # Earlier versions keep their answers and wording; only the current ones are asked and edited.
+        return super().get_queryset(request).filter(is_current=True)
 
 
 @admin.register(Survey)
@@ -318,7 +325,9 @@ class IndicatorAdmin(SurveySetupAdmin):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "question":
             # A free-text question cannot measure a target, so it is not offered.
-            field.queryset = field.queryset.exclude(kind=Question.Kind.TEXT).select_related("survey")
+            field.queryset = (
+                field.queryset.exclude(kind=Question.Kind.TEXT).filter(is_current=True).select_related("survey")
+            )
             field.label_from_instance = question_label
         return field
 

@@ -6,6 +6,7 @@ Each page and export runs a fixed number of queries, whatever the number of answ
 counts in the database).
 """
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,10 +17,12 @@ from portal.views import crumb
 
 from . import exports, selectors
 from .access import manager_required, survey_policy
+from .forms import FreeTextWarningForm
 from .models import Survey, Wave
-from .presentation import panels_for
-from .results import survey_results
+from .presentation import panels_for, verdict_lines
+from .results import GroupKind, SurveyResults, survey_results
 from .scoring import MIN_GROUP_SIZE
+from .suppression import units_named_in_answers
 
 
 def survey_for(user, survey_id: int) -> Survey:
@@ -27,18 +30,21 @@ def survey_for(user, survey_id: int) -> Survey:
     return get_object_or_404(survey_policy.visible(user, Survey.objects.select_related("municipality")), pk=survey_id)
 
 
-def default_wave(waves: list[Wave]) -> Wave | None:
-    """The latest wave that has opened (the first one if none has)."""
+def default_wave(waves: list[Wave], results: SurveyResults | None = None) -> Wave | None:
+    """The latest wave that has answers (by `results`), else the latest that has opened (else the first)."""
+    answered = [wave for wave in waves if results is not None and results.has_answers(wave)]
+    if answered:
+        return answered[-1]
     today = timezone.localdate()
     opened = [wave for wave in waves if wave.opens_on <= today]
     return (opened or waves or [None])[-1]
 
 
-def chosen_wave(request, waves: list[Wave]) -> Wave | None:
+def chosen_wave(request, waves: list[Wave], results: SurveyResults | None = None) -> Wave | None:
     """The wave named by ?wave=, one of `waves` (404 for any other), else the default."""
     wanted = request.GET.get("wave")
     if not wanted:
-        return default_wave(waves)
+        return default_wave(waves, results)
     wave = next((wave for wave in waves if str(wave.pk) == wanted), None)
     if wave is None:
         raise Http404
@@ -68,7 +74,7 @@ def index(request):
 def dashboard(request, survey_id: int):
     survey = survey_for(request.user, survey_id)
     results = survey_results(survey)
-    wave = chosen_wave(request, results.waves)
+    wave = chosen_wave(request, results.waves, results)
     context = {
         "survey": survey,
         "municipality": survey.municipality,
@@ -76,7 +82,9 @@ def dashboard(request, survey_id: int):
         "waves": results.waves,
         "wave": wave,
         "panels": panels_for(results, wave) if wave else [],
+        "verdicts": verdict_lines(results, wave, timezone.localdate()) if wave else [],
         "limit": MIN_GROUP_SIZE,
+        "may_read_free_text": may_read_free_text(request.user),
         "crumbs": staff_crumbs(
             crumb(_("Survey results"), reverse("surveys:results")), crumb(survey.translated("title"))
         ),
@@ -98,11 +106,83 @@ def figures_xlsx(request, survey_id: int):
     return attachment(response, exports.export_name(survey, "resultater", "xlsx"))
 
 
+FREE_TEXT_PERMISSION = "surveys.view_answer_text"
+
+
+def may_read_free_text(user) -> bool:
+    """Free text may name someone: only a manager given the permission downloads it."""
+    return user.has_perm(FREE_TEXT_PERMISSION)
+
+
+def answers_response(request, survey: Survey, wave: Wave | None, results: SurveyResults, *, with_text: bool):
+    named_units = named_in_answers(request.user, survey, wave, results)
+    left_out = left_out_of_answers(request.user, survey, wave, results)
+    rows = selectors.answer_rows(request.user, survey, wave, with_text=with_text).iterator(chunk_size=2000)
+    response = StreamingHttpResponse(
+        exports.answers_csv(rows, named_units, with_text=with_text, left_out=left_out),
+        content_type="text/csv; charset=utf-8",
+    )
+    return attachment(response, exports.export_name(survey, "svar", "csv"))
+
+
+def named_in_answers(user, survey: Survey, wave: Wave | None, results: SurveyResults) -> dict:
+    """{(wave, unit): the unit's name} for the units the answers export may name (surveys.suppression)."""
+    names = {int(group.key): group.name for group in results.units}
+    named = {}
+    for wave_id, responses in selectors.responses_per_unit(user, survey, wave).items():
+        hidden = {
+            int(result.group.key)
+            for (_indicator, result_wave, group), result in results.results.items()
+            if result_wave == wave_id and group.kind == GroupKind.UNIT and result.hidden
+        }
+        for unit_id in units_named_in_answers(responses, hidden):
+            if unit_id in names:
+                named[(wave_id, unit_id)] = names[unit_id]
+    return named
+
+
+def left_out_of_answers(user, survey: Survey, wave: Wave | None, results: SurveyResults) -> set:
+    """The (wave, question) pairs the answers export leaves out: fewer than MIN_GROUP_SIZE answered the question
+    in the wave, or the dashboard hides the municipality's total of an indicator on it."""
+    answered = selectors.answered_per_question(user, survey, wave)
+    small = {key for key, count in answered.items() if count < MIN_GROUP_SIZE}
+    hidden_totals = {
+        (result_wave, result.indicator.question_id)
+        for (_indicator, result_wave, group), result in results.results.items()
+        if group.kind == GroupKind.TOTAL and result.hidden
+    }
+    return small | hidden_totals
+
+
 @manager_required
 def answers_csv(request, survey_id: int):
-    """Every anonymous answer, one row each, free text included: for the managers only, never public."""
+    """Every anonymous answer, one row each, without free text; small units are “Other units”."""
     survey = survey_for(request.user, survey_id)
-    wave = chosen_wave(request, list(survey.waves.all())) if "wave" in request.GET else None
-    rows = selectors.answer_rows(request.user, survey, wave).iterator(chunk_size=2000)
-    response = StreamingHttpResponse(exports.answers_csv(rows), content_type="text/csv; charset=utf-8")
-    return attachment(response, exports.export_name(survey, "svar", "csv"))
+    results = survey_results(survey)
+    wave = chosen_wave(request, results.waves) if "wave" in request.GET else None
+    return answers_response(request, survey, wave, results, with_text=False)
+
+
+@manager_required
+def answers_with_text(request, survey_id: int):
+    """The answers with free text: a warning first, then (POST, the warning ticked) the file."""
+    survey = survey_for(request.user, survey_id)
+    if not may_read_free_text(request.user):
+        raise PermissionDenied
+    results = survey_results(survey)
+    wave = chosen_wave(request, results.waves) if "wave" in request.GET else None
+    form = FreeTextWarningForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        return answers_response(request, survey, wave, results, with_text=True)
+    context = {
+        "survey": survey,
+        "municipality": survey.municipality,
+        "wave": wave,
+        "form": form,
+        "crumbs": staff_crumbs(
+            crumb(_("Survey results"), reverse("surveys:results")),
+            crumb(survey.translated("title"), reverse("surveys:dashboard", args=[survey.pk])),
+            crumb(_("Answers with free text")),
+        ),
+    }
+    return render(request, "surveys/results/free_text_warning.html", context)

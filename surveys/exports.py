@@ -1,26 +1,87 @@
-"""The managers' downloads: the dashboard's figures (CSV and Excel) and every anonymous answer (CSV).
+"""The managers' downloads: the dashboard's figures (CSV and Excel) and the anonymous answers (CSV).
 
+Written for the spreadsheet a manager opens with a double-click, in the interface's language:
+- Danish (the default): headers and words in Danish ("Målet er nået", not `met`); the CSV has `;` between
+  the columns, a decimal comma and a UTF-8 byte-order mark, which is what Danish Excel reads into columns;
+- English (under /en/): English headers and words, `,` between the columns and a decimal point.
+The Excel file holds numbers as numbers, shares with a percent format; it is written row by row
+(openpyxl's write_only mode), so its time and memory grow linearly with the rows.
+
+The answers export names a unit only where surveys.suppression.units_named_in_answers allows it (other
+units' answers are "Other units"), and holds free text only when asked for after a warning.
 A cell a spreadsheet would run as a formula (free text comes from anyone) is written as text.
 """
 
 import csv
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from io import BytesIO
 
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
-from .models import Indicator, Survey, Wave
-from .results import Group, Result, SurveyResults
+from .models import DONT_KNOW, Indicator, Question, Scale, Survey, Wave, YesNo
+from .results import Group, GroupKind, Result, SurveyResults
 
+# (key, header). The keys are stable; the headers are in the interface's language.
 FIGURE_COLUMNS = [
-    "indicator", "wave", "wave_opens", "wave_closes", "group_kind", "group", "positive", "n", "dont_know",
-    "share", "ci_low", "ci_high", "target", "status", "change_since_previous_wave", "previous_wave",
-    "on_track", "hidden",
-]  # fmt: skip
-ANSWER_COLUMNS = ["response_id", "wave", "unit", "question_number", "question", "value", "text"]
+    ("indicator", gettext_lazy("Indicator")),
+    ("wave", gettext_lazy("Wave")),
+    ("wave_opens", gettext_lazy("Wave opened")),
+    ("wave_closes", gettext_lazy("Wave closed")),
+    ("group_kind", gettext_lazy("Kind of group")),
+    ("group", gettext_lazy("Group")),
+    ("positive", gettext_lazy("Positive answers")),
+    ("n", gettext_lazy("Answers (n)")),
+    ("dont_know", gettext_lazy("Don't know")),
+    ("share", gettext_lazy("Share positive")),
+    ("ci_low", gettext_lazy("95 % interval, low")),
+    ("ci_high", gettext_lazy("95 % interval, high")),
+    ("target", gettext_lazy("Target")),
+    ("status", gettext_lazy("Target status")),
+    ("change", gettext_lazy("Change since the previous wave")),
+    ("previous_wave", gettext_lazy("Previous wave")),
+    ("on_track", gettext_lazy("On track")),
+    ("hidden", gettext_lazy("Hidden")),
+]
+PERCENT_COLUMNS = {"share", "ci_low", "ci_high", "target"}
+DATE_COLUMNS = {"wave_opens", "wave_closes"}
+ANSWER_COLUMNS = [
+    ("response", gettext_lazy("Response")),
+    ("wave", gettext_lazy("Wave")),
+    ("unit", gettext_lazy("Unit")),
+    ("question_number", gettext_lazy("Question number")),
+    ("question", gettext_lazy("Question")),
+    ("answer", gettext_lazy("Answer")),
+    ("text", gettext_lazy("Free text")),
+]
+GROUP_KIND_LABELS = {
+    GroupKind.TOTAL: gettext_lazy("Municipality"),
+    GroupKind.AREA: gettext_lazy("Area"),
+    GroupKind.NO_UNIT: gettext_lazy("Not tied to a unit"),
+    GroupKind.UNIT: gettext_lazy("Unit"),
+}
+OTHER_UNITS = gettext_lazy("Other units")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # lets Excel read the CSV as UTF-8
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV is written for the Excel of the interface's language."""
+
+    delimiter: str
+    decimal: str
+
+
+DANISH_CSV = CsvDialect(delimiter=";", decimal=",")
+ENGLISH_CSV = CsvDialect(delimiter=",", decimal=".")
+
+
+def csv_dialect() -> CsvDialect:
+    return ENGLISH_CSV if (get_language() or "da").startswith("en") else DANISH_CSV
 
 
 def safe_cell(value):
@@ -38,8 +99,13 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
+def headers(columns) -> list[str]:
+    return [str(header) for _key, header in columns]
+
+
 def figure_row(indicator: Indicator, wave: Wave, group: Group, result: Result) -> list:
-    """One indicator's result for one group in one wave; a hidden one without its numbers."""
+    """One indicator's result for one group in one wave, in FIGURE_COLUMNS' order; a hidden one without its
+    numbers. Shares are fractions (0.59), written as percentages by the CSV and the Excel format."""
     figure, interval = result.figure, result.interval or (None, None)
     numbers = [figure.positive, figure.n, figure.dont_know, figure.share] if figure else [None] * 4
     return [
@@ -47,18 +113,18 @@ def figure_row(indicator: Indicator, wave: Wave, group: Group, result: Result) -
         wave.name,
         wave.opens_on,
         wave.closes_on,
-        group.kind.value,
+        str(GROUP_KIND_LABELS[group.kind]),
         group.label,
         *numbers[:3],
         _rounded(numbers[3]),
         _rounded(interval[0]),
         _rounded(interval[1]),
         None if indicator.target is None else float(indicator.target),
-        result.status.value if result.status else "",
-        result.change.value if result.change else "",
+        result.status_label,
+        result.change_label,
         result.previous_wave.name if result.previous_wave else "",
-        "" if result.on_track is None else ("yes" if result.on_track else "no"),
-        result.hidden.value if result.hidden else "",
+        "" if result.on_track is None else (_("Yes") if result.on_track else _("No")),
+        result.hidden_label,
     ]
 
 
@@ -80,40 +146,107 @@ class _Echo:
         return value
 
 
-def csv_lines(rows: Iterable) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+def csv_number(value, decimal: str) -> str:
+    """A number as the CSV's Excel reads it: 58,97 in Danish, 58.97 in English."""
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", decimal)
+    return str(value)
+
+
+def csv_lines(rows: Iterable, dialect: CsvDialect, percent_columns: set[int] = frozenset()) -> Iterator[str]:
+    """The rows as CSV lines; the values in `percent_columns` (fractions) written as percentages."""
+    writer = csv.writer(_Echo(), delimiter=dialect.delimiter)
     for row in rows:
-        yield writer.writerow([safe_cell("" if value is None else value) for value in row])
+        cells = []
+        for column, value in enumerate(row):
+            if value is None:
+                cells.append("")
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                number = value * 100 if column in percent_columns else value
+                cells.append(csv_number(float(number) if column in percent_columns else number, dialect.decimal))
+            else:
+                cells.append(safe_cell(str(value) if not isinstance(value, str) else value))
+        yield writer.writerow(cells)
+
+
+def percent_headers() -> list[str]:
+    """The figures' headers, the percentage columns marked “(%)” (the CSV writes 58,97 for 0.5897)."""
+    return [f"{header} (%)" if key in PERCENT_COLUMNS else str(header) for key, header in FIGURE_COLUMNS]
 
 
 def figures_csv(results: SurveyResults) -> str:
-    return BOM + "".join(csv_lines([FIGURE_COLUMNS, *figure_rows(results)]))
-
-
-def answers_csv(rows: Iterable) -> Iterator[str]:
-    """The answers export, line by line (it may be long)."""
-    yield BOM
-    yield from csv_lines([ANSWER_COLUMNS])
-    yield from csv_lines(rows)
+    dialect = csv_dialect()
+    percent_columns = {index for index, (key, _header) in enumerate(FIGURE_COLUMNS) if key in PERCENT_COLUMNS}
+    rows = [percent_headers(), *figure_rows(results)]
+    return BOM + "".join(csv_lines(rows, dialect, percent_columns))
 
 
 def figures_xlsx(results: SurveyResults) -> bytes:
+    """The figures as an Excel workbook: numbers as numbers, shares as fractions shown as percentages."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Resultater"
-    sheet.append(FIGURE_COLUMNS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    formats = {FIGURE_COLUMNS.index(name) + 1: "0.0%" for name in ("share", "ci_low", "ci_high", "target")}
-    formats |= {FIGURE_COLUMNS.index(name) + 1: "yyyy-mm-dd" for name in ("wave_opens", "wave_closes")}
-    for row in figure_rows(results):
-        sheet.append([safe_cell(value) for value in row])
-        for column, number_format in formats.items():
-            sheet.cell(row=sheet.max_row, column=column).number_format = number_format
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Results"))
     sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers(FIGURE_COLUMNS):
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    formats = [
+        "0.0%" if key in PERCENT_COLUMNS else "yyyy-mm-dd" if key in DATE_COLUMNS else None
+        for key, _header in FIGURE_COLUMNS
+    ]
+    for row in figure_rows(results):
+        cells = []
+        for value, number_format in zip(row, formats, strict=True):
+            cell = WriteOnlyCell(sheet, value=safe_cell(value))
+            if number_format and value is not None:
+                cell.number_format = number_format
+            cells.append(cell)
+        sheet.append(cells)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- the anonymous answers ------------------------------------------------------------------------
+
+
+def answer_label(kind: str, value: str) -> str:
+    """An answer as the form showed it: “I høj grad”, not `i_hoej_grad`."""
+    if kind == Question.Kind.SCALE and value in Scale.values:
+        return str(Scale(value).label)
+    if kind == Question.Kind.YES_NO and value in YesNo.values:
+        return str(YesNo(value).label)
+    if value == DONT_KNOW:
+        return str(Scale.DONT_KNOW.label)
+    return value
+
+
+def answer_row(row, named: dict[tuple[int, int | None], str], with_text: bool) -> list:
+    """One answer as an export row. `row` is surveys.selectors.answer_rows' tuple; `named` maps (wave, unit)
+    to the unit's name where it may be named (any other unit is “Other units”)."""
+    response_id, wave_id, wave_name, unit_id, _question_id, number, question, question_en, kind, value, text = row
+    unit = named.get((wave_id, unit_id), str(OTHER_UNITS))
+    if csv_dialect() is ENGLISH_CSV and question_en:
+        question = question_en
+    return [str(response_id), wave_name, unit, number, question, answer_label(kind, value), text if with_text else ""]
+
+
+def answers_csv(rows: Iterable, named: dict, *, with_text: bool, left_out: set = frozenset()) -> Iterator[str]:
+    """The answers export, line by line (it may be long); the questions of `left_out` ((wave, question)) are
+    left out: too few answered them in that wave."""
+    dialect = csv_dialect()
+    columns = ANSWER_COLUMNS if with_text else ANSWER_COLUMNS[:-1]
+    yield BOM
+    yield from csv_lines([headers(columns)], dialect)
+    for row in rows:
+        if (row[1], row[4]) in left_out:
+            continue
+        cells = answer_row(row, named, with_text)
+        yield from csv_lines([cells if with_text else cells[:-1]], dialect)

@@ -7,10 +7,10 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import TranslatedText
+from portal.models import Area, TranslatedText
 
 from . import codes, rules
-from .models import DONT_KNOW, Question, Scale, YesNo
+from .models import DONT_KNOW, Action, Question, Scale, YesNo
 
 QUESTION_FIELD = re.compile(r"q(\d+)")
 
@@ -59,6 +59,10 @@ def question_field(question: Question, number: int) -> forms.Field:
             required=question.required,
             max_length=rules.MAX_TEXT_LENGTH,
             widget=forms.Textarea(attrs={"rows": 5}),
+            help_text=_(
+                "Please do not write names, CPR numbers or other details that tell who you or your relative"
+                " are. CPR numbers and e-mail addresses are removed before your answer is saved."
+            ),
             error_messages={**required, "max_length": rules.too_long_message(number)},
         )
     if question.kind == Question.Kind.SCALE:
@@ -188,3 +192,144 @@ class InvitationForm(forms.Form):
                 gettext("Send to at most %(limit)d addresses at a time.") % {"limit": rules.MAX_EMAILED_INVITATIONS},
             )
         return addresses
+
+
+class FreeTextWarningForm(forms.Form):
+    """The warning a manager ticks before downloading free-text answers."""
+
+    understood = forms.BooleanField(
+        label=_(
+            "I understand that free-text answers may tell who wrote them or whom they are about, and I will keep"
+            " the file within the municipality."
+        ),
+        error_messages={"required": _("Tick the box to confirm that you have read the warning.")},
+    )
+
+
+DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class ActionPlanForm(forms.Form):
+    """A new action plan: for a unit or an area of the manager's municipality, and a year."""
+
+    unit = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Unit"),
+        error_messages={"invalid_choice": _("Choose a unit of your own municipality.")},
+    )
+    area = forms.ChoiceField(label=_("or an area"), required=False)
+    year = forms.IntegerField(
+        label=_("Year"), error_messages={"required": _("Give the year."), "invalid": _("Write the year as digits.")}
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, error_messages={"required": _("Give the plan a title.")})
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["area"].choices = [("", "—"), *Area.choices]
+
+
+class ActionForm(forms.Form):
+    """An action of a plan: what, who, from when to when, how far it has come, which indicators it should move."""
+
+    title = forms.CharField(label=_("Action"), max_length=300, error_messages={"required": _("Describe the action.")})
+    owner_name = forms.CharField(label=_("Owner"), max_length=200, required=False, help_text=_("A name or a team."))
+    owner = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("or a staff member"),
+        error_messages={"invalid_choice": _("Choose a staff member of your own municipality.")},
+    )
+    starts_on = forms.DateField(
+        label=_("Start"),
+        error_messages={"required": _("Give the start date."), "invalid": _("Write the date as dd.mm.åååå.")},
+        **DATE_WIDGET,
+    )
+    deadline = forms.DateField(
+        label=_("Deadline"),
+        error_messages={"required": _("Give the deadline."), "invalid": _("Write the date as dd.mm.åååå.")},
+        **DATE_WIDGET,
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=Action.Status.choices, initial=Action.Status.PLANNED)
+    note = forms.CharField(label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    indicators = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Indicators it should move"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose indicators of your own municipality's survey.")},
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, staff, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff
+        self.fields["owner"].label_from_instance = lambda user: user.display_name
+        self.fields["indicators"].queryset = indicators
+
+
+class ReportYearForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Year"), error_messages={"required": _("Give the year."), "invalid": _("Write the year as digits.")}
+    )
+
+
+class ReportSummaryForm(forms.Form):
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    is_published = forms.BooleanField(
+        label=_("Publish the public web version (headline indicators only, small groups hidden)"), required=False
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+MAX_ADDRESS_FILE_BYTES = 512 * 1024
+
+
+class AddressLettersForm(forms.Form):
+    """Letters for window envelopes: a unit of the wave and the names and addresses, typed or uploaded (for
+    this print only: the list is never stored)."""
+
+    unit = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Unit"),
+        error_messages={"required": _("Choose the unit."), "invalid_choice": _("Choose one of the wave's units.")},
+    )
+    addresses = forms.CharField(
+        label=_("Names and addresses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("One name and address per block of lines, with a blank line between them. They are printed on"
+                    " the letters and not saved."),
+    )  # fmt: skip
+    file = forms.FileField(
+        label=_("Or upload a list"),
+        required=False,
+        help_text=_("A CSV file (one address per row) or a text file, in UTF-8 or Windows-1252."),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > MAX_ADDRESS_FILE_BYTES:
+            raise ValidationError(_("The file is too large: upload at most 500 KB."))
+        return upload
+
+    def address_blocks(self) -> list[list[str]]:
+        """The addresses, from the file if one was uploaded, else from the text; ValidationError at the field."""
+        upload = self.cleaned_data.get("file")
+        if upload:
+            text, problems = rules.decode_address_file(upload.read())
+            if not problems:
+                is_csv = upload.name.lower().endswith(".csv")
+                blocks, problems = rules.read_address_list(text, is_csv=is_csv, field="file")
+        else:
+            blocks, problems = rules.read_address_list(self.cleaned_data.get("addresses", ""))
+        if problems:
+            for field, messages in problems.items():
+                self.add_error(field, messages)
+            return []
+        return blocks

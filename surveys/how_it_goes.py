@@ -15,7 +15,7 @@ from portal.models import Municipality
 from portal.public_cache import public_municipality_page
 from portal.views import crumb
 
-from .models import Survey, Wave
+from .models import Survey, Wave, YearlyReport
 from .presentation import IndicatorPanel, panels_for
 from .results import headline_results
 from .scoring import MIN_GROUP_SIZE
@@ -46,6 +46,9 @@ def how_it_goes(request, municipality: Municipality):
         "municipality": municipality,
         "limit": MIN_GROUP_SIZE,
         "surveys": public_surveys(municipality),
+        "reports": list(
+            YearlyReport.objects.filter(municipality=municipality, is_published=True).values_list("year", flat=True)
+        ),
         "crumbs": [
             crumb(_("Front page"), reverse("home")),
             crumb(municipality.name, municipality.get_absolute_url()),

@@ -4,9 +4,10 @@ hidden group."""
 
 import math
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from .scoring import MIN_GROUP_SIZE, Change, TargetStatus
+from .scoring import MIN_GROUP_SIZE, Change, NoPath, TargetStatus, Verdict
 from .suppression import Hidden
 
 NBSP = "\u00a0"
@@ -65,3 +66,30 @@ def change_symbol(change: Change | None) -> str:
 
 def on_track_label(on_track: bool | None) -> str:
     return "" if on_track is None else str(ON_TRACK_LABELS[on_track])
+
+
+NO_PATH_SENTENCES = {
+    NoPath.NO_BASELINE: _("“On track” cannot be told: the indicator has no baseline to draw the path from."),
+    NoPath.NO_DEADLINE: _("“On track” cannot be told: the target has no deadline to draw the path to."),
+    NoPath.DEADLINE_PASSED: _("The deadline has passed, so only whether the target is met counts now."),
+    NoPath.NO_FIGURE: _("“On track” cannot be told: this wave has no figure for the whole municipality."),
+}
+
+
+def deadline_text(verdict: Verdict) -> str:
+    """“Deadline 31 December 2024”, and “the deadline has passed” once it has."""
+    if verdict.deadline is None:
+        return str(_("No deadline"))
+    text = str(_("Deadline %(date)s")) % {"date": date_format(verdict.deadline, "j. F Y")}
+    if verdict.deadline_passed and verdict.status != TargetStatus.MET:
+        text += " – " + str(_("the deadline has passed"))
+    return text
+
+
+def path_text(verdict: Verdict) -> str:
+    """One sentence on the path from the baseline to the target: on track, behind, or why it cannot be told."""
+    if verdict.on_track is not None:
+        return str(ON_TRACK_LABELS[verdict.on_track]) + "."
+    if verdict.no_path is not None:
+        return str(NO_PATH_SENTENCES[verdict.no_path])
+    return ""

@@ -11,12 +11,13 @@ database's own constraints.
 
 import uuid
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Municipality, Page, TranslatedFieldsMixin, Unit
+from portal.models import Area, Municipality, Page, TranslatedFieldsMixin, Unit
 
 
 class Scale(models.TextChoices):
@@ -79,6 +80,14 @@ class Question(TranslatedFieldsMixin, models.Model):
     theme = models.ForeignKey(
         Page, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("policy theme")
     )
+    # Versions: once a question has answers its wording and choices are locked; a change makes a new question
+    # (surveys.services.save_questions) that points to the one it replaces, which keeps its answers and text.
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_version", editable=False
+    )
+    is_current = models.BooleanField(_("current version"), default=True, editable=False)
+
+    LOCKED_FIELDS = ("text", "text_en", "kind", "choices")
 
     class Meta:
         ordering = ("survey", "order", "pk")
@@ -242,6 +251,8 @@ class Answer(models.Model):
         verbose_name_plural = _("answers")
         constraints = (models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_question"),)
         indexes = (models.Index(fields=["question", "value"]),)
+        # Not given to a role by default: an administrator gives it to the managers who may read free text.
+        permissions = (("view_answer_text", _("May download free-text answers")),)
 
     def __str__(self) -> str:
         return self.value or self.text[:40]
@@ -336,3 +347,116 @@ class InvitationEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id} / {self.pk}"
+
+
+# --- from results to action: the local action plans ------------------------------------------------
+
+
+class ActionPlan(models.Model):
+    """A unit's or an area's plan for a year (Rudersdal: "handleplaner for hvert center eller afdeling"):
+    actions tied to the policy's themes and the indicators they are meant to move."""
+
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="action_plans")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="action_plans", verbose_name=_("unit")
+    )
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices, blank=True)
+    year = models.PositiveIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    theme = models.ForeignKey(
+        Page, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("policy theme")
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ("municipality", "-year", "area", "unit__name", "pk")
+        verbose_name = _("action plan")
+        verbose_name_plural = _("action plans")
+        constraints = (
+            models.CheckConstraint(
+                condition=(Q(unit__isnull=False) & Q(area="")) | (Q(unit__isnull=True) & ~Q(area="")),
+                name="action_plan_for_a_unit_or_an_area",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def for_whom(self) -> str:
+        return self.unit.name if self.unit_id else str(Area(self.area).label)
+
+
+class Action(models.Model):
+    """One action of a plan: who, from when to when, how far it has come, and which indicators it should move."""
+
+    MUNICIPALITY_LOOKUP = "plan__municipality"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        UNDER_WAY = "under_way", _("Under way")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="actions")
+    title = models.CharField(_("action"), max_length=300)
+    owner_name = models.CharField(_("owner"), max_length=200, blank=True, help_text=_("A name or a team."))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner on the staff"),
+    )
+    starts_on = models.DateField(_("start"))
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    note = models.TextField(_("what was done"), blank=True)
+    indicators = models.ManyToManyField(
+        Indicator, blank=True, related_name="actions", verbose_name=_("indicators it should move")
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ("plan", "deadline", "pk")
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("starts_on")), name="action_deadline_after_start"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def owner_text(self) -> str:
+        return self.owner.display_name if self.owner_id else self.owner_name
+
+
+class YearlyReport(models.Model):
+    """The yearly follow-up report's own words (Rudersdal: "vedtager en årlig opfølgning"): its figures are
+    worked out when it is shown (surveys.report), only the summary and whether it is published are kept."""
+
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="yearly_reports")
+    year = models.PositiveIntegerField(_("year"))
+    summary = models.TextField(_("summary"), blank=True)
+    is_published = models.BooleanField(
+        _("published"), default=False, help_text=_("The public web version is linked from “How it is going”.")
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ("municipality", "-year")
+        verbose_name = _("yearly report")
+        verbose_name_plural = _("yearly reports")
+        constraints = (models.UniqueConstraint(fields=["municipality", "year"], name="one_report_per_year"),)
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year}"

@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from portal.models import TranslatedText
 
 from .charts import Chart, trend_chart
-from .labels import percent
+from .labels import deadline_text, path_text, percent
 from .models import Indicator, Wave
 from .results import TOTAL, Result, SurveyResults, indicator_path
+from .scoring import Verdict, verdict
 from .suppression import publishable
 
 
@@ -75,3 +76,46 @@ def panels_for(results: SurveyResults, wave: Wave, *, public: bool = False) -> l
         for indicator in results.indicators
         if indicator.question.survey_id == wave.survey_id
     ]
+
+
+@dataclass
+class VerdictLine:
+    """One target on the dashboard's first lines: met / not met / cannot yet be told apart, its deadline and
+    the path to it, for the whole municipality in the chosen wave."""
+
+    indicator: Indicator
+    name: TranslatedText
+    total: Result | None
+    verdict: Verdict
+    target_text: str
+    deadline_text: str
+    path_text: str
+
+
+def verdict_lines(results: SurveyResults, wave: Wave, today) -> list[VerdictLine]:
+    """A line for each indicator of `wave`'s survey that has a target, in the dashboard's order."""
+    lines = []
+    for indicator in results.indicators:
+        if indicator.question.survey_id != wave.survey_id or indicator.target is None:
+            continue
+        total = results.get(indicator, wave, TOTAL)
+        shown = total is not None and total.shown
+        found = verdict(
+            status=total.status if shown else None,
+            on_track=total.on_track if shown else None,
+            has_baseline=indicator.baseline is not None,
+            deadline=indicator.deadline,
+            today=today,
+        )
+        lines.append(
+            VerdictLine(
+                indicator=indicator,
+                name=indicator.translated("name"),
+                total=total if shown else None,
+                verdict=found,
+                target_text=target_text(indicator),
+                deadline_text=deadline_text(found),
+                path_text=path_text(found),
+            )
+        )
+    return lines

@@ -145,6 +145,13 @@ class SurveyResults:
     def unit_rows(self, indicator: Indicator, wave: Wave) -> list[Result]:
         return self.rows(indicator, wave, self.units)
 
+    def has_answers(self, wave: Wave) -> bool:
+        """Whether any indicator has answers in `wave` (shown or hidden)."""
+        return any(
+            (result := self.results.get((indicator.pk, wave.pk, TOTAL))) is not None and (result.shown or result.hidden)
+            for indicator in self.indicators
+        )
+
 
 # --- the groups -----------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ refused them already. A rule that involves such a field is left out, as Django l
 model validation (`full_clean(exclude=...)`).
 """
 
+import re
 from collections.abc import Collection, Iterable
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -337,3 +338,147 @@ def read_answers(questions: list[Question], answers: dict) -> tuple[list[KeptAns
     if not problems and not kept:
         problems[None] = [nothing_answered_message()]
     return kept, problems
+
+
+# --- personal data in free text --------------------------------------------------------------------
+# Applied by surveys.services before an answer is stored, so that no CPR number or e-mail address typed
+# into the anonymous survey is ever saved or exported. The replacements are stored, so they are Danish.
+
+CPR_LIKE = re.compile(
+    r"(?<![0-9])(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])[0-9]{2}"  # ddmmyy
+    r"[ \t\u00a0]*[-\u2010-\u2015]?[ \t\u00a0]*"  # a dash, spaces, both or nothing
+    r"[0-9]{4}(?![0-9])"
+)
+EMAIL_LIKE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+CPR_MASK = "[CPR-nummer fjernet]"
+EMAIL_MASK = "[e-mailadresse fjernet]"
+
+
+def mask_personal_data(text: str) -> str:
+    """`text` with CPR-like numbers (ddmmyy-xxxx, with a dash, a space or nothing between) and e-mail
+    addresses replaced by a note that they were removed. Pure."""
+    return CPR_LIKE.sub(CPR_MASK, EMAIL_LIKE.sub(EMAIL_MASK, text))
+
+
+# --- action plans -----------------------------------------------------------------------------------
+
+FIRST_PLAN_YEAR = 2000
+PLAN_YEARS_AHEAD = 5
+
+
+def action_plan_problems(*, municipality_id: int, unit, area: str, year: int | None, theme=None, today) -> Problems:
+    """A plan is for one unit or one area of the municipality, for a year not far off, tied to a theme of the
+    municipality's own policy (if any)."""
+    problems: Problems = {}
+    _theme_problems(theme, municipality_id, problems)
+    if (unit is None) == (not area):
+        _add(problems, "unit", _("Choose either a unit or an area."))
+    elif unit is not None and unit.municipality_id != municipality_id:
+        _add(problems, "unit", _("Choose a unit of your own municipality."))
+    if year is not None and not FIRST_PLAN_YEAR <= year <= today.year + PLAN_YEARS_AHEAD:
+        message = _("Give a year from %(first)d to %(last)d.")
+        _add(problems, "year", message % {"first": FIRST_PLAN_YEAR, "last": today.year + PLAN_YEARS_AHEAD})
+    return problems
+
+
+def action_problems(*, municipality_id: int, starts_on, deadline, owner, owner_name: str, indicators) -> Problems:
+    """An action has an owner (a name, or a staff member of the municipality), a deadline not before its start,
+    and indicators of the municipality's own surveys."""
+    problems: Problems = {}
+    if None not in (starts_on, deadline) and deadline < starts_on:
+        _add(problems, "deadline", _("The deadline cannot be before the start."))
+    if owner is None and not owner_name.strip():
+        _add(problems, "owner_name", _("Write who owns the action, or choose a staff member."))
+    if owner is not None and owner.municipality_id != municipality_id:
+        _add(problems, "owner", _("Choose a staff member of your own municipality."))
+    if any(indicator.question.survey.municipality_id != municipality_id for indicator in indicators):
+        _add(problems, "indicators", _("Choose indicators of your own municipality's survey."))
+    return problems
+
+
+# --- the yearly follow-up report ----------------------------------------------------------------------
+
+
+def report_year_problems(year: int, *, today) -> Problems:
+    """A report is for a year that has begun (and not before the portal's plans could start)."""
+    if year > today.year:
+        return {
+            "year": [_("%(year)d has not begun yet: a report can be made from 1 January %(year)d.") % {"year": year}]
+        }
+    if year < FIRST_PLAN_YEAR:
+        return {"year": [_("Give a year from %(first)d.") % {"first": FIRST_PLAN_YEAR}]}
+    return {}
+
+
+# --- letters for window envelopes: the name-and-address list, typed or uploaded for one print ----------
+# Read here and never stored: surveys.letter_views prints one letter per address and forgets the list.
+
+MAX_ADDRESS_LINES = 3000  # in all: at most MAX_INVITATIONS addresses of a few lines each
+MAX_LINES_PER_ADDRESS = 6  # what a C5/C65 window shows
+MAX_ADDRESS_LINE_LENGTH = 60
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode_address_file(raw: bytes) -> tuple[str | None, Problems]:
+    """An uploaded list as text: UTF-8 (with or without a byte-order mark), else Windows-1252; anything else
+    (UTF-16, a spreadsheet, a picture) is refused with a message saying how to save it."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not _CONTROL.search(text):
+            return text, {}
+    message = _(
+        "The file could not be read as text. Save it as a CSV or text file in UTF-8 or Windows-1252 (ANSI) and"
+        " upload it again."
+    )
+    return None, {"file": [message]}
+
+
+def _address_blocks(text: str, *, is_csv: bool) -> list[list[str]]:
+    if is_csv:
+        import csv
+
+        dialect = ";" if text.count(";") >= text.count(",") else ","
+        rows = csv.reader(text.splitlines(), delimiter=dialect)
+        return [[cell.strip() for cell in row if cell.strip()] for row in rows if any(cell.strip() for cell in row)]
+    blocks, current = [], []
+    for line in text.splitlines():
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def read_address_list(text: str, *, is_csv: bool = False, field: str = "addresses") -> tuple[list[list[str]], Problems]:
+    """The addresses of a list, each a list of lines. Plain text: one address per block of lines, a blank line
+    between; CSV: one address per row, its cells the lines. Refused: too many lines or addresses, an address
+    longer than a window shows."""
+    lines = text.count("\n") + 1 if text.strip() else 0
+    if lines > MAX_ADDRESS_LINES:
+        message = _("The list has %(lines)s lines; print at most %(limit)s lines (%(addresses)s addresses) at a time.")
+        values = {"lines": f"{lines:,}".replace(",", "."), "limit": f"{MAX_ADDRESS_LINES:,}".replace(",", "."),
+                  "addresses": MAX_INVITATIONS}  # fmt: skip
+        return [], {field: [message % values]}
+    blocks = _address_blocks(text, is_csv=is_csv)
+    problems: Problems = {}
+    if not blocks:
+        _add(problems, field, _("Write or upload at least one name and address."))
+    elif len(blocks) > MAX_INVITATIONS:
+        message = _("The list has %(count)d addresses; print at most %(limit)d letters at a time.")
+        _add(problems, field, message % {"count": len(blocks), "limit": MAX_INVITATIONS})
+    for number, block in enumerate(blocks, 1):
+        if len(block) > MAX_LINES_PER_ADDRESS:
+            message = _("Address %(number)d has %(lines)d lines; a window envelope shows at most %(limit)d.")
+            _add(problems, field, message % {"number": number, "lines": len(block), "limit": MAX_LINES_PER_ADDRESS})
+            break
+        if any(len(line) > MAX_ADDRESS_LINE_LENGTH for line in block):
+            message = _("A line of address %(number)d is longer than %(limit)d characters: shorten it.")
+            _add(problems, field, message % {"number": number, "limit": MAX_ADDRESS_LINE_LENGTH})
+            break
+    return blocks, problems

@@ -128,3 +128,56 @@ def remainder(whole: Figure, part: Figure) -> Figure:
     return Figure(
         max(0, whole.positive - part.positive), max(0, whole.n - part.n), max(0, whole.dont_know - part.dont_know)
     )
+
+
+# --- the verdict: the one line per target the dashboard opens with ----------------------------------
+
+
+class NoPath(StrEnum):
+    """Why "on track" cannot be told for an indicator."""
+
+    NO_BASELINE = "no_baseline"  # nothing to draw a path from
+    NO_DEADLINE = "no_deadline"  # nothing to draw a path to
+    DEADLINE_PASSED = "deadline_passed"  # the path has ended: only "met or not" counts now
+    NO_FIGURE = "no_figure"  # the wave has no figure to put on the path (no answers, or hidden)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One target's answer to "are we meeting it?" in one wave.
+
+    `status` is None when the wave has no figure for the whole municipality. `on_track` is told only where
+    a baseline and a deadline allow it (and the target is not met already); `no_path` says why not.
+    """
+
+    status: TargetStatus | None
+    deadline: date | None
+    deadline_passed: bool
+    on_track: bool | None
+    no_path: NoPath | None
+
+
+def verdict(
+    *,
+    status: TargetStatus | None,
+    on_track: bool | None,
+    has_baseline: bool,
+    deadline: date | None,
+    today: date,
+) -> Verdict:
+    """The verdict line of one target. A deadline has passed when `today` is after it (the deadline day
+    itself still counts as in time). Where the target is met, no path is needed and none is explained."""
+    passed = deadline is not None and today > deadline
+    if status == TargetStatus.MET:
+        return Verdict(status, deadline, passed, None, None)
+    if deadline is None:
+        no_path = NoPath.NO_DEADLINE
+    elif passed:
+        no_path = NoPath.DEADLINE_PASSED
+    elif not has_baseline:
+        no_path = NoPath.NO_BASELINE
+    elif status is None or on_track is None:
+        no_path = NoPath.NO_FIGURE
+    else:
+        return Verdict(status, deadline, passed, on_track, None)
+    return Verdict(status, deadline, passed, None, no_path)

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 
 from . import codes
 from .access import survey_policy
-from .models import Answer, Invitation, Question, Survey, SurveyResponse, Wave
+from .models import DONT_KNOW, Answer, Invitation, Question, Survey, SurveyResponse, Wave
 
 # --- public: answering ----------------------------------------------------------------------------
 
@@ -43,7 +43,7 @@ def open_link_full(wave: Wave) -> bool:
 
 def questions_of(wave: Wave) -> list[Question]:
     """The wave's questions in the order the form shows them (question n is at index n - 1)."""
-    return list(Question.objects.filter(survey_id=wave.survey_id).order_by("order", "pk"))
+    return list(Question.objects.filter(survey_id=wave.survey_id, is_current=True).order_by("order", "pk"))
 
 
 def has_answers(obj: Survey | Wave | Question | object) -> bool:
@@ -79,14 +79,38 @@ def surveys_with_wave_counts(user) -> QuerySet[Survey]:
     return survey_policy.visible(user, Survey).prefetch_related(Prefetch("waves", queryset=waves))
 
 
-def answer_rows(user, survey: Survey, wave: Wave | None = None) -> QuerySet:
-    """Every anonymous answer of the survey (or of one wave) as export rows, oldest wave first."""
+def answer_rows(user, survey: Survey, wave: Wave | None = None, *, with_text: bool = False) -> QuerySet:
+    """The anonymous answers of the survey (or of one wave) as export rows, oldest wave first; the free-text
+    questions' answers only `with_text`. Which units the export may name is surveys.suppression's rule."""
     answers = survey_policy.visible(user, Answer).filter(response__wave__survey=survey)
     if wave is not None:
         answers = answers.filter(response__wave=wave)
+    if not with_text:
+        answers = answers.exclude(question__kind=Question.Kind.TEXT)
     return answers.order_by(
         "response__wave__opens_on", "response__wave_id", "response_id", "question__order", "pk"
     ).values_list(
-        "response_id", "response__wave__name", "response__unit__name", "question__order", "question__text", "value",
-        "text",
+        "response_id", "response__wave_id", "response__wave__name", "response__unit_id", "question_id",
+        "question__order", "question__text", "question__text_en", "question__kind", "value", "text",
     )  # fmt: skip
+
+
+def answered_per_question(user, survey: Survey, wave: Wave | None = None) -> dict[tuple[int, int], int]:
+    """{(wave, question): answers other than blank and "don't know"} of the survey (or of one wave), one query."""
+    answers = survey_policy.visible(user, Answer).filter(response__wave__survey=survey)
+    if wave is not None:
+        answers = answers.filter(response__wave=wave)
+    answers = answers.exclude(value=DONT_KNOW).exclude(value="", text="")
+    rows = answers.values_list("response__wave_id", "question_id").annotate(n=Count("pk")).order_by()
+    return {(wave_id, question_id): count for wave_id, question_id, count in rows}
+
+
+def responses_per_unit(user, survey: Survey, wave: Wave | None = None) -> dict[int, dict[int | None, int]]:
+    """{wave: {unit or None: responses}} of the survey (or of one wave), in one grouped query."""
+    responses = survey_policy.visible(user, SurveyResponse).filter(wave__survey=survey)
+    if wave is not None:
+        responses = responses.filter(wave=wave)
+    counts: dict[int, dict[int | None, int]] = {}
+    for wave_id, unit_id, count in responses.values_list("wave_id", "unit_id").annotate(n=Count("pk")).order_by():
+        counts.setdefault(wave_id, {})[unit_id] = count
+    return counts

@@ -23,19 +23,22 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Model
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
-from portal.errors import RuleViolation
+from portal.errors import RuleViolation, StaleVersion
 from portal.models import Unit
+from portal.signals import mark_content_changed
 
 from . import codes, rules, selectors
 from .access import survey_policy
 from .models import (
+    Action,
+    ActionPlan,
     Answer,
     EmailBatch,
     ExternalResult,
@@ -46,6 +49,7 @@ from .models import (
     Survey,
     SurveyResponse,
     Wave,
+    YearlyReport,
 )
 
 logger = logging.getLogger(__name__)
@@ -152,7 +156,36 @@ def save_questions(
         question.delete()
     for question in questions:
         _validate(question, partial(_question_problems, question), unchecked)
-        question.save()
+        if question.pk is not None and _changes_locked_fields(question) and selectors.has_answers(question):
+            new_version_of(question)
+        else:
+            question.save()
+
+
+def _changes_locked_fields(question: Question) -> bool:
+    saved = Question.objects.filter(pk=question.pk).values(*Question.LOCKED_FIELDS).first()
+    return saved is not None and any(saved[name] != getattr(question, name) for name in Question.LOCKED_FIELDS)
+
+
+@transaction.atomic
+def new_version_of(question: Question) -> Question:
+    """Keep `question` as it was saved (its answers keep the wording they answered) and make a new question
+    with the wording and choices of `question` as given, which the form asks from now on. The indicators move
+    to the new version: results never count the answers of two versions together."""
+    old = Question.objects.select_for_update().get(pk=question.pk)
+    if not old.is_current:
+        raise StaleVersion
+    new = Question(
+        survey_id=old.survey_id, order=question.order, text=question.text, text_en=question.text_en,
+        kind=question.kind, choices=question.choices, required=question.required, theme=question.theme,
+        previous=old,
+    )  # fmt: skip
+    old.is_current = False
+    old.save(update_fields=["is_current"])
+    new.save()
+    Indicator.objects.filter(question=old).update(question=new)
+    question.refresh_from_db()
+    return new
 
 
 @transaction.atomic
@@ -508,7 +541,110 @@ def _store(*, wave: Wave, unit_id: int | None, kept, today: date, via_open_link:
     response = SurveyResponse.objects.create(
         wave=wave, unit_id=unit_id, submitted_on=today, via_open_link=via_open_link
     )
+    # Free text is masked before it is stored: a CPR number or an e-mail address is never saved.
     Answer.objects.bulk_create(
-        Answer(response=response, question=question, value=value, text=text) for question, value, text in kept
+        Answer(response=response, question=question, value=value, text=rules.mask_personal_data(text))
+        for question, value, text in kept
     )
     return response
+
+
+# --- action plans -----------------------------------------------------------------------------------
+# A manager writes their municipality's plans; a plan for another municipality's unit is refused.
+
+
+def _municipality_of(acting_user) -> int:
+    if acting_user.municipality_id is None:
+        raise PermissionDenied
+    return acting_user.municipality_id
+
+
+def create_action_plan(
+    *, acting_user, unit: Unit | None = None, area: str = "", year: int, title: str, theme=None, today: date
+) -> ActionPlan:
+    """A new plan for one unit or one area of the acting manager's municipality."""
+    municipality_id = _municipality_of(acting_user)
+    _raise_problems(
+        rules.action_plan_problems(
+            municipality_id=municipality_id, unit=unit, area=area, year=year, theme=theme, today=today
+        )
+    )
+    plan = ActionPlan(municipality_id=municipality_id, unit=unit, area=area, year=year, title=title, theme=theme)
+    _validate(plan, None, ())
+    with transaction.atomic():
+        plan.save()
+    return plan
+
+
+def save_action(
+    *,
+    acting_user,
+    plan: ActionPlan,
+    action: Action | None = None,
+    version: int | None = None,
+    title: str,
+    owner=None,
+    owner_name: str = "",
+    starts_on: date,
+    deadline: date,
+    status: str = Action.Status.PLANNED,
+    note: str = "",
+    indicators: Iterable[Indicator] = (),
+) -> Action:
+    """Add an action to `plan`, or change `action` as it was at `version`; StaleVersion (nothing saved) when
+    someone else saved it in between."""
+    municipality_id = _municipality_of(acting_user)
+    if plan.municipality_id != municipality_id or (action is not None and action.plan_id != plan.pk):
+        raise PermissionDenied
+    indicators = list(indicators)
+    _raise_problems(
+        rules.action_problems(
+            municipality_id=municipality_id, starts_on=starts_on, deadline=deadline, owner=owner,
+            owner_name=owner_name, indicators=indicators,
+        )
+    )  # fmt: skip
+    fields = {"title": title, "owner": owner, "owner_name": owner_name.strip(), "starts_on": starts_on,
+              "deadline": deadline, "status": status, "note": note}  # fmt: skip
+    candidate = Action(plan=plan, **fields)
+    _validate(candidate, None, ())
+    with transaction.atomic():
+        if action is None:
+            candidate.save()
+            saved = candidate
+        else:
+            changed = Action.objects.filter(pk=action.pk, version=version).update(
+                **fields, version=models.F("version") + 1
+            )
+            if changed != 1:
+                raise StaleVersion
+            saved = Action.objects.get(pk=action.pk)
+        saved.indicators.set(indicators)
+    return saved
+
+
+# --- the yearly follow-up report ----------------------------------------------------------------------
+
+
+def save_yearly_report(
+    *, acting_user, year: int, summary: str, is_published: bool, version: int | None, today: date
+) -> YearlyReport:
+    """Save the report's summary (and whether it is published) as it was at `version` (None: not saved yet);
+    StaleVersion, nothing saved, when someone else saved it in between."""
+    municipality_id = _municipality_of(acting_user)
+    _raise_problems(rules.report_year_problems(year, today=today))
+    fields = {"summary": summary.strip(), "is_published": is_published}
+    with transaction.atomic():
+        mark_content_changed(pk=municipality_id)  # the public pages link to a published report
+        if version is None:
+            report, created = YearlyReport.objects.get_or_create(
+                municipality_id=municipality_id, year=year, defaults=fields
+            )
+            if not created:
+                raise StaleVersion
+            return report
+        changed = YearlyReport.objects.filter(municipality_id=municipality_id, year=year, version=version).update(
+            **fields, version=models.F("version") + 1
+        )
+        if changed != 1:
+            raise StaleVersion
+        return YearlyReport.objects.get(municipality_id=municipality_id, year=year)

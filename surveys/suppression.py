@@ -126,3 +126,30 @@ def shown_next_to_hidden_part(parent, children: dict, figures: dict, hidden: dic
 def publishable(results: Iterable) -> list:
     """What the public page shows of a breakdown: the results shown, never a hidden group, not even its name."""
     return [result for result in results if result.shown]
+
+
+def units_named_in_answers(responses: dict, hidden_anywhere: set) -> set:
+    """The units the raw-answers export may name in one wave; every other answer is “Other units”.
+
+    `responses` maps each unit (None: not tied to one) to its number of responses in the wave,
+    `hidden_anywhere` holds the units the dashboard hides for at least one indicator in the wave.
+    A unit is named only if the dashboard shows it for every indicator (so naming it tells nothing the
+    dashboard does not) and it has at least MIN_GROUP_SIZE responses; "Other units" is then the total less
+    the named units, which the dashboard's figures give already. "Other units" must itself hold none or at
+    least MIN_GROUP_SIZE responses: while it holds fewer, the smallest named unit joins it. So the export
+    names no group below the limit, and adds to the dashboard's figures no group a reader could not work out
+    from the dashboard alone (tests/test_survey_exports.py attacks it over random municipalities). The export
+    also leaves out a question's answers in a wave where fewer than MIN_GROUP_SIZE answered it, or where the
+    dashboard hides its total (surveys.dashboard_views.left_out_of_answers).
+    """
+    named = {
+        unit
+        for unit, count in responses.items()
+        if unit is not None and unit not in hidden_anywhere and count >= MIN_GROUP_SIZE
+    }
+    while named:
+        other = sum(count for unit, count in responses.items() if unit not in named)
+        if other == 0 or other >= MIN_GROUP_SIZE:
+            break
+        named.remove(min(named, key=lambda unit: (responses[unit], str(unit))))
+    return named

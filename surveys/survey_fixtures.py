@@ -21,6 +21,7 @@ from .models import ExternalResult, Indicator, Invitation, Question, Survey, Sur
 
 SURVEY_FIXTURE_DIR = settings.BASE_DIR / "fixtures" / "surveys"
 QUESTION_KEYS = {"key", "text", "kind", "choices", "required", "theme_page_slug"}
+OPTIONAL_KEYS = {"text_en", "name_en"}  # the English text (the portal's translation where the policy has none)
 INDICATOR_KEYS = {
     "question_key", "name", "positive_answers", "target", "deadline", "baseline", "baseline_date", "baseline_n",
     "baseline_note", "theme_page_slug", "is_headline",
@@ -32,8 +33,8 @@ def survey_fixture_paths() -> list[Path]:
 
 
 def _check_keys(item: dict, expected: set[str], what: str) -> None:
-    if set(item) != expected:
-        missing, unknown = sorted(expected - set(item)), sorted(set(item) - expected)
+    if not expected <= set(item) <= expected | OPTIONAL_KEYS:
+        missing, unknown = sorted(expected - set(item)), sorted(set(item) - expected - OPTIONAL_KEYS)
         raise ValidationError(f"{what}: missing {missing}, unknown {unknown}.")
 
 
@@ -83,6 +84,7 @@ def _load_questions(survey: Survey, items: list[dict], pages: PolicyPages) -> di
             survey=survey,
             order=order * 10,
             text=item["text"],
+            text_en=item.get("text_en", ""),
             kind=item["kind"],
             choices=item["choices"],
             required=item["required"],
@@ -101,6 +103,7 @@ def _load_indicators(questions: dict[str, Question], items: list[dict], pages: P
         indicator = Indicator(
             question=questions[item["question_key"]],
             name=item["name"],
+            name_en=item.get("name_en", ""),
             positive_answers=item["positive_answers"],
             target=item["target"],
             deadline=_date(item["deadline"]),
@@ -124,7 +127,13 @@ def load_survey(path: Path, *, replace: bool = False) -> bool:
         return False
     pages = PolicyPages(municipality)
     survey = services.save_survey(
-        survey=Survey(municipality=municipality, title=data["survey"]["title"], intro=data["survey"]["intro"])
+        survey=Survey(
+            municipality=municipality,
+            title=data["survey"]["title"],
+            intro=data["survey"]["intro"],
+            title_en=data["survey"].get("title_en", ""),
+            intro_en=data["survey"].get("intro_en", ""),
+        )
     )
     questions = _load_questions(survey, data["questions"], pages)
     _load_indicators(questions, data["indicators"], pages)

@@ -60,10 +60,10 @@ def test_manager_switches_wave_and_downloads_the_figures(live_results, live_serv
     name = download.suggested_filename
     assert name.startswith("testrup-resultater-") and name.endswith(".csv")
     text = Path(download.path()).read_text(encoding="utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    assert {row["wave"] for row in rows} == {first.name, second.name, open_wave.name}
-    egebo = [row for row in rows if row["group"] == "Egebo"]
-    assert egebo and all(row["n"] == "" and row["hidden"] == "small" for row in egebo)
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))  # as Danish Excel reads it
+    assert {row["Runde"] for row in rows} == {first.name, second.name, open_wave.name}
+    egebo = [row for row in rows if row["Gruppe"] == "Egebo"]
+    assert egebo and all(row["Svar (n)"] == "" and row["Skjult"].startswith("Skjult") for row in egebo)
     assert FREE_TEXT_MARK not in text
     assert console.take() == []
 

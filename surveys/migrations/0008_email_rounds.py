@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('portal', '0004_user_units'),
-        ('surveys', '0003_rename_response_surveyresponse'),
+        ('surveys', '0007_question_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
