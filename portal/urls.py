@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     ),
     path("konto/log-ud/", auth_views.LogoutView.as_view(), name="logout"),
     path("personale/", views.staff_home, name="staff-home"),
+    path("personale/persondata/", views.personal_data, name="personal-data"),
     path("personale/", include("consent.urls")),
     path("tilgaengelighed/", views.accessibility_statement, name="accessibility"),
     path("", include("surveys.urls")),  # /undersoegelse/…, /personale/undersoegelser/…, …/saadan-gaar-det/

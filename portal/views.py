@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from . import personal_data as personal_data_register
 from .access import portal_policy
 from .models import Municipality, Page, Section
 from .public_cache import public_municipality_page
+from .roles import Role, has_role
 from .selectors import municipalities
 
 
@@ -90,6 +92,27 @@ def accessibility_statement(request):
 def staff_home(request):
     prefetch_related_objects([request.user], "groups")  # every role check of the menu reads them
     return render(request, "portal/staff_home.html")
+
+
+@login_required
+@never_cache
+def personal_data(request):
+    """For the municipality's administrator (the DPO's contact): every kind of personal data the portal keeps,
+    why, for how long, from the same settings the erasure job reads (portal.personal_data)."""
+    prefetch_related_objects([request.user], "groups")
+    if not has_role(request.user, Role.MUNICIPALITY_ADMIN) or request.user.municipality is None:
+        return render(request, "portal/personal_data_forbidden.html", status=403)
+    municipality = request.user.municipality
+    rows = [
+        {"store": store, "retention": store.retention(municipality), "change_url": store.change_url}
+        for store in personal_data_register.stores()
+    ]
+    context = {
+        "rows": rows,
+        "municipality": municipality,
+        "crumbs": [crumb(_("For staff"), reverse("staff-home")), crumb(_("Personal data"))],
+    }
+    return render(request, "portal/personal_data.html", context)
 
 
 @never_cache

@@ -232,7 +232,7 @@ def post_data(world: World, url_name: str, relation: str | None, role: str) -> d
         "dialogue-new": {"held_on": today.isoformat(), "involvement": "yes"},
         "consent-new": {**consent, "relative": objects["relative"].pk},
         "consent-change": consent,
-        "consent-revoke": {"reason": "Borgeren har fortrudt.", "form": "oral"},
+        "consent-revoke": {"reason": "Borgeren har fortrudt.", "form": "oral", "grantor": "citizen"},
         "disclosure": {"disclosure-relative": objects["relative"].pk, "disclosure-category": "helbred"},
         "agreement-new": {
             "description": "Ugentlig samtale",
