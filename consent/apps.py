@@ -41,7 +41,8 @@ class ConsentConfig(AppConfig):
                 erase=erase_expired_records,
                 source=_(
                     "Default 10 years from the course's closing: patient records are kept at least 10 years "
-                    "after the last entry (journalføringsbekendtgørelsen, BEK nr. 530 af 24. maj 2018, § 15). "
+                    "after the last entry (autorisationsloven § 25, stk. 1); when only nurses and other health "
+                    "personnel keep them, at least 5 years (journalføringsbekendtgørelsen § 15, stk. 2). "
                     "Each municipality may set its own period."
                 ),
                 change_url="consent:retention",

@@ -704,7 +704,8 @@ def retention_setting(request):
             "intro": _(
                 "How many years after a citizen's course is closed their personal data is erased. The portal's "
                 "default is %(years)d years: patient records are kept at least 10 years after the last entry "
-                "(journalføringsbekendtgørelsen § 15)."
+                "(autorisationsloven § 25, stk. 1), at least 5 years when only nurses and other health personnel "
+                "keep them (journalføringsbekendtgørelsen § 15, stk. 2)."
             )
             % {"years": retention.default_years()},
             "form": form,
