@@ -397,3 +397,5 @@ def test_the_citizen_page_of_an_erased_citizen_opens_and_names_no_one(client, ad
     page = client.get(citizen.get_absolute_url()).content.decode()
     assert "Slettet borger" in page and "Anna Testesen" not in page
     assert Citizen.objects.get(pk=citizen.pk).erased_at is not None
+    log = client.get(reverse("consent:audit-log", args=[citizen.pk])).content.decode()
+    assert "Portalen (sletning efter opbevaringsperioden)" in log
