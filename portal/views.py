@@ -90,7 +90,6 @@ def accessibility_statement(request):
 
 @login_required
 def staff_home(request):
-    prefetch_related_objects([request.user], "groups")  # every role check of the menu reads them
     return render(request, "portal/staff_home.html")
 
 

@@ -28,8 +28,8 @@ from consent.models import (
 )
 from portal.errors import RuleViolation
 from portal.roles import Role
-from tests.consent_factories import make_caseworker, make_unit, new_consent
-from tests.factories import make_municipality, make_staff
+from tests.factories import MunicipalityFactory, StaffFactory, UnitFactory
+from tests.service_helpers import new_consent
 
 # One distinctive string per field; none may be found anywhere after the erasure.
 S = {
@@ -74,9 +74,9 @@ def dump_of_every_table() -> str:
 def people(transactional_db):
     for role in Role:
         Group.objects.get_or_create(name=role.value)
-    municipality = make_municipality("Testrup", "testrup", "901")
-    unit = make_unit(municipality, "Enhed A")
-    caseworker = make_caseworker(municipality, unit)
+    municipality = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="901")
+    unit = UnitFactory(municipality=municipality, name="Enhed A")
+    caseworker = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit])
     return municipality, unit, caseworker
 
 
@@ -228,7 +228,7 @@ def test_a_crash_halfway_leaves_the_citizen_as_it_was(people, monkeypatch):
 
 def test_each_municipality_keeps_records_for_its_own_period(people):
     municipality, unit, caseworker = people
-    admin = make_staff(municipality, Role.MUNICIPALITY_ADMIN.value)
+    admin = StaffFactory(municipality=municipality, roles=[Role.MUNICIPALITY_ADMIN])
     closed_on = date(2020, 6, 1)
     citizen = full_record(municipality, unit, caseworker, closed_on)
     services.set_retention(municipality=municipality, years=2, acting_user=admin)
@@ -240,7 +240,7 @@ def test_each_municipality_keeps_records_for_its_own_period(people):
 @pytest.mark.parametrize("years", [0, -1])
 def test_a_retention_period_under_one_year_is_refused_in_danish(people, years):
     municipality, _unit, _caseworker = people
-    admin = make_staff(municipality, Role.MUNICIPALITY_ADMIN.value)
+    admin = StaffFactory(municipality=municipality, roles=[Role.MUNICIPALITY_ADMIN])
     with pytest.raises(RuleViolation) as problem:
         services.set_retention(municipality=municipality, years=years, acting_user=admin)
     assert problem.value.message_dict["years"] == ["Opbevaringsperioden skal være mindst 1 år."]

@@ -13,10 +13,20 @@ from consent import rules, services
 from consent.models import AuditEvent, Citizen, Consent, Correction, Dialogue, FollowUp, RecordRetention, Relative
 from portal.errors import RuleViolation
 from portal.roles import Role
-from tests.consent_factories import make_caseworker, make_citizen, make_relative, make_unit, new_consent, record
-from tests.factories import make_staff
+from tests.factories import StaffFactory, UnitFactory
+from tests.service_helpers import add_relative as make_relative
+from tests.service_helpers import new_consent, record
+from tests.service_helpers import register_citizen as make_citizen
 
 TODAY = timezone.localdate
+
+
+def make_unit(municipality, name):
+    return UnitFactory(municipality=municipality, name=name)
+
+
+def make_caseworker(municipality, *units, **fields):
+    return StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=list(units), **fields)
 
 
 @pytest.fixture
@@ -36,7 +46,9 @@ def caseworker(municipality, unit):
 
 @pytest.fixture
 def administrator(municipality):
-    return make_staff(municipality, Role.MUNICIPALITY_ADMIN.value, first_name="Alma", last_name="Administrator")
+    return StaffFactory(
+        municipality=municipality, roles=[Role.MUNICIPALITY_ADMIN], first_name="Alma", last_name="Administrator"
+    )
 
 
 @pytest.fixture

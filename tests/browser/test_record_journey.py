@@ -10,25 +10,42 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from consent.models import Citizen, Correction
+from portal.roles import Role
 from tests.browser.helpers import BOTH_VIEWPORTS, ConsoleWatch, log_in
 from tests.browser.test_consent_journey import Journey
 from tests.browser.test_html_validity import vnu_command, vnu_problems
-from tests.consent_factories import make_caseworker, make_unit
-from tests.factories import PASSWORD, make_citizen, make_consent, make_municipality, make_relative, make_staff
+from tests.factories import (
+    PASSWORD,
+    CitizenFactory,
+    ConsentFactory,
+    MunicipalityFactory,
+    RelativeFactory,
+    StaffFactory,
+    UnitFactory,
+)
 
 pytestmark = [pytest.mark.browser, BOTH_VIEWPORTS]
 
 
 @pytest.fixture
 def record(transactional_db, roles):
-    municipality = make_municipality("Testrup", "testrup", "901")
-    unit = make_unit(municipality, "Plejecenter Solgården")
-    caseworker = make_caseworker(municipality, unit, username="sara", first_name="Sara", last_name="Sagsbehandler")
-    make_staff(municipality, "Kommuneadministrator", username="admin-testrup")
-    citizen = make_citizen(municipality, unit, created_by=caseworker, name="Birte Borger", cpr="121245-1234")
-    daughter = make_relative(citizen, "Mette Datter", phone="12345678", email="mette@example.dk")
-    make_consent(daughter, recorded_by=caseworker)
-    make_relative(citizen, "Lille Ida", relation="barnebarn", is_minor=True)
+    municipality = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="901")
+    unit = UnitFactory(municipality=municipality, name="Plejecenter Solgården")
+    caseworker = StaffFactory(
+        municipality=municipality,
+        roles=[Role.CASEWORKER],
+        units=[unit],
+        username="sara",
+        first_name="Sara",
+        last_name="Sagsbehandler",
+    )
+    StaffFactory(municipality=municipality, roles=[Role.MUNICIPALITY_ADMIN], username="admin-testrup")
+    citizen = CitizenFactory(
+        municipality=municipality, units=[unit], created_by=caseworker, name="Birte Borger", cpr="121245-1234"
+    )
+    daughter = RelativeFactory(citizen=citizen, name="Mette Datter", phone="12345678", email="mette@example.dk")
+    ConsentFactory(relative=daughter, recorded_by=caseworker)
+    RelativeFactory(citizen=citizen, name="Lille Ida", relation="barnebarn", is_minor=True)
     return citizen, daughter
 
 
