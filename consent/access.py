@@ -19,7 +19,7 @@ from portal.models import Unit, User
 from portal.roles import Role, has_role
 from portal.scoping import AccessPolicy, as_queryset, visible_to
 
-from .models import Agreement, AuditEvent, Citizen, Consent, Dialogue, FollowUp, Relative
+from .models import Agreement, AuditEvent, Citizen, Consent, Correction, Dialogue, FollowUp, Relative
 
 # The path from each model to the citizen whose data it is.
 CITIZEN_OF = {
@@ -29,6 +29,7 @@ CITIZEN_OF = {
     Agreement: "citizen",
     FollowUp: "agreement__citizen",
     AuditEvent: "citizen",
+    Correction: "citizen",
 }
 
 

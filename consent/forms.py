@@ -10,11 +10,11 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import User
+from portal.models import Unit, User
 
 from .access import policy
 from .cpr import parse_cpr
@@ -246,7 +246,7 @@ class ConsentForm(forms.Form):
         Consent._meta.get_field("valid_until").verbose_name,
         required=False,
         help_text=_(
-            "Empty: one year after it takes effect, the longest a consent to tell a relative lasts "
+            "Empty: one year after it was given, the longest a consent to tell a relative lasts "
             "(sundhedsloven § 44). A refusal without an end date lasts until it is changed."
         ),
     )
@@ -264,6 +264,22 @@ class ConsentForm(forms.Form):
 
 
 class RevokeForm(forms.Form):
+    grantor = forms.ChoiceField(
+        label=_("Who revoked it?"),
+        choices=Consent.Grantor.choices,
+        initial=Consent.Grantor.CITIZEN,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose who revoked the consent."),
+            "invalid_choice": _("Choose who revoked the consent."),
+        },
+    )
+    grantor_document = forms.CharField(
+        label=_("Document reference"),
+        required=False,
+        max_length=200,
+        help_text=_("Needed when a guardian or a lasting power of attorney revokes it: their appointment."),
+    )
     reason = forms.CharField(
         label=_("Why is the consent revoked?"),
         widget=textarea(),
@@ -356,5 +372,82 @@ class FollowUpForm(forms.Form):
         error_messages={
             "required": _("The form is incomplete: open it again."),
             "invalid": _("The form is incomplete: open it again."),
+        },
+    )
+
+
+# --- Corrections, closing, retention ------------------------------------------------------------------
+
+
+def reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Why is it corrected?"),
+        widget=textarea(),
+        help_text=_("Kept in the history with the earlier value, your name and the time."),
+        error_messages={"required": _("Write why the details are corrected.")},
+    )
+
+
+class CorrectRelativeForm(RelativeForm):
+    reason = reason_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["staff_user"]
+
+
+class CorrectDialogueForm(DialogueForm):
+    reason = reason_field()
+
+
+class CorrectAgreementForm(AgreementForm):
+    reason = reason_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["next_follow_up"]  # moved by follow-ups, not corrected
+
+
+class CorrectCitizenForm(forms.Form):
+    name = RegisterCitizenForm.base_fields["name"]
+    units = UnitsField(
+        label=_("Units"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Move the citizen to another unit: its caseworkers can then open the record."),
+        error_messages={
+            "required": _("Choose at least one unit."),
+            "invalid_choice": _("Choose among your own units."),
+            "invalid_pk_value": _("Choose among your own units."),
+        },
+    )
+    reason = reason_field()
+
+    def __init__(self, *args, user, citizen, **kwargs):
+        super().__init__(*args, **kwargs)
+        own = policy.units_for_registration(user).values("pk")
+        self.fields["units"].queryset = Unit.objects.filter(Q(pk__in=own) | Q(citizens=citizen)).distinct()
+
+
+class CloseCourseForm(forms.Form):
+    closed_on = date_field(
+        Citizen._meta.get_field("closed_on").verbose_name, required_message=_("Write the date the course closed.")
+    )
+    closed_because = model_field(
+        Citizen,
+        "closed_because",
+        widget=forms.RadioSelect,
+        choices=Citizen._meta.get_field("closed_because").choices,
+        missing=_("Choose why the course closed."),
+    )
+
+
+class RetentionForm(forms.Form):
+    years = forms.IntegerField(
+        label=_("Retention period, in years after the course closed"),
+        widget=forms.NumberInput(attrs={"class": "input-width-xs"}),
+        error_messages={
+            "required": _("Write the retention period in whole years."),
+            "invalid": _("Write the retention period in whole years."),
         },
     )

@@ -31,6 +31,13 @@ class InformationCategory(models.TextChoices):
     PRACTICAL = "praktiske_forhold", _("Practical matters")
 
 
+CLOSING_REASONS = [
+    ("moved", _("Moved away")),
+    ("died", _("Died")),
+    ("no_help", _("No longer receives help")),
+]
+
+
 class Citizen(models.Model):
     MUNICIPALITY_LOOKUP = "municipality"
 
@@ -39,11 +46,19 @@ class Citizen(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     cpr_digest = models.CharField(max_length=64, editable=False)
-    birth_date = models.DateField(_("date of birth"), editable=False)
+    birth_date = models.DateField(_("date of birth"), editable=False, null=True)  # None once erased
     cpr_birth_part = models.CharField(max_length=6, editable=False)
     units = models.ManyToManyField(Unit, related_name="citizens", verbose_name=_("units"))
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Closing the course makes the record read-only; after the retention period it is erased
+    # (consent.retention): what stays is anonymous.
+    closed_on = models.DateField(_("course closed on"), null=True, blank=True)
+    closed_because = models.CharField(_("why the course closed"), max_length=20, choices=CLOSING_REASONS, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 
     class Meta:
         ordering = ("name", "pk")
@@ -61,7 +76,11 @@ class Citizen(models.Model):
 
     @property
     def cpr_masked(self) -> str:
-        return mask(self.cpr_birth_part)
+        return mask(self.cpr_birth_part) if self.cpr_birth_part else "\N{EN DASH}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
 
 
 class Relative(models.Model):
@@ -310,12 +329,17 @@ class AuditEvent(models.Model):
         RECEIPT_VIEWED = "receipt.viewed", _("Opened the receipt")
         FHIR_EXPORTED = "consent.exported", _("Exported consents (FHIR)")
         AUDIT_VIEWED = "audit.viewed", _("Viewed the log")
+        RECORD_CORRECTED = "record.corrected", _("Corrected a record")
+        CITIZEN_CLOSED = "citizen.closed", _("Closed the citizen's course")
+        CITIZEN_ERASED = "citizen.erased", _("Erased the citizen's personal data (retention period over)")
+        RETENTION_SET = "retention.set", _("Set the retention period")
 
     MUNICIPALITY_LOOKUP = "municipality"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: the portal itself (the daily erasure job).
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, null=True, related_name="audit_events")
     event = models.CharField(max_length=40, choices=Event.choices)
     payload = models.JSONField(default=dict, help_text=_("Ids of the objects concerned, never personal data."))
@@ -335,3 +359,58 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Audit events are never deleted.")
+
+
+class Correction(models.Model):
+    """One correction of a record about a citizen: the earlier value, the new one, who, when and why.
+
+    One generic history for every correctable record (a relative, a dialogue, an agreement, the citizen
+    themself); consents are never corrected (a change is a new version). Written by consent.services
+    only, in the same transaction as the change; erased with the citizen's other personal data.
+    """
+
+    MUNICIPALITY_LOOKUP = "citizen__municipality"
+
+    class Record(models.TextChoices):
+        CITIZEN = "citizen", _("The citizen")
+        RELATIVE = "relative", _("Relative")
+        DIALOGUE = "dialogue", _("Dialogue")
+        AGREEMENT = "agreement", _("Agreement")
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="corrections")
+    record = models.CharField(max_length=20, choices=Record.choices)
+    record_id = models.PositiveBigIntegerField()
+    field = models.CharField(max_length=50)
+    field_label = models.CharField(max_length=200)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    reason = models.TextField(_("why"))
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-corrected_at", "-pk")
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self) -> str:
+        return f"{self.record} {self.record_id}: {self.field}"
+
+
+class RecordRetention(models.Model):
+    """A municipality's own retention period for closed citizens' records (else settings.CONSENT_RETENTION_YEARS)."""
+
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    municipality = models.OneToOneField(Municipality, on_delete=models.CASCADE, related_name="+")
+    years = models.PositiveSmallIntegerField(_("retention period (years after the course closed)"))
+    changed_at = models.DateTimeField(auto_now=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("retention period")
+        verbose_name_plural = _("retention periods")
+        constraints = (models.CheckConstraint(condition=Q(years__gte=1), name="retention_at_least_one_year"),)
+
+    def __str__(self) -> str:
+        return f"{self.municipality}: {self.years}"

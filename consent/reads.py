@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
-from .models import Agreement, Citizen, Consent, Dialogue, FollowUp
+from .models import Agreement, Citizen, Consent, Correction, Dialogue, FollowUp, InformationCategory
 
 FOLLOW_UP_NOTICE_DAYS = 7
 CONSENT_REVIEW_NOTICE_DAYS = 30
@@ -43,6 +43,8 @@ class Overview:
     reviews_due: list[Consent]
     ask_again_due: bool
     history: list[HistoryEntry]
+    grid: list = field(default_factory=list)  # consent.rules.disclosure_grid: relative × kind of information
+    categories: list = field(default_factory=lambda: list(InformationCategory))
 
 
 def citizen_overview(citizen: Citizen, today: date) -> Overview:
@@ -73,7 +75,7 @@ def citizen_overview(citizen: Citizen, today: date) -> Overview:
     events = {
         "recorded": _("Consent recorded: %(decision)s, %(relative)s"),
         "changed": _("Consent changed (new version): %(decision)s, %(relative)s"),
-        "revoked": _("Consent revoked: %(relative)s"),
+        "revoked": _("Consent revoked by %(who)s: %(relative)s"),
     }
     for consent in consents:
         kind = (
@@ -83,7 +85,11 @@ def citizen_overview(citizen: Citizen, today: date) -> Overview:
             if consent.status == rules.ConsentState.REVOKED
             else "changed"
         )
-        text = events[kind] % {"decision": consent.get_decision_display().lower(), "relative": consent.relative.name}
+        text = events[kind] % {
+            "decision": consent.get_decision_display().lower(),
+            "relative": consent.relative.name,
+            "who": consent.get_grantor_display().lower(),
+        }
         if consent.reason:
             text = f"{text}. {consent.reason}"
         history.append(HistoryEntry(consent.recorded_at, text, consent.recorded_by.display_name))
@@ -109,6 +115,7 @@ def citizen_overview(citizen: Citizen, today: date) -> Overview:
                 follow_up.recorded_by.display_name,
             )
         )
+    history += correction_history(citizen)
     history.sort(key=lambda entry: entry.at, reverse=True)
 
     latest_dialogue = dialogues[0] if dialogues else None
@@ -136,7 +143,28 @@ def citizen_overview(citizen: Citizen, today: date) -> Overview:
             and latest_dialogue.ask_again_on <= today + timedelta(ASK_AGAIN_NOTICE_DAYS)
         ),
         history=history,
+        grid=rules.disclosure_grid(relatives, consents, today),
     )
+
+
+def correction_history(citizen: Citizen) -> list[HistoryEntry]:
+    """Each correction of the citizen's records: the earlier value, the new one, why, by whom (one query)."""
+    corrections = Correction.objects.filter(citizen=citizen).select_related("corrected_by")
+    return [
+        HistoryEntry(
+            correction.corrected_at,
+            _("Corrected (%(record)s), %(field)s: “%(old)s” → “%(new)s”. Why: %(reason)s")
+            % {
+                "record": correction.get_record_display().lower(),
+                "field": correction.field_label,
+                "old": correction.old_value,
+                "new": correction.new_value,
+                "reason": correction.reason,
+            },
+            correction.corrected_by.display_name,
+        )
+        for correction in corrections
+    ]
 
 
 def current_version(consent: Consent) -> Consent:

@@ -23,17 +23,21 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Agreement, Consent, Dialogue, FollowUp, InformationCategory, Relative
 
-# Sundhedsloven § 44: a consent to disclose health information to private persons lapses after at
-# most one year. The portal applies the cap to every consent about a relative.
+# Sundhedsloven § 44: a consent to disclose health information to private persons lapses at the
+# latest one year after it was GIVEN (not after it took effect). The portal applies the cap to every
+# consent about a relative, counted from `given_on`.
 CONSENT_MAX_DAYS = 365
+# A permission in force that ends within this many days is shown as "expires soon".
+EXPIRES_SOON_DAYS = 30
 NAME_SEARCH_MIN_LETTERS = 2
 NO_DATE = "\N{EN DASH}"
 
 Problems = Iterator[tuple[str, str]]
 
 
-def default_valid_until(valid_from: date) -> date:
-    return valid_from + timedelta(days=CONSENT_MAX_DAYS)
+def default_valid_until(given_on: date) -> date:
+    """The last day a consent given on `given_on` can be in force (sundhedsloven § 44): one year after it was given."""
+    return given_on + timedelta(days=CONSENT_MAX_DAYS)
 
 
 # --- State and current version --------------------------------------------------------------------
@@ -220,20 +224,35 @@ def _its_period(consent: Consent) -> Problems:
         return
     if consent.valid_until < consent.valid_from:
         yield "valid_until", _("The end date cannot be before the start date.")
-    elif consent.decision == Consent.Decision.PERMIT and consent.valid_until > default_valid_until(consent.valid_from):
+    # Counted from the day it was given; when that day is not known (a form whose date is wrong), from the
+    # first day in force, which is never before it: a consent over that cap is over the law's too.
+    elif consent.decision == Consent.Decision.PERMIT and consent.valid_until > (
+        cap := default_valid_until(consent.given_on or consent.valid_from)
+    ):
         yield (
             "valid_until",
             _(
-                "A consent to tell a relative lapses after at most one year (sundhedsloven § 44): "
-                "%(date)s at the latest."
+                "A consent to tell a relative lapses at the latest one year after it was given "
+                "(sundhedsloven § 44): %(date)s at the latest."
             )
-            % {"date": dd_mm_yyyy(default_valid_until(consent.valid_from))},
+            % {"date": dd_mm_yyyy(cap)},
         )
 
 
 def _its_relative(consent: Consent) -> Problems:
     if consent.relative_id and consent.citizen_id and consent.relative.citizen_id != consent.citizen_id:
         yield "relative", _("Choose one of this citizen's relatives.")
+    elif consent.relative_id and consent.decision == Consent.Decision.PERMIT and consent.relative.is_minor:
+        yield "decision", MINOR_CANNOT_BE_PERMITTED
+
+
+# The one place that decides about relatives under 18: "Må jeg oplyse?" always answers no for them
+# (may_disclose), so a permission about one is refused at entry, and a correction that makes a relative
+# with a permission under 18 is refused too. No page can then show "Permitted" for them.
+MINOR_CANNOT_BE_PERMITTED = _(
+    "A relative under 18 cannot be given a consent to be told about the citizen here: “May I tell?” always "
+    "answers no for relatives under 18. Talk with the citizen and your manager; record a refusal if needed."
+)
 
 
 def validate_revocation(revoked: Consent) -> dict[str | None, list[str]]:
@@ -277,6 +296,109 @@ def _next_follow_up(follow_up: FollowUp) -> Problems:
         yield "next_date", _("Choose the date of the next follow-up.")
     elif follow_up.next_date and follow_up.held_on and follow_up.next_date <= follow_up.held_on:
         yield "next_date", _("Choose a date after this follow-up.")
+
+
+def validate_relative_correction(relative: Relative, consents: Iterable[Consent], on: date) -> dict[str, list[str]]:
+    """A corrected relative must still fit every consent about them that is in force or to come: asks
+    the same rule as a new consent (`_its_relative`), so the under-18 rule is decided in one place."""
+    problems = []
+    for consent in current_decisions(consents):
+        if consent_state(consent, on) in (ConsentState.IN_FORCE, ConsentState.NOT_YET):
+            consent.relative = relative
+            problems.extend(_its_relative(consent))
+    if any(field == "decision" for field, _message in problems):
+        return {
+            "is_minor": [
+                _(
+                    "The relative has a consent in force to be told about the citizen, and a relative under "
+                    "18 cannot have one. Revoke the consent first, then correct the age."
+                )
+            ]
+        }
+    return {}
+
+
+# --- Grid: every relative × every kind of information, at a glance --------------------------------
+
+
+class GridState(StrEnum):
+    PERMITTED = "permitted"
+    EXPIRES_SOON = "expires_soon"
+    REFUSED = "refused"
+    NO_CONSENT = "no_consent"
+
+
+def grid_state(answer: Answer, on: date) -> GridState:
+    """What one cell of the citizen page's grid shows: the answer of "Må jeg oplyse?", nothing else."""
+    if answer.allowed:
+        until = answer.consent.valid_until if answer.consent else None
+        if until is not None and until <= on + timedelta(days=EXPIRES_SOON_DAYS):
+            return GridState.EXPIRES_SOON
+        return GridState.PERMITTED
+    if answer.code == "refused":
+        return GridState.REFUSED
+    return GridState.NO_CONSENT
+
+
+def disclosure_grid(relatives: Iterable[Relative], consents: Iterable[Consent], on: date) -> list[tuple]:
+    """[(relative, [(category, GridState, Answer), …]), …]: "Må jeg oplyse?" for every relative and kind."""
+    consents = list(consents)
+    rows = []
+    for relative in relatives:
+        theirs = [consent for consent in consents if consent.relative_id == relative.pk]
+        cells = []
+        for category in InformationCategory:
+            answer = may_disclose(relative=relative, category=category, on=on, consents=theirs)
+            cells.append((category, grid_state(answer, on), answer))
+        rows.append((relative, cells))
+    return rows
+
+
+# --- Closing a course, and how long a closed record is kept ---------------------------------------
+
+
+def validate_closing(*, citizen, closed_on: date | None, because: str, today: date) -> dict[str, list[str]]:
+    return collect(_closing(citizen, closed_on, because, today))
+
+
+def _closing(citizen, closed_on, because, today) -> Problems:
+    if citizen.closed_on is not None:
+        yield "closed_on", _("The citizen's course is already closed.")
+        return
+    if closed_on is None:
+        yield "closed_on", _("Write the date the course closed.")
+    elif closed_on > today:
+        yield "closed_on", _("The closing date cannot be in the future. Close the course on the day it closes.")
+    if not because:
+        yield "closed_because", _("Choose why the course closed.")
+
+
+RETENTION_MAX_YEARS = 100
+
+
+def validate_retention_years(years) -> dict[str, list[str]]:
+    if years is None or years < 1:
+        return {"years": [_("The retention period must be at least 1 year.")]}
+    if years > RETENTION_MAX_YEARS:
+        return {"years": [_("Write a retention period of at most 100 years.")]}
+    return {}
+
+
+def erase_after(closed_on: date, years: int) -> date:
+    """The first day a record closed on `closed_on` is erased, `years` calendar years later (29 February → 1 March)."""
+    try:
+        return closed_on.replace(year=closed_on.year + years)
+    except ValueError:
+        return date(closed_on.year + years, 3, 1)
+
+
+def validate_correction(changes: dict, reason: str) -> dict[str, list[str]]:
+    problems = {}
+    if not changes:
+        problems[None] = [_("Nothing was changed. Change at least one detail, or cancel.")]
+    if not reason.strip():
+        problems["reason"] = [_("Write why the details are corrected.")]
+    return problems
 
 
 # --- The citizen search ----------------------------------------------------------------------------

@@ -28,7 +28,17 @@ from portal.models import Unit
 from . import rules
 from .access import policy
 from .cpr import cpr_digest, parse_cpr
-from .models import Agreement, AuditEvent, Citizen, Consent, Dialogue, FollowUp, Relative
+from .models import (
+    Agreement,
+    AuditEvent,
+    Citizen,
+    Consent,
+    Correction,
+    Dialogue,
+    FollowUp,
+    RecordRetention,
+    Relative,
+)
 
 MAX_SEARCH_RESULTS = 25
 
@@ -60,6 +70,15 @@ def _refuse(errors: dict) -> None:
     """Raise RuleViolation when a rule found something."""
     if errors:
         raise RuleViolation(errors)
+
+
+CLOSED = _("The citizen's course is closed, so the record can no longer be changed.")
+
+
+def _refuse_if_closed(citizen_id: int) -> None:
+    """Every write about a citizen asks this first: a closed course is read-only (one query, the row as it is now)."""
+    if Citizen.objects.filter(pk=citizen_id, closed_on__isnull=False).exists():
+        raise RuleViolation({None: [CLOSED]})
 
 
 @contextmanager
@@ -145,6 +164,7 @@ def search_citizens(*, query: str, acting_user) -> SearchResult:
 
 @transaction.atomic
 def add_relative(*, citizen: Citizen, relative: Relative, acting_user) -> Relative:
+    _refuse_if_closed(citizen.pk)
     relative.citizen = citizen
     relative.save()
     log(AuditEvent.Event.RELATIVE_ADDED, actor=acting_user, citizen=citizen, relative_id=relative.pk)
@@ -153,6 +173,7 @@ def add_relative(*, citizen: Citizen, relative: Relative, acting_user) -> Relati
 
 @transaction.atomic
 def record_dialogue(*, citizen: Citizen, dialogue: Dialogue, acting_user) -> Dialogue:
+    _refuse_if_closed(citizen.pk)
     dialogue.citizen = citizen
     dialogue.recorded_by = acting_user
     _refuse(rules.validate_dialogue(dialogue))
@@ -168,19 +189,21 @@ def check_consent(*, consent: Consent, supersedes: Consent | None = None) -> Non
     """Raise RuleViolation when `consent` (to be saved, replacing `supersedes` if given) breaks a rule.
 
     Writes nothing and fills in what record_consent fills in (the relative of a new version, the
-    one-year default end of a permission). A form with errors of its own asks it too, so that one
-    round shows every message; a consent with only some fields set is checked as far as it goes.
+    default end of a permission: one year after it was given, sundhedsloven § 44). A form with errors of
+    its own asks it too, so that one round shows every message; a consent with only some fields set is
+    checked as far as it goes.
     """
     if supersedes is not None:
         consent.citizen_id, consent.relative = supersedes.citizen_id, supersedes.relative
-    if consent.decision == Consent.Decision.PERMIT and consent.valid_from and not consent.valid_until:
-        consent.valid_until = rules.default_valid_until(consent.valid_from)
+    if consent.decision == Consent.Decision.PERMIT and consent.given_on and not consent.valid_until:
+        consent.valid_until = rules.default_valid_until(consent.given_on)
     _refuse(rules.validate_consent(consent))
 
 
 def record_consent(*, consent: Consent, acting_user, supersedes: Consent | None = None) -> Consent:
     """Save a new consent version. With `supersedes`, it replaces that version (a change or a revocation)."""
     check_consent(consent=consent, supersedes=supersedes)
+    _refuse_if_closed(consent.citizen_id)
     consent.recorded_by = acting_user
     consent.supersedes = supersedes
     if supersedes is None:
@@ -208,8 +231,21 @@ def record_consent(*, consent: Consent, acting_user, supersedes: Consent | None 
     return consent
 
 
-def revoke_consent(*, consent: Consent, reason: str, form: str, acting_user, on: date | None = None) -> Consent:
-    """Revocation is one step and takes effect at once; what was lawfully told before stays lawful."""
+def revoke_consent(
+    *,
+    consent: Consent,
+    reason: str,
+    form: str,
+    acting_user,
+    on: date | None = None,
+    revoked_by: str = Consent.Grantor.CITIZEN,
+    document: str = "",
+) -> Consent:
+    """Revocation is one step and takes effect at once; what was lawfully told before stays lawful.
+
+    `revoked_by` is who revoked it: the citizen, or the guardian or lasting power of attorney (with the
+    reference of their appointment, `document`), kept as the revocation's grantor.
+    """
     _refuse(rules.validate_revocation(consent))
     today = on or timezone.localdate()
     revocation = Consent(
@@ -217,7 +253,8 @@ def revoke_consent(*, consent: Consent, reason: str, form: str, acting_user, on:
         categories=consent.categories,
         form=form,
         reason=reason,
-        grantor=Consent.Grantor.CITIZEN,
+        grantor=revoked_by,
+        grantor_document=document,
         given_on=today,
         valid_from=today,
         valid_until=None,
@@ -248,6 +285,7 @@ def check_disclosure(*, citizen: Citizen, relative: Relative, category: str, act
 
 @transaction.atomic
 def record_agreement(*, citizen: Citizen, agreement: Agreement, acting_user) -> Agreement:
+    _refuse_if_closed(citizen.pk)
     agreement.citizen = citizen
     agreement.created_by = acting_user
     agreement.owner = agreement.owner or acting_user
@@ -281,6 +319,7 @@ def reassign_agreement(*, agreement: Agreement, owner, acting_user) -> Agreement
 @transaction.atomic
 def record_follow_up(*, agreement: Agreement, follow_up: FollowUp, loaded_version: int, acting_user) -> FollowUp:
     """Record a follow-up and move the agreement's next date; StaleVersion if someone else just did."""
+    _refuse_if_closed(agreement.citizen_id)
     follow_up.agreement = agreement
     follow_up.recorded_by = acting_user
     _refuse(rules.validate_follow_up(follow_up))
@@ -300,3 +339,148 @@ def record_follow_up(*, agreement: Agreement, follow_up: FollowUp, loaded_versio
         follow_up_id=follow_up.pk,
     )
     return follow_up
+
+
+# --- Corrections ------------------------------------------------------------------------------------
+
+# What can be corrected, per kind of record: the fields a caseworker may correct.
+CORRECTABLE = {
+    Citizen: (Correction.Record.CITIZEN, ("name",)),
+    Relative: (Correction.Record.RELATIVE, ("name", "relation", "kind", "phone", "email", "is_minor")),
+    Dialogue: (
+        Correction.Record.DIALOGUE,
+        (
+            "held_on",
+            "involvement",
+            "ask_again_on",
+            "how_involved",
+            "citizen_expectations",
+            "relatives_expectations",
+            "staff_offer",
+        ),
+    ),
+    Agreement: (Correction.Record.AGREEMENT, ("description", "responsible", "relative", "follow_up_every_days")),
+}
+
+
+def _shown(record, name: str) -> str:
+    """A field's value as a person reads it, for the history."""
+    value = getattr(record, name)
+    display = getattr(record, f"get_{name}_display", None)
+    if display is not None:
+        return str(display())
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if value is None:
+        return ""
+    return str(getattr(value, "name", value))
+
+
+def correct_record(
+    *, record, changes: dict, reason: str, acting_user, units: list[Unit] | None = None
+) -> list[Correction]:
+    """Correct a relative, a dialogue, an agreement or a citizen (name, and `units`: a move to other units).
+
+    Each changed field is written with a Correction row that keeps the earlier value, the new one, who,
+    when and why; one audit event names the record. Refused (nothing saved) when nothing changed, no
+    reason is given, the citizen's course is closed, or the corrected record breaks a rule — also a rule
+    of a consent about the record (a relative with a permission in force cannot become under 18).
+    """
+    kind, fields = CORRECTABLE[type(record)]
+    citizen = record if isinstance(record, Citizen) else record.citizen
+    _refuse_if_closed(citizen.pk)
+    before = type(record).objects.get(pk=record.pk)
+    corrections = []
+    for name, value in changes.items():
+        if name not in fields:
+            raise ValueError(f"{name} cannot be corrected on {kind}")
+        old = _shown(before, name)
+        setattr(record, name, value)
+        if getattr(before, name) != getattr(record, name):
+            corrections.append((name, old, _shown(record, name)))
+    old_units = new_units = None
+    if units is not None:
+        old_units = sorted(citizen.units.all(), key=lambda unit: unit.name)
+        allowed = set(policy.units_for_registration(acting_user)) | set(old_units)
+        if not units:
+            raise RuleViolation({"units": [_("Choose at least one unit.")]})
+        if set(units) - allowed:
+            raise RuleViolation({"units": [_("Choose among your own units.")]})
+        new_units = sorted(units, key=lambda unit: unit.name)
+        if [unit.pk for unit in old_units] != [unit.pk for unit in new_units]:
+            corrections.append(("units", ", ".join(u.name for u in old_units), ", ".join(u.name for u in new_units)))
+    _refuse(rules.validate_correction(corrections, reason))
+    _refuse(_rules_for(record))
+    with transaction.atomic():
+        record.save()
+        if new_units is not None:
+            citizen.units.set(new_units)
+        rows = Correction.objects.bulk_create(
+            Correction(
+                citizen=citizen,
+                record=kind,
+                record_id=record.pk,
+                field=name,
+                field_label=_label(record, name),
+                old_value=old,
+                new_value=new,
+                reason=reason,
+                corrected_by=acting_user,
+            )
+            for name, old, new in corrections
+        )
+        log(
+            AuditEvent.Event.RECORD_CORRECTED,
+            actor=acting_user,
+            citizen=citizen,
+            record=kind,
+            record_id=record.pk,
+            fields=[name for name, _old, _new in corrections],
+        )
+    return rows
+
+
+def _label(record, name: str) -> str:
+    if name == "units":
+        return str(_("units"))
+    return str(type(record)._meta.get_field(name).verbose_name)
+
+
+def _rules_for(record) -> dict:
+    if isinstance(record, Relative):
+        return rules.validate_relative_correction(record, Consent.objects.filter(relative=record), timezone.localdate())
+    if isinstance(record, Dialogue):
+        return rules.validate_dialogue(record)
+    if isinstance(record, Agreement):
+        return rules.validate_agreement(record)
+    if isinstance(record, Citizen) and not record.name.strip():
+        return {"name": [_("Write the citizen's name.")]}
+    return {}
+
+
+# --- Closing a course, and the retention period -----------------------------------------------------
+
+
+@transaction.atomic
+def close_course(*, citizen: Citizen, closed_on: date | None, because: str, acting_user) -> Citizen:
+    """Close the citizen's course (moved away, died, no longer receives help): from now on the record is read-only,
+    and after the municipality's retention period its personal data is erased (consent.retention)."""
+    current = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    _refuse(rules.validate_closing(citizen=current, closed_on=closed_on, because=because, today=timezone.localdate()))
+    Citizen.objects.filter(pk=citizen.pk).update(closed_on=closed_on, closed_because=because, closed_by=acting_user)
+    citizen.closed_on, citizen.closed_because, citizen.closed_by = closed_on, because, acting_user
+    log(AuditEvent.Event.CITIZEN_CLOSED, actor=acting_user, citizen=citizen, citizen_id=citizen.pk, because=because)
+    return citizen
+
+
+@transaction.atomic
+def set_retention(*, municipality, years, acting_user) -> RecordRetention:
+    """The municipality's retention period for closed records, in whole years (at least 1)."""
+    _refuse(rules.validate_retention_years(years))
+    retention, _created = RecordRetention.objects.update_or_create(
+        municipality=municipality, defaults={"years": years, "changed_by": acting_user}
+    )
+    log(AuditEvent.Event.RETENTION_SET, actor=acting_user, citizen=None, years=years)
+    return retention

@@ -22,4 +22,10 @@ urlpatterns = [
     path("samtykke/<int:pk>/tilbagekald/", views.consent_revoke, name="consent-revoke"),
     path("aftaler/<int:pk>/opfoelgning/", views.follow_up, name="follow-up"),
     path("opgaver/", views.tasks, name="tasks"),
+    path("borgere/<int:pk>/ret/", views.correct_citizen, name="correct-citizen"),
+    path("borgere/<int:pk>/afslut/", views.close_course, name="close"),
+    path("paaroerende/<int:pk>/ret/", views.correct_relative, name="correct-relative"),
+    path("dialog/<int:pk>/ret/", views.correct_dialogue, name="correct-dialogue"),
+    path("aftaler/<int:pk>/ret/", views.correct_agreement, name="correct-agreement"),
+    path("opbevaring/", views.retention_setting, name="retention"),
 ]

@@ -26,17 +26,23 @@ from django.views.decorators.cache import never_cache
 from portal.errors import RuleViolation, StaleVersion, show_on_form
 from portal.views import crumb
 
-from . import fhir, reads, services
+from . import fhir, reads, retention, rules, services
 from .access import policy
 from .forms import (
     AgreementForm,
     CitizenSearchForm,
+    CloseCourseForm,
     ConsentForm,
+    CorrectAgreementForm,
+    CorrectCitizenForm,
+    CorrectDialogueForm,
+    CorrectRelativeForm,
     DialogueForm,
     DisclosureForm,
     FollowUpForm,
     RegisterCitizenForm,
     RelativeForm,
+    RetentionForm,
     RevokeForm,
 )
 from .models import Agreement, AuditEvent, Citizen, Consent, Dialogue, FollowUp, Relative
@@ -121,6 +127,9 @@ def crumbs(*rest, citizen: Citizen | None = None) -> list[dict]:
 
 
 def form_page(request, *, citizen, title, form, submit, intro="", template="consent/form.html", **context):
+    """A form about `citizen`; when the citizen's course is closed, the page says so instead of the form."""
+    if citizen is not None and citizen.is_closed:
+        context["closed"] = True
     return render(
         request,
         template,
@@ -220,6 +229,8 @@ def citizen_detail(request, pk: int):
         "may_read_log": policy.may_read_audit_log(request.user),
         "crumbs": crumbs(crumb(citizen.name)),
     }
+    if citizen.is_closed and not citizen.erased_at:
+        context["erase_on"] = rules.erase_after(citizen.closed_on, retention.retention_years(citizen.municipality_id))
     return render(request, "consent/citizen.html", context)
 
 
@@ -396,7 +407,12 @@ REVOKE = NewVersion(
     done=gettext_lazy("The consent is revoked. It no longer allows telling the relative anything."),
     form=lambda data, old: RevokeForm(data),
     save=lambda data, old, user: services.revoke_consent(
-        consent=old, reason=data["reason"], form=data["form"], acting_user=user
+        consent=old,
+        reason=data["reason"],
+        form=data["form"],
+        acting_user=user,
+        revoked_by=data["grantor"],
+        document=data["grantor_document"],
     ),
 )
 
@@ -556,3 +572,147 @@ def tasks(request):
         "crumbs": [crumb(_("For staff"), reverse("staff-home")), crumb(_("Tasks"))],
     }
     return render(request, "consent/tasks.html", context)
+
+
+# --- Corrections, closing, retention ------------------------------------------------------------
+
+
+def correction_page(request, *, record, citizen, form: Form, title: str, units: bool = False):
+    """Correct `record` from `form` (its fields and a reason): consent.services.correct_record keeps the history."""
+
+    def save(data):
+        changes = {name: value for name, value in data.items() if name not in ("reason", "units")}
+        return services.correct_record(
+            record=record,
+            changes=changes,
+            reason=data["reason"],
+            acting_user=request.user,
+            units=list(data["units"]) if units else None,
+        )
+
+    if save_form(request, form, save, _("The correction is saved. The earlier value is kept in the history.")):
+        return redirect(citizen)
+    return form_page(
+        request,
+        citizen=citizen,
+        title=title,
+        intro=_(
+            "Correct what is wrong. The earlier value, your name, the time and the reason are kept in the history."
+        ),
+        form=form,
+        submit=_("Save the correction"),
+    )
+
+
+def initial_of(record, names) -> dict:
+    return {name: getattr(record, name) for name in names}
+
+
+@consent_view
+def correct_relative(request, pk: int):
+    relative = get_object_or_404(policy.visible(request.user, Relative).select_related("citizen__municipality"), pk=pk)
+    initial = initial_of(relative, ("name", "relation", "kind", "phone", "email", "is_minor"))
+    form = CorrectRelativeForm(posted(request), user=request.user, initial=initial)
+    title = _("Correct the details of %(name)s") % {"name": relative.name}
+    return correction_page(request, record=relative, citizen=relative.citizen, form=form, title=title)
+
+
+@consent_view
+def correct_dialogue(request, pk: int):
+    dialogue = get_object_or_404(policy.visible(request.user, Dialogue).select_related("citizen__municipality"), pk=pk)
+    initial = initial_of(dialogue, services.CORRECTABLE[Dialogue][1])
+    form = CorrectDialogueForm(posted(request), initial=initial)
+    title = _("Correct the dialogue of %(date)s") % {"date": dialogue.held_on.strftime("%d.%m.%Y")}
+    return correction_page(request, record=dialogue, citizen=dialogue.citizen, form=form, title=title)
+
+
+@consent_view
+def correct_agreement(request, pk: int):
+    agreement = get_object_or_404(
+        policy.visible(request.user, Agreement).select_related("citizen__municipality"), pk=pk
+    )
+    initial = initial_of(agreement, ("description", "responsible", "relative", "follow_up_every_days"))
+    form = CorrectAgreementForm(posted(request), citizen=agreement.citizen, initial=initial)
+    return correction_page(
+        request, record=agreement, citizen=agreement.citizen, form=form, title=_("Correct an agreement")
+    )
+
+
+@consent_view
+def correct_citizen(request, pk: int):
+    citizen = citizen_of(request, pk)
+    initial = {"name": citizen.name, "units": list(citizen.units.all())}
+    form = CorrectCitizenForm(posted(request), user=request.user, citizen=citizen, initial=initial)
+    return correction_page(
+        request,
+        record=citizen,
+        citizen=citizen,
+        form=form,
+        title=_("Correct the name or move to another unit"),
+        units=True,
+    )
+
+
+@consent_view
+def close_course(request, pk: int):
+    """Afslut forløb: the record becomes read-only, and is erased after the retention period."""
+    citizen = citizen_of(request, pk)
+    form = CloseCourseForm(posted(request), initial={"closed_on": today()})
+
+    def save(data):
+        return services.close_course(
+            citizen=citizen, closed_on=data["closed_on"], because=data["closed_because"], acting_user=request.user
+        )
+
+    if save_form(request, form, save, _("The course is closed. The record can no longer be changed.")):
+        return redirect(citizen)
+    years = retention.retention_years(citizen.municipality_id)
+    return form_page(
+        request,
+        citizen=citizen,
+        title=_("Close the citizen's course"),
+        intro=_(
+            "When the citizen has moved away, has died or no longer receives help. The record then becomes "
+            "read-only, and %(years)d years after the closing date its personal data is erased."
+        )
+        % {"years": years},
+        form=form,
+        submit=_("Close the course"),
+    )
+
+
+@consent_view
+def retention_setting(request):
+    """The municipality's retention period for closed records: for the municipality administrator (DPO)."""
+    if not policy.may_read_audit_log(request.user):
+        return render(request, "consent/forbidden.html", {"reason": "retention"}, status=403)
+    municipality = request.user.municipality
+    form = RetentionForm(posted(request), initial={"years": retention.retention_years(municipality.pk)})
+
+    def save(data):
+        return services.set_retention(municipality=municipality, years=data["years"], acting_user=request.user)
+
+    if save_form(request, form, save, _("The retention period is saved.")):
+        return redirect("personal-data")
+    return render(
+        request,
+        "consent/form.html",
+        {
+            "title": _("Retention period for closed records"),
+            "intro": _(
+                "How many years after a citizen's course is closed their personal data is erased. The portal's "
+                "default is %(years)d years: patient records are kept at least 10 years after the last entry "
+                "(autorisationsloven § 25, stk. 1), at least 5 years when only nurses and other health personnel "
+                "keep them (journalføringsbekendtgørelsen § 15, stk. 2)."
+            )
+            % {"years": retention.default_years()},
+            "form": form,
+            "submit": _("Save"),
+            "cancel_url": reverse("personal-data"),
+            "crumbs": [
+                crumb(_("For staff"), reverse("staff-home")),
+                crumb(_("Personal data"), reverse("personal-data")),
+                crumb(_("Retention period")),
+            ],
+        },
+    )

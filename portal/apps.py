@@ -13,6 +13,12 @@ class PortalConfig(AppConfig):
         import_module(f"{self.name}.signals")  # connects the signal receivers
         import_module(f"{self.name}.checks")  # registers the deploy checks
 
+    def personal_data_stores(self) -> list:
+        """The core's stores of personal data (see portal.personal_data): staff logins and sessions."""
+        from .personal_data import core_stores
+
+        return core_stores()
+
 
 class PortalAdminConfig(AdminConfig):
     """Django's admin with the portal's admin site (portal.admin_site) as `admin.site`."""

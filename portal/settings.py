@@ -220,6 +220,12 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
+# Retention of personal data (portal.personal_data; `manage.py erase_expired_records` runs daily).
+# A closed citizen's record: 10 years (autorisationsloven § 25, stk. 1; 5 years suffice for nurses' records,
+# journalføringsbekendtgørelsen § 15, stk. 2), unless the municipality sets its own.
+CONSENT_RETENTION_YEARS = int(os.environ.get("CONSENT_RETENTION_YEARS", "10"))
+# Staff logins (django-axes' log: address, browser): six months.
+PORTAL_LOGIN_LOG_RETENTION_DAYS = int(os.environ.get("PORTAL_LOGIN_LOG_RETENTION_DAYS", "180"))
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("konto/log-ud/", auth_views.LogoutView.as_view(), name="logout"),
     path("personale/", views.staff_home, name="staff-home"),
     path("personale/e-mails/", views.email_settings, name="email-settings"),
+    path("personale/persondata/", views.personal_data, name="personal-data"),
     path("personale/", include("consent.urls")),
     path("personale/", include("portal.staff_urls")),  # administration/…, invitation/<token>/
     path("tilgaengelighed/", views.accessibility_statement, name="accessibility"),

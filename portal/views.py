@@ -2,6 +2,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,11 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from . import personal_data as personal_data_register
 from . import services
 from .access import portal_policy
 from .forms import EmailSettingsForm
 from .models import Municipality, Page, Section
 from .public_cache import public_municipality_page
+from .roles import Role, has_role
 from .selectors import municipalities
 
 
@@ -91,6 +94,27 @@ def accessibility_statement(request):
 @login_required
 def staff_home(request):
     return render(request, "portal/staff_home.html")
+
+
+@login_required
+@never_cache
+def personal_data(request):
+    """For the municipality's administrator (the DPO's contact): every kind of personal data the portal keeps,
+    why, for how long, from the same settings the erasure job reads (portal.personal_data)."""
+    prefetch_related_objects([request.user], "groups")
+    if not has_role(request.user, Role.MUNICIPALITY_ADMIN) or request.user.municipality is None:
+        return render(request, "portal/personal_data_forbidden.html", status=403)
+    municipality = request.user.municipality
+    rows = [
+        {"store": store, "retention": store.retention(municipality), "change_url": store.change_url}
+        for store in personal_data_register.stores()
+    ]
+    context = {
+        "rows": rows,
+        "municipality": municipality,
+        "crumbs": [crumb(_("For staff"), reverse("staff-home")), crumb(_("Personal data"))],
+    }
+    return render(request, "portal/personal_data.html", context)
 
 
 @never_cache

@@ -26,7 +26,10 @@ Expected answers, from `expected(role, relation, url_name)`:
     superuser                    403     403         403     403                 403
 
     …except the log (audit-log), which only the municipality administrator may read: 403 for a
-    caseworker on a citizen they can see (and 404 as above for one they cannot).
+    caseworker on a citizen they can see (and 404 as above for one they cannot); and the retention
+    period (retention), which only the municipality administrator sets. The corrections (correct-*)
+    and closing a course (close) follow the table. The DPO's page of personal data (a core page) is
+    the municipality administrator's only.
 
 "ok" is 200 or a redirect that is not to the login page. The POSTs send valid data, so a check that
 were missing would save something: for every refused answer the test compares every row of the
@@ -81,6 +84,12 @@ URL_TARGETS = {
     "consent-change": "consent",
     "consent-revoke": "consent",
     "follow-up": "agreement",
+    "correct-citizen": "citizen",
+    "close": "citizen",
+    "correct-relative": "relative",
+    "correct-dialogue": "dialogue",
+    "correct-agreement": "agreement",
+    "retention": None,
 }
 URL_NAMES = [pattern.name for pattern in urlpatterns]
 # The URLs whose POST saves something: for an allowed user, the valid POST must save (a redirect).
@@ -93,6 +102,12 @@ WRITES = {
     "consent-revoke",
     "agreement-new",
     "follow-up",
+    "correct-citizen",
+    "close",
+    "correct-relative",
+    "correct-dialogue",
+    "correct-agreement",
+    "retention",
 }
 
 ROLES = [
@@ -112,6 +127,7 @@ LOGIN, FORBIDDEN, NOT_FOUND, OK = "login", 403, 404, "ok"
 # What the 403 page says: why this user may not.
 CONSENT_ONLY = "Citizens' consents and agreements are for caseworkers and the municipality's administrator."
 LOG_ONLY = "Only the municipality's administrator can see who has looked at a citizen's data."
+RETENTION_ONLY = "Only the municipality's administrator can see and set how long personal data is kept."
 
 # The citizens each role may open; roles not named here may open none (and get a 403 page for everything).
 SEES = {
@@ -132,7 +148,7 @@ def expected(role: str, relation: str | None, url_name: str):
         return FORBIDDEN
     if relation is not None and relation not in SEES[role]:
         return NOT_FOUND
-    if url_name == "audit-log" and role not in READS_THE_LOG:
+    if url_name in ("audit-log", "retention") and role not in READS_THE_LOG:
         return FORBIDDEN
     return OK
 
@@ -204,6 +220,8 @@ class World:
                 "relative": relative,
                 "consent": ConsentFactory(relative=relative, recorded_by=by),
                 "agreement": AgreementFactory(citizen=citizen, created_by=by),
+                "dialogue": Dialogue.objects.create(citizen=citizen, involvement="yes", recorded_by=by),
+                "unit": unit,
             }
         RelativeFactory(
             citizen=self.objects["unit_a_kin"]["citizen"], name="Kollega", staff_user=self.users["staff_relative"]
@@ -238,7 +256,7 @@ def post_data(world: World, url_name: str, relation: str | None, role: str) -> d
         "dialogue-new": {"held_on": today.isoformat(), "involvement": "yes"},
         "consent-new": {**consent, "relative": objects["relative"].pk},
         "consent-change": consent,
-        "consent-revoke": {"reason": "Borgeren har fortrudt.", "form": "oral"},
+        "consent-revoke": {"reason": "Borgeren har fortrudt.", "form": "oral", "grantor": "citizen"},
         "disclosure": {"disclosure-relative": objects["relative"].pk, "disclosure-category": "helbred"},
         "agreement-new": {
             "description": "Ugentlig samtale",
@@ -252,6 +270,17 @@ def post_data(world: World, url_name: str, relation: str | None, role: str) -> d
             "next_date": (today + timedelta(days=7)).isoformat(),
             "version": 1,
         },
+        "correct-citizen": {"name": "Rettet Navn", "units": [objects["unit"].pk], "reason": "Stavefejl."},
+        "close": {"closed_on": today.isoformat(), "closed_because": "moved"},
+        "correct-relative": {"name": "Rettet Pårørende", "relation": "søn", "kind": "relative", "reason": "Fejl."},
+        "correct-dialogue": {"held_on": today.isoformat(), "involvement": "partly", "reason": "Fejl."},
+        "correct-agreement": {
+            "description": "Rettet aftale",
+            "responsible": "staff",
+            "follow_up_every_days": 14,
+            "reason": "Fejl.",
+        },
+        "retention": {"years": 5},
     }
     return data.get(url_name, {})
 
@@ -296,7 +325,9 @@ def test_access(db, client, role, url_name):
             if before is not None and consent_rows() != before:
                 problems.append(f"{where}: refused ({got}) but data changed")
             if got == FORBIDDEN:
-                reason = LOG_ONLY if url_name == "audit-log" and role in SEES else CONSENT_ONLY
+                reason = CONSENT_ONLY
+                if role in SEES:
+                    reason = {"audit-log": LOG_ONLY, "retention": RETENTION_ONLY}.get(url_name, CONSENT_ONLY)
                 if escape(gettext(reason)) not in response.text:
                     problems.append(f"{where}: the 403 page does not say why")
     assert not problems, f"{role} at consent:{url_name}:\n" + "\n".join(problems)
@@ -359,3 +390,19 @@ def test_the_policy_says_where_each_role_may_register_citizens_and_whom_it_may_n
     staff = set(policy.staff_to_name_as_relative(user))
     testrup_staff = set(User.objects.filter(municipality__slug="testrup", is_active=True))
     assert staff == (testrup_staff if role in SEES else set())
+
+
+# --- The DPO's page of personal data (portal) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_municipality_administrator_opens_the_personal_data_page(db, client, role):
+    world = World()
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    response = client.get(reverse("personal-data"))
+    want = LOGIN if role == "anonymous" else OK if role in READS_THE_LOG else FORBIDDEN
+    assert outcome_of(response) == want
+    if want == OK:
+        assert response.status_code == 200 and "Testrup Kommune" in response.text

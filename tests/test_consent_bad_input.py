@@ -353,8 +353,13 @@ FORMS = [
     Form(
         "revoke",
         lambda w: reverse("consent:consent-revoke", args=[w.consent.pk]),
-        lambda w: {"reason": "Borgeren har fortrudt.", "form": "written"},
-        (Field("reason", TEXT), Field("form", CHOICE, extra=UNKNOWN_CHOICES)),
+        lambda w: {"reason": "Borgeren har fortrudt.", "form": "written", "grantor": "citizen"},
+        (
+            Field("reason", TEXT),
+            Field("form", CHOICE, extra=UNKNOWN_CHOICES),
+            Field("grantor", CHOICE, extra=UNKNOWN_CHOICES),
+            Field("grantor_document", OPTIONAL_TEXT, 200),
+        ),
         saves="Consent",
         event=AuditEvent.Event.CONSENT_REVOKED,
     ),

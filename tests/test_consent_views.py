@@ -131,7 +131,7 @@ def test_the_caseworkers_journey_from_registration_to_a_revoked_consent(logged_i
 
     response = client.post(
         reverse("consent:consent-revoke", args=[permission.pk]),
-        {"reason": "Borgeren har fortrudt.", "form": "written"},
+        {"reason": "Borgeren har fortrudt.", "form": "written", "grantor": "citizen"},
     )
     assert response.status_code == 302
     revocation = Consent.objects.get(supersedes=permission)
@@ -234,7 +234,8 @@ def test_revoking_a_version_someone_else_just_replaced_is_told(client, caseworke
         == 302
     )
     response = client.post(
-        reverse("consent:consent-revoke", args=[consent.pk]), {"reason": "Borgeren vil ikke mere.", "form": "oral"}
+        reverse("consent:consent-revoke", args=[consent.pk]),
+        {"reason": "Borgeren vil ikke mere.", "form": "oral", "grantor": "citizen"},
     )
     assert response.status_code == 200
     assert text_of(STALE_CONSENT) in response.text and "Borgeren vil ikke mere." in response.text
@@ -628,7 +629,7 @@ def test_every_write_and_every_view_creates_exactly_one_audit_event(client, admi
     one_event(
         "post",
         reverse("consent:consent-revoke", args=[second.pk]),
-        {"reason": "Fortrudt", "form": "oral"},
+        {"reason": "Fortrudt", "form": "oral", "grantor": "citizen"},
         event=AuditEvent.Event.CONSENT_REVOKED,
     )
     one_event(
@@ -755,7 +756,7 @@ def fill(citizen, user, size: int) -> None:
         )
 
 
-CITIZEN_PAGE_QUERIES = 12
+CITIZEN_PAGE_QUERIES = 13  # 12, and the corrections for the history
 TASK_LIST_QUERIES = 6
 
 
