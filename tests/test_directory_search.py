@@ -166,6 +166,7 @@ class Directory:
     index: Index
     texts: dict[int, str]
     contacts: dict[int, list[str]]
+    in_memory: Index  # the same directory in contacts.search's in-memory Index: the reference
 
     def search(self, query: str) -> list[str]:
         return [self.texts[key] for key, _score in self.index.search(query)]
@@ -178,7 +179,7 @@ def hvidovre(django_db_setup, django_db_blocker):
 
     from contacts.directory import needs_with_situations
     from contacts.directory_fixtures import DIRECTORY_FIXTURE_DIR, load_directory
-    from contacts.search_index import StoredIndex
+    from contacts.search_index import StoredIndex, weighted_texts
     from portal.policy_fixtures import POLICY_FIXTURE_DIR, load_policy
 
     with django_db_blocker.unblock(), transaction.atomic():
@@ -194,6 +195,12 @@ def hvidovre(django_db_setup, django_db_blocker):
             contacts={
                 situation.pk: [link.contact_point.name for link in situation.contacts.all()] for situation in situations
             },
+            in_memory=Index(
+                [
+                    build_entry(situation.pk, weighted_texts(situation, list(situation.contacts.all())))
+                    for situation in situations
+                ]
+            ),
         )
         assert len(directory.texts) == 8
         yield directory
@@ -222,6 +229,11 @@ def test_what_a_relative_types_finds_the_right_situation_first(hvidovre, query: 
 @pytest.mark.parametrize("query", NOTHING)
 def test_a_query_about_something_else_finds_nothing(hvidovre, query):
     assert hvidovre.search(query) == []
+
+
+@pytest.mark.parametrize("query", [param.values[0].query for param in QUERIES] + NOTHING + ["klare", "klarre"])
+def test_the_index_in_the_database_finds_what_the_in_memory_index_finds(hvidovre, query):
+    assert hvidovre.index.search(query) == hvidovre.in_memory.search(query)
 
 
 def test_klage_does_not_find_klare_and_klare_does_not_find_klage(hvidovre):

@@ -132,23 +132,6 @@ def test_footer_links_to_the_municipalitys_accessibility_statement_or_the_portal
     )
 
 
-def test_healthz_answers_ok_when_the_database_answers(client, db):
-    response = client.get("/healthz")
-    assert response.status_code == 200 and response.text == "ok\n"
-
-
-def test_healthz_answers_503_when_the_database_fails(client, db, monkeypatch):
-    from django.db import OperationalError, connection
-
-    def broken_cursor(*args, **kwargs):
-        raise OperationalError("database is down")
-
-    monkeypatch.setattr(connection, "cursor", broken_cursor)
-    response = client.get("/healthz")
-    monkeypatch.undo()
-    assert response.status_code == 503
-
-
 def test_a_missing_page_explains_itself_in_danish_within_the_portal_layout(client, municipality):
     response = client.get("/testrup/findes-ikke/")
     assert response.status_code == 404
