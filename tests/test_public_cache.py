@@ -51,7 +51,7 @@ def database_down():
 def cache_entries() -> int:
     backend = caches["default"]
     assert isinstance(backend, LocMemCache), "the tests run with the per-process cache"
-    return len(backend._cache)  # noqa: SLF001
+    return len(backend._cache)
 
 
 def public_pages() -> list[str]:
