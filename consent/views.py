@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from portal.errors import RuleViolation, StaleVersion, show_on_form
 from portal.views import crumb
 
-from . import fhir, reads, retention, rules, services
+from . import reads, retention, rules, services
 from .access import policy
 from .forms import (
     AgreementForm,
@@ -540,6 +540,8 @@ def receipt(request, pk: int):
 @consent_view
 def fhir_export(request, pk: int):
     """The citizen's consents as HL7 FHIR R5 Consent resources in a Bundle of type "collection"."""
+    from . import fhir  # fhir.resources and pydantic take longer to import than the rest of the URLconf: only here
+
     citizen = citizen_of(request, pk)
     bundle = fhir.consents_bundle(citizen)
     services.record_view(citizen=citizen, acting_user=request.user, event=AuditEvent.Event.FHIR_EXPORTED)

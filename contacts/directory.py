@@ -4,17 +4,12 @@ Every function here reads one municipality's published directory (all of it is p
 filters a model itself, and an id of another municipality's row answers 404 like a missing one.
 """
 
-from datetime import datetime
-
 from django.db.models import Prefetch, QuerySet
 
 from portal.models import Municipality
 
 from .models import ContactPoint, Need, Offer, Situation, SituationContact
-from .search import Index, build_entry
-
-# Weights of the fields a situation is found by.
-SITUATION_TEXT, KEYWORDS, ASK_ABOUT, CONTACT_NAME, NEED_NAME, NOTE = 3.0, 3.0, 3.0, 2.0, 1.0, 1.0
+from .search_index import StoredIndex
 
 
 def needs_with_situations(municipality: Municipality) -> list[Need]:
@@ -53,37 +48,17 @@ def offers(municipality: Municipality) -> QuerySet[Offer]:
     return Offer.objects.filter(municipality=municipality).select_related("contact_point")
 
 
-def search(municipality: Municipality, needs: list[Need], text: str) -> list[Situation]:
-    """The situations of `needs` (as loaded by needs_with_situations) that match `text`, best first."""
-    by_key = {situation.pk: situation for need in needs for situation in need.situations.all()}
-    return [by_key[key] for key, _score in search_index(municipality, needs).search(text)]
+def search(municipality: Municipality, text: str) -> list[Situation]:
+    """The municipality's situations that match `text`, best first, each with its contact points.
 
-
-_indexes: dict[int, tuple[datetime, Index]] = {}
-
-
-def search_index(municipality: Municipality, needs: list[Need]) -> Index:
-    """The search index of the directory as loaded in `needs`, built once per version of the content."""
-    cached = _indexes.get(municipality.pk)
-    if cached and cached[0] == municipality.content_changed_at:
-        return cached[1]
-    entries = []
-    for need in needs:
-        for situation in need.situations.all():
-            links = list(situation.contacts.all())
-            entries.append(
-                build_entry(
-                    situation.pk,
-                    [
-                        (SITUATION_TEXT, situation.text),
-                        (KEYWORDS, situation.keywords),
-                        (ASK_ABOUT, " ".join(link.ask_about for link in links)),
-                        (CONTACT_NAME, " ".join(link.contact_point.name for link in links)),
-                        (NEED_NAME, need.name),
-                        (NOTE, situation.note),
-                    ],
-                )
-            )
-    index = Index(entries)
-    _indexes[municipality.pk] = (municipality.content_changed_at, index)
-    return index
+    Through the index in the database (contacts.search_index): the cost depends on what the words match,
+    not on the size of the directory, and no worker keeps a copy of it.
+    """
+    keys = [key for key, _score in StoredIndex(municipality.pk).search(text)]
+    if not keys:
+        return []
+    contacts = SituationContact.objects.select_related("contact_point").order_by("order", "pk")
+    found = (
+        situations(municipality).filter(pk__in=keys).prefetch_related(Prefetch("contacts", queryset=contacts)).in_bulk()
+    )
+    return [found[key] for key in keys if key in found]

@@ -217,3 +217,33 @@ class Offer(TranslatedFieldsMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SearchWord(models.Model):
+    """A word (a folded word or its Danish stem) that occurs in the municipality's directory: the search's vocabulary.
+
+    Kept by contacts.search_index, never edited. Looked up by substring through an index: on PostgreSQL a GIN
+    pg_trgm index, on SQLite an FTS5 trigram table (both created in migration 0003 for their database only).
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    term = models.CharField(max_length=100)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["municipality", "term"], name="search_word_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class SearchTerm(models.Model):
+    """A word of the vocabulary found in one field (with that field's weight) of one situation."""
+
+    situation = models.ForeignKey(Situation, on_delete=models.CASCADE, related_name="+")
+    word = models.ForeignKey(SearchWord, on_delete=models.CASCADE, related_name="postings")
+    weight = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"{self.word_id}@{self.situation_id}"

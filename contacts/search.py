@@ -1,8 +1,9 @@
 """Search in the directory that understands Danish: word forms, case, accents, a small typo, synonyms.
 
-Everything happens in Python on the municipality's directory (tens to a few thousand situations),
-so the results are the same on SQLite and PostgreSQL. The index is built once per version of the
-municipality's content (`Municipality.content_changed_at`) and kept in the process.
+The scoring happens in Python, so the results are the same on SQLite and PostgreSQL. `Index` holds a
+small directory in memory (the tests' examples); the directory pages use `contacts.search_index.StoredIndex`,
+the same scoring over the vocabulary and postings kept in the database, which reads only the words and
+situations a query can match, so a search costs the same in a directory of 100 or 10,000 situations.
 
 Pipeline for a text: lower-case → fold accents and æ/ø/å (and the German/Swedish ä/ö) to ASCII (so
 "paaroerende" finds "pårørende") → split into words → drop stop words → Danish Snowball stem.
@@ -10,6 +11,7 @@ Pipeline for a text: lower-case → fold accents and æ/ø/å (and the German/Sw
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -188,6 +190,7 @@ class Entry:
 
 
 RELATIVE_CUTOFF = 0.5  # results scoring less than half of the best one are noise
+MAX_QUERY_WORDS = 12  # a search reads the words of a query, not of a pasted letter
 
 
 @dataclass
@@ -216,11 +219,20 @@ class Index:
                     found[document_term] = max(found.get(document_term, 0.0), strength)
         return found
 
+    def candidates(self, terms: Iterable[str], *, typos: bool) -> Iterable[str]:
+        """The words of the index that may match one of `terms` as written (or, with `typos`, with a typo)."""
+        return self.vocabulary
+
+    def entries_for(self, terms: set[str]) -> list[Entry]:
+        """The entries that hold one of `terms`, in the index's order."""
+        return self.entries
+
     def _best(self, measure, weighted: dict[str, float]) -> dict[str, float]:
         """Each word of the index with its best `measure` against the weighted query alternatives."""
         found: dict[str, float] = {}
+        candidates = list(self.candidates(weighted, typos=measure is typo_strength))
         for alternative, factor in weighted.items():
-            for document_term in self.vocabulary:
+            for document_term in candidates:
                 strength = measure(alternative, document_term) * factor
                 if strength > found.get(document_term, 0.0):
                     found[document_term] = strength
@@ -232,7 +244,7 @@ class Index:
         Each query word adds its best match in the entry (weighted by the field it is found in); an entry
         must match at least half of the query's words that occur in the directory at all.
         """
-        query = list(dict.fromkeys(words(text)))
+        query = list(dict.fromkeys(words(text)))[:MAX_QUERY_WORDS]
         if not query:
             return []
         # Words that match nothing anywhere ("min mor …") neither help nor count against an entry.
@@ -240,7 +252,7 @@ class Index:
         if not per_term:
             return []
         found = []
-        for position, entry in enumerate(self.entries):
+        for position, entry in enumerate(self.entries_for({term for strengths in per_term for term in strengths})):
             total = 0.0
             matched = 0
             for strengths in per_term:

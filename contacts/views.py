@@ -7,15 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from portal.models import Municipality
-from portal.public_cache import public_municipality_page
+from portal.public_cache import NOT_CACHED, normalised, public_municipality_page
 from portal.selectors import municipalities
 from portal.views import crumb
 
 from . import directory as reads
 from .hsds import hsds_json, hsds_tabular_zip
 from .models import Offer
-
-MAX_QUERY_LENGTH = 200
 
 
 def directory_crumbs(municipality: Municipality, *rest) -> list[dict]:
@@ -27,18 +25,22 @@ def directory_crumbs(municipality: Municipality, *rest) -> list[dict]:
     ]
 
 
-@public_municipality_page
+@public_municipality_page(params=("q",))
 def directory(request, municipality: Municipality):
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    needs = reads.needs_with_situations(municipality)
+    query = normalised(request.GET.get("q", ""))  # as the page cache reads it
+    results = reads.search(municipality, query) if query else None
     context = {
         "municipality": municipality,
-        "needs": needs,
+        # The whole directory only where the page shows it: without a search, or when it found nothing.
+        "needs": reads.needs_with_situations(municipality) if not results else [],
         "query": query,
-        "results": reads.search(municipality, needs, query) if query else None,
+        "results": results,
         "crumbs": directory_crumbs(municipality),
     }
-    return render(request, "contacts/directory.html", context)
+    response = render(request, "contacts/directory.html", context)
+    if query and not results:  # words that find nothing are not worth a place in the cache
+        setattr(response, NOT_CACHED, True)
+    return response
 
 
 @public_municipality_page

@@ -1,16 +1,29 @@
 """Whole-page caching of a municipality's public pages (its policy, and the apps' public pages) for anonymous visitors.
 
 An anonymous visitor's page carries nothing personal (no CSRF token, no name), so the rendered HTML
-is shared. The key holds the municipality's `content_changed_at`, which every edit of its content
-moves (portal.signals and the apps' own signals), so an edit is visible at once without anyone
-clearing a cache; the one query that reads it is the municipality lookup the page needs anyway.
-The cache is Django's default cache: per process, or Redis shared by all workers with REDIS_URL.
+is shared. The cache is Django's default cache: per process, or Redis shared by all workers with REDIS_URL.
+
+A cached page is found from the request alone, before the database is touched, so it is still served
+while the database restarts:
+- its key holds the URL's municipality slug, the language, the path and only the query parameters the
+  page declares (`public_municipality_page(params=("q",))` on the search page, its value normalised);
+  any other query string is ignored, so made-up parameters cannot fill the cache with copies of a page;
+- and the version of the municipality's content (`content_changed_at`), which every edit moves
+  (portal.signals and the apps' signals). The version is itself cached for VERSION_SECONDS under a
+  generation that every edit renews (`forget_versions`): with Redis an edit shows at once everywhere;
+  with the per-process cache other workers show it within VERSION_SECONDS. When the database does not
+  answer, the last version known is used for up to CACHE_SECONDS, so a cached page is served.
+- A page with parameters (a search) is cached only when the view says it is worth it, and at most
+  PARAMETER_PAGES of them per CACHE_SECONDS, so a stream of different search words cannot push the
+  pages everyone reads out of the cache.
 """
 
 import hashlib
+import time
 from functools import wraps
 
 from django.core.cache import cache
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
@@ -18,34 +31,96 @@ from django.utils.translation import get_language
 from .selectors import municipalities
 
 CACHE_SECONDS = 60 * 60
+VERSION_SECONDS = 5
+PARAMETER_PAGES = 100  # pages with a query parameter (searches) cached per CACHE_SECONDS
+MAX_PARAMETER_LENGTH = 200
+GENERATION_KEY = "public-page-generation"
+PARAMETER_PAGES_KEY = "public-page-parameter-pages"
+NOT_CACHED = "public_cache_skip"  # a view sets this attribute on a response that should not be kept
 
 
-def public_municipality_page(view):
-    """Look up the municipality of the URL and serve anonymous visitors from the page cache."""
+def normalised(value: str) -> str:
+    """A query parameter as the page reads it: spaces trimmed and collapsed, at most MAX_PARAMETER_LENGTH letters."""
+    return " ".join(value.split())[:MAX_PARAMETER_LENGTH]
+
+
+def forget_versions() -> None:
+    """After an edit: every municipality's content version is read from the database again."""
+    cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def _version_keys(slug: str) -> tuple[str, str, str]:
+    generation = cache.get(GENERATION_KEY) or 0
+    return (
+        f"public-page-version:{generation}:{slug}",  # current: renewed after an edit or VERSION_SECONDS
+        f"public-page-last-version:{slug}",  # the last one seen, for when the database does not answer
+        str(generation),
+    )
+
+
+def _page_key(slug: str, version: str, request, params: tuple[str, ...]) -> str:
+    page = request.path + "".join(f"&{name}={normalised(request.GET.get(name, ''))}" for name in params)
+    # The hash keeps the key short and safe for any cache backend.
+    return f"public-page:{slug}:{version}:{get_language()}:{hashlib.sha256(page.encode()).hexdigest()}"
+
+
+def _may_add_parameter_page() -> bool:
+    cache.add(PARAMETER_PAGES_KEY, 0, CACHE_SECONDS)
+    try:
+        return cache.incr(PARAMETER_PAGES_KEY) <= PARAMETER_PAGES
+    except ValueError:  # expired between add and incr
+        return False
+
+
+def public_municipality_page(view=None, *, params: tuple[str, ...] = ()):
+    """Serve anonymous visitors the municipality's page from the cache; the view gets the municipality of the URL.
+
+    `params`: the query parameters the page reads (each normalised with `normalised`); all others are ignored.
+    """
+    if view is None:
+        return lambda view: public_municipality_page(view, params=params)
 
     @wraps(view)
     def wrapper(request, municipality_slug: str, **kwargs):
-        municipality = get_object_or_404(municipalities(), slug=municipality_slug)
-        if request.method != "GET" or request.user.is_authenticated:
-            return view(request, municipality, **kwargs)
-        # Only the search word makes a page of its own (the directory's results); any other query
-        # string is ignored, so made-up parameters cannot fill the cache with copies of a page.
-        page = f"{request.path}?q={request.GET.get('q', '')}"
-        key = ":".join(
-            [
-                "public-page",
-                str(municipality.pk),
-                municipality.content_changed_at.isoformat(),
-                get_language(),
-                hashlib.sha256(page.encode()).hexdigest(),  # short, and safe for any cache backend
-            ]
-        )
+        # (request.user reads the database only for a visitor with a session cookie)
+        cacheable = request.method == "GET" and not request.user.is_authenticated
+        if not cacheable:
+            return view(request, get_object_or_404(municipalities(), slug=municipality_slug), **kwargs)
+        current_key, last_key, _generation = _version_keys(municipality_slug)
+        version = cache.get(current_key)
+        municipality = None
+        if version is None:
+            try:
+                municipality = get_object_or_404(municipalities(), slug=municipality_slug)
+            except DatabaseError:
+                version = cache.get(last_key)
+                html = cache.get(_page_key(municipality_slug, version, request, params)) if version else None
+                if html is None:
+                    raise
+                return HttpResponse(html)
+            version = municipality.content_changed_at.isoformat()
+            cache.set(current_key, version, VERSION_SECONDS)
+            cache.set(last_key, version, CACHE_SECONDS)
+        key = _page_key(municipality_slug, version, request, params)
         html = cache.get(key)
         if html is not None:
             return HttpResponse(html)
+        if municipality is None:
+            municipality = get_object_or_404(municipalities(), slug=municipality_slug)
         response = view(request, municipality, **kwargs)
-        if response.status_code == 200:
+        has_params = any(request.GET.get(name, "").strip() for name in params)
+        if (
+            response.status_code == 200
+            and not getattr(response, NOT_CACHED, False)
+            and (not has_params or _may_add_parameter_page())
+        ):
             cache.set(key, response.content, CACHE_SECONDS)
         return response
 
     return wrapper
+
+
+def renew_after_commit() -> None:
+    """Renew the versions now (this process) and again when the edit's transaction commits (other readers)."""
+    forget_versions()
+    transaction.on_commit(forget_versions)

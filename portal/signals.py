@@ -5,10 +5,12 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from .models import Municipality, Page, Section
+from .public_cache import renew_after_commit
 
 
 def mark_content_changed(**municipality_filter) -> None:
     Municipality.objects.filter(**municipality_filter).update(content_changed_at=timezone.now())
+    renew_after_commit()  # the cached pages' version is read again (portal.public_cache)
 
 
 @receiver([post_save, post_delete], sender=Page)

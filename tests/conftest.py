@@ -24,13 +24,9 @@ from tests.factories import (
 def _fresh_cache():
     from django.core.cache import cache
 
-    from contacts.directory import _indexes
-
     cache.clear()
-    _indexes.clear()  # the directory's search indexes, kept in the process per municipality
     yield
     cache.clear()
-    _indexes.clear()
 
 
 @pytest.fixture(autouse=True)

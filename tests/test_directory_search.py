@@ -1,8 +1,9 @@
 """Search in "Find rundt": what a relative types, and what must come first in Hvidovre's real directory.
 
-The directory is loaded from fixtures/directory/hvidovre.json, and the index is built the way the
-directory page builds it (contacts.directory.search_index). The search runs in Python, so the table
-passes identically on SQLite and PostgreSQL; it is checked on both.
+The directory is loaded from fixtures/directory/hvidovre.json, which indexes it in the database as every
+save does (contacts.search_index), and searched the way the directory page searches it (StoredIndex: the
+vocabulary looked up through PostgreSQL's pg_trgm or SQLite's FTS5, the scoring in Python). The table must
+pass identically on SQLite and PostgreSQL; it is checked on both.
 """
 
 import unicodedata
@@ -165,18 +166,20 @@ class Directory:
     index: Index
     texts: dict[int, str]
     contacts: dict[int, list[str]]
+    in_memory: Index  # the same directory in contacts.search's in-memory Index: the reference
 
     def search(self, query: str) -> list[str]:
         return [self.texts[key] for key, _score in self.index.search(query)]
 
 
 @pytest.fixture(scope="module")
-def hvidovre_directory(django_db_setup, django_db_blocker) -> Directory:
-    """Hvidovre's directory from its fixture, indexed as the directory page indexes it; the rows are rolled back."""
+def hvidovre_directory(django_db_setup, django_db_blocker):
+    """Hvidovre's directory from its fixture, indexed in the database as every save indexes it; rolled back after."""
     from django.db import connection, transaction
 
-    from contacts.directory import needs_with_situations, search_index
+    from contacts.directory import needs_with_situations
     from contacts.directory_fixtures import DIRECTORY_FIXTURE_DIR, load_directory
+    from contacts.search_index import StoredIndex, weighted_texts
     from portal.policy_fixtures import POLICY_FIXTURE_DIR, load_policy
 
     with django_db_blocker.unblock(), transaction.atomic():
@@ -184,19 +187,24 @@ def hvidovre_directory(django_db_setup, django_db_blocker) -> Directory:
         assert "memory" in name or name.startswith("test_"), f"not a test database: {name}"
         municipality = load_policy(POLICY_FIXTURE_DIR / "hvidovre.json").municipality
         assert load_directory(DIRECTORY_FIXTURE_DIR / "hvidovre.json")
-        municipality.refresh_from_db()
         needs = needs_with_situations(municipality)
         situations = [situation for need in needs for situation in need.situations.all()]
         directory = Directory(
-            index=search_index(municipality, needs),
+            index=StoredIndex(municipality.pk),
             texts={situation.pk: situation.text for situation in situations},
             contacts={
                 situation.pk: [link.contact_point.name for link in situation.contacts.all()] for situation in situations
             },
+            in_memory=Index(
+                [
+                    build_entry(situation.pk, weighted_texts(situation, list(situation.contacts.all())))
+                    for situation in situations
+                ]
+            ),
         )
+        assert len(directory.texts) == 8
+        yield directory
         transaction.set_rollback(True)
-    assert len(directory.texts) == 8
-    return directory
 
 
 def test_the_table_names_each_of_hvidovres_situations(hvidovre_directory):
@@ -221,6 +229,11 @@ def test_what_a_relative_types_finds_the_right_situation_first(hvidovre_director
 @pytest.mark.parametrize("query", NOTHING)
 def test_a_query_about_something_else_finds_nothing(hvidovre_directory, query):
     assert hvidovre_directory.search(query) == []
+
+
+@pytest.mark.parametrize("query", [param.values[0].query for param in QUERIES] + NOTHING + ["klare", "klarre"])
+def test_the_index_in_the_database_finds_what_the_in_memory_index_finds(hvidovre_directory, query):
+    assert hvidovre_directory.index.search(query) == hvidovre_directory.in_memory.search(query)
 
 
 def test_klage_does_not_find_klare_and_klare_does_not_find_klage(hvidovre_directory):

@@ -1,0 +1,160 @@
+"""The directory's search index in the database: no worker holds a copy, and a search reads only what it can match.
+
+Two tables (contacts.models): `SearchWord`, the municipality's vocabulary (each folded word and its Danish
+Snowball stem, as contacts.search makes them), and `SearchTerm`, which situation holds which word, with the
+weight of the field it is in. `index_situations` rewrites a situation's rows whenever it, its need or its
+contact points change (contacts.signals), in the same transaction as the change.
+
+A query word is matched against the vocabulary through the database's own text index: every word that
+contains one of the query's alternatives (a prefix or a part of a compound) or, for a typo, one of its
+trigrams. PostgreSQL answers that from a GIN pg_trgm index, SQLite from an FTS5 trigram table; both find the
+same words, and contacts.search scores them the same way, so the results are the same on both databases.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
+
+from django.apps import apps as django_apps
+from django.db import connection
+from django.db.models import Q
+
+from .search import Entry, Index, terms, words
+
+# Weights of the fields a situation is found by.
+SITUATION_TEXT, KEYWORDS, ASK_ABOUT, CONTACT_NAME, NEED_NAME, NOTE = 3.0, 3.0, 3.0, 2.0, 1.0, 1.0
+BATCH = 500
+MIN_NEEDLE = 3  # a trigram index finds a part of a word from three letters on
+
+
+def weighted_texts(situation, links) -> list[tuple[float, str]]:
+    """The texts a situation is found by, each with its weight (`links`: its SituationContacts with contact points)."""
+    return [
+        (SITUATION_TEXT, situation.text),
+        (KEYWORDS, situation.keywords),
+        (ASK_ABOUT, " ".join(link.ask_about for link in links)),
+        (CONTACT_NAME, " ".join(link.contact_point.name for link in links)),
+        (NEED_NAME, situation.need.name),
+        (NOTE, situation.note),
+    ]
+
+
+def situation_terms(situation, links) -> dict[str, float]:
+    """Each word a situation is found by (whole words catch typos better, stems word forms), with its best weight."""
+    found: dict[str, float] = {}
+    for weight, text in weighted_texts(situation, links):
+        for term in [*words(text), *terms(text)] if text else []:
+            found[term] = max(found.get(term, 0.0), weight)
+    return found
+
+
+def index_situations(situation_ids: Iterable[int], *, models=django_apps) -> None:
+    """Rewrite the index rows of these situations (ids of deleted ones are skipped); `models` for a migration."""
+    situation_model = models.get_model("contacts", "Situation")
+    link_model = models.get_model("contacts", "SituationContact")
+    word_model = models.get_model("contacts", "SearchWord")
+    term_model = models.get_model("contacts", "SearchTerm")
+    ids = list(dict.fromkeys(situation_ids))
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        links = defaultdict(list)
+        for link in (
+            link_model.objects.filter(situation_id__in=batch).select_related("contact_point").order_by("order", "pk")
+        ):
+            links[link.situation_id].append(link)
+        wanted = {
+            (situation.pk, situation.need.municipality_id): situation_terms(situation, links[situation.pk])
+            for situation in situation_model.objects.filter(pk__in=batch).select_related("need").order_by()
+        }
+        old_words = set(term_model.objects.filter(situation_id__in=batch).values_list("word_id", flat=True))
+        term_model.objects.filter(situation_id__in=batch).delete()
+        vocabulary = {(municipality, term) for (_pk, municipality), found in wanted.items() for term in found}
+        word_model.objects.bulk_create(
+            [word_model(municipality_id=municipality, term=term) for municipality, term in vocabulary],
+            ignore_conflicts=True,
+        )
+        word_ids = {}
+        for municipality in {municipality for municipality, _term in vocabulary}:
+            mine = [term for owner, term in vocabulary if owner == municipality]
+            for chunk in range(0, len(mine), BATCH):
+                rows = word_model.objects.filter(municipality_id=municipality, term__in=mine[chunk : chunk + BATCH])
+                word_ids.update({(municipality, term): pk for pk, term in rows.values_list("pk", "term")})
+        term_model.objects.bulk_create(
+            [
+                term_model(situation_id=pk, word_id=word_ids[municipality, term], weight=weight)
+                for (pk, municipality), found in wanted.items()
+                for term, weight in found.items()
+            ],
+            batch_size=BATCH,
+        )
+        # A word no situation holds any longer leaves the vocabulary: it would match a query and find nothing.
+        word_model.objects.filter(pk__in=old_words - set(word_ids.values()), postings__isnull=True).delete()
+
+
+def vocabulary_containing(municipality_id: int, needles: set[str], exact: set[str]) -> set[str]:
+    """The municipality's words that contain one of `needles` (three letters or more) or are one of `exact`."""
+    from .models import SearchWord
+
+    found: set[str] = set()
+    mine = SearchWord.objects.filter(municipality_id=municipality_id)
+    if exact:
+        found.update(mine.filter(term__in=exact).values_list("term", flat=True))
+    if not needles:
+        return found
+    if connection.vendor == "sqlite":
+        match = " OR ".join('"{}"'.format(needle.replace('"', '""')) for needle in sorted(needles))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT word.term FROM contacts_searchword_fts JOIN contacts_searchword AS word "
+                "ON word.id = contacts_searchword_fts.rowid "
+                "WHERE contacts_searchword_fts MATCH %s AND word.municipality_id = %s",
+                [match, municipality_id],
+            )
+            found.update(term for (term,) in cursor.fetchall())
+    else:  # PostgreSQL: LIKE '%needle%' through the GIN pg_trgm index
+        found.update(
+            mine.filter(reduce(or_, (Q(term__contains=needle) for needle in needles))).values_list("term", flat=True)
+        )
+    return found
+
+
+class StoredIndex(Index):
+    """contacts.search's scoring over the municipality's index in the database, reading only what a query matches."""
+
+    def __init__(self, municipality_id: int):
+        super().__init__(entries=[])
+        self.municipality_id = municipality_id
+
+    def candidates(self, terms: Iterable[str], *, typos: bool) -> set[str]:
+        terms = set(terms)
+        if (
+            typos
+        ):  # a word with one letter wrong still shares a run of three letters with it (from 6 letters on, always)
+            trigrams = {term[i : i + MIN_NEEDLE] for term in terms if len(term) >= 4 for i in range(len(term) - 2)}
+            return vocabulary_containing(self.municipality_id, trigrams, set())
+        return vocabulary_containing(
+            self.municipality_id,
+            {term for term in terms if len(term) >= MIN_NEEDLE},
+            {term for term in terms if len(term) < MIN_NEEDLE},
+        )
+
+    def entries_for(self, terms: set[str]) -> list[Entry]:
+        from .models import SearchTerm
+
+        if not terms:
+            return []
+        rows = SearchTerm.objects.filter(word__municipality_id=self.municipality_id, word__term__in=terms).values_list(
+            "situation__need__order",
+            "situation__need_id",
+            "situation__order",
+            "situation_id",
+            "weight",
+            "word__term",
+        )
+        entries: dict[tuple, Entry] = {}
+        for *position, situation, weight, term in rows:
+            entry = entries.setdefault((*position, situation), Entry(situation))
+            entry.fields.append((weight, frozenset([term])))
+        # The directory's own order: needs, then their situations, as the editors arranged them.
+        return [entries[position] for position in sorted(entries)]
