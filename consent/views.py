@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from portal.errors import RuleViolation, StaleVersion, show_on_form
+from portal.login import recent_login_required
 from portal.views import crumb
 
 from . import fhir, reads, services
@@ -510,6 +511,7 @@ def follow_up(request, pk: int):
 
 
 @consent_view
+@recent_login_required
 def receipt(request, pk: int):
     citizen = citizen_of(request, pk)
     services.record_view(citizen=citizen, acting_user=request.user, event=AuditEvent.Event.RECEIPT_VIEWED)
@@ -524,6 +526,7 @@ def receipt(request, pk: int):
 
 
 @consent_view
+@recent_login_required
 def fhir_export(request, pk: int):
     """The citizen's consents as HL7 FHIR R5 Consent resources in a Bundle of type "collection"."""
     citizen = citizen_of(request, pk)

@@ -11,6 +11,7 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         import_module(f"{self.name}.signals")  # connects the signal receivers
+        import_module(f"{self.name}.login_middleware")  # starts a session's clock at every login
 
 
 class PortalAdminConfig(AdminConfig):

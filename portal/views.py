@@ -1,13 +1,17 @@
 from dataclasses import dataclass, field
 
+from allauth.account import views as account_views
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from .access import portal_policy
 from .models import Municipality, Page, Section
@@ -102,3 +106,30 @@ def healthz(request):
     except Exception:  # any failure to reach the database means "not healthy"
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_POST
+def logout(request):
+    """Logging out is a POST with the CSRF token (a link or an image could not log anyone out)."""
+    return account_views.logout(request)
+
+
+def admin_login(request):
+    """The admin's own login page is not used: everyone logs in on /konto/log-ind/, with the second factor."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("admin:index")
+    return redirect(f"{reverse('login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def csrf_failure(request, reason=""):
+    """The form was sent without its security token (often: the page was open too long, or cookies are off)."""
+    return render(request, "403_csrf.html", status=403)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.login import recent_login_required
 from portal.views import crumb
 
 from . import exports, selectors
@@ -85,6 +86,7 @@ def dashboard(request, survey_id: int):
 
 
 @manager_required
+@recent_login_required
 def figures_csv(request, survey_id: int):
     survey = survey_for(request.user, survey_id)
     response = HttpResponse(exports.figures_csv(survey_results(survey)), content_type="text/csv; charset=utf-8")
@@ -92,6 +94,7 @@ def figures_csv(request, survey_id: int):
 
 
 @manager_required
+@recent_login_required
 def figures_xlsx(request, survey_id: int):
     survey = survey_for(request.user, survey_id)
     response = HttpResponse(exports.figures_xlsx(survey_results(survey)), content_type=exports.XLSX_TYPE)
@@ -99,6 +102,7 @@ def figures_xlsx(request, survey_id: int):
 
 
 @manager_required
+@recent_login_required
 def answers_csv(request, survey_id: int):
     """Every anonymous answer, one row each, free text included: for the managers only, never public."""
     survey = survey_for(request.user, survey_id)
