@@ -51,6 +51,14 @@ def identity_provider_of(municipality: Municipality) -> SocialApp | None:
     return SocialApp.objects.filter(provider=OIDC_PROVIDER, provider_id=municipality.slug).first()
 
 
+def discovered_issuer(issuer: str) -> str:
+    """The issuer that `issuer`'s OpenID Connect discovery document names."""
+    with DefaultSocialAccountAdapter().get_requests_session() as session:
+        response = session.get(f"{issuer.rstrip('/')}/.well-known/openid-configuration", timeout=10)
+        response.raise_for_status()
+        return response.json()["issuer"]
+
+
 class AccountAdapter(DefaultAccountAdapter):
     error_messages: ClassVar = {
         **DefaultAccountAdapter.error_messages,
