@@ -41,7 +41,7 @@ class Command(BaseCommand):
         if found.rstrip("/") != issuer:
             raise CommandError(f"The discovery document names the issuer {found!r}, not {issuer!r}.")
         with transaction.atomic():
-            app, created = SocialApp.objects.update_or_create(
+            _app, created = SocialApp.objects.update_or_create(
                 provider=OIDC_PROVIDER,
                 provider_id=municipality.slug,
                 defaults={
@@ -53,4 +53,6 @@ class Command(BaseCommand):
             )
         verb = "Set" if created else "Changed"
         self.stdout.write(f"{verb} the identity provider of {municipality.name}: {issuer} (client {client_id}).")
-        self.stdout.write(f"Register this redirect URI at the provider: https://<host>/konto/oidc/{slug}/login/callback/")
+        self.stdout.write(
+            f"Register this redirect URI at the provider: https://<host>/konto/oidc/{slug}/login/callback/"
+        )
