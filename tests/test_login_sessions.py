@@ -83,7 +83,7 @@ def test_a_forbidden_page_is_the_portals_danish_page(client, municipality):
     editor = make_staff(municipality, Role.EDITOR.value)
     client.force_login(editor)
     response = client.get(reverse("admin:portal_user_changelist"))
-    assert response.status_code == 403 and "Du har ikke adgang til denne side" in response.text
+    assert response.status_code == 403 and "Du har ikke adgang til siden" in response.text
 
 
 def test_a_municipality_administrator_never_sees_or_changes_an_identity_provider(
