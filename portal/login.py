@@ -13,6 +13,7 @@
 import logging
 import time
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.decorators import reauthentication_required
@@ -49,6 +50,17 @@ def axes_username(request, credentials) -> str | None:
 def identity_provider_of(municipality: Municipality) -> SocialApp | None:
     """The municipality's identity provider, if the platform administrator has set one."""
     return SocialApp.objects.filter(provider=OIDC_PROVIDER, provider_id=municipality.slug).first()
+
+
+def identity_provider_origins() -> list[str]:
+    """The origins (scheme://host:port) of the identity providers' issuers, for the login page's CSP."""
+    urls = SocialApp.objects.filter(provider=OIDC_PROVIDER).values_list("settings", flat=True)
+    origins = set()
+    for app_settings in urls:
+        parts = urlsplit((app_settings or {}).get("server_url", ""))
+        if parts.scheme in ("https", "http") and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
 
 
 def discovered_issuer(issuer: str) -> str:

@@ -1,4 +1,3 @@
-from allauth.account import views as account_views
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -18,8 +17,8 @@ handler403 = "portal.views.permission_denied"
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     # django-allauth's login and logout at the portal's own addresses (the first name wins when reversing).
-    path("konto/log-ind/", account_views.login, name="login"),
-    path("konto/log-ind/", account_views.login, name="account_login"),
+    path("konto/log-ind/", views.login, name="login"),
+    path("konto/log-ind/", views.login, name="account_login"),
     path("konto/log-ud/", views.logout, name="logout"),
     path("konto/log-ud/", views.logout, name="account_logout"),
     path("konto/", include("allauth.urls")),  # second factor, password reset, identity providers (oidc/<slug>/…)

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .access import portal_policy
+from .login import identity_provider_origins
 from .models import Municipality, Page, Section
 from .public_cache import public_municipality_page
 from .selectors import municipalities
@@ -106,6 +107,16 @@ def healthz(request):
     except Exception:  # any failure to reach the database means "not healthy"
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def login(request):
+    """allauth's login page. Its buttons for the municipalities' own logins are forms whose answer redirects to
+    the identity provider, which the Content Security Policy's form-action must name (browsers check it)."""
+    response = account_views.login(request)
+    origins = identity_provider_origins()
+    if origins:
+        response._csp_update = {"form-action": origins}
+    return response
 
 
 @require_POST

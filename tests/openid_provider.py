@@ -104,7 +104,7 @@ class OpenIDProvider:
                 "client_secret": client[1],
             }
         ).encode()
-        with urllib.request.urlopen(f"{self.issuers[slug]}/token", data=data, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(f"{self.issuers[slug]}/token", data=data, timeout=10) as response:
             return json.load(response)
 
 

@@ -85,11 +85,10 @@ def _user_id(username: str) -> int:
 def authenticator_secret(username: str) -> str:
     """The TOTP secret of `username`'s authenticator app; one is set up (with recovery codes) if they have none."""
     from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
 
     from portal.models import User
     from tests.factories_r9_login import enrol_totp
-
-    from allauth.mfa.utils import decrypt
 
     user = User.objects.get(username=username)
     totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
@@ -106,7 +105,7 @@ def type_authenticator_code(page, secret: str, user_id: int) -> None:
 
     code = pyotp.TOTP(secret).now()
     cache.delete(TOTP(Authenticator(user_id=user_id))._get_used_cache_key(code))
-    page.get_by_label("Autentificeringskode").fill(code)
+    page.locator("#id_code").fill(code)
     page.get_by_role("button", name="Log ind").click()
 
 
