@@ -143,6 +143,7 @@ ACCOUNT_SESSION_REMEMBER = False  # never "remember me": the session ends when t
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True  # a reset for an unknown address gets the same answer as for a known one
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # and no mail goes to an address that has no account
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Pårørendeportalen: "
 # One lockout: django-axes (below) counts failed passwords; allauth's own failed-login limit is off.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
