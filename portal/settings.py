@@ -273,5 +273,8 @@ LOGGING = {
         "django.security.csrf": {"filters": ["url_secrets"]},
         "axes": {"level": "ERROR"},
         "portal.login": {"level": "INFO"},
+        # The PDF library reports each step and each font subset at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
