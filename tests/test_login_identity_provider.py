@@ -221,3 +221,14 @@ def test_the_command_refuses_an_issuer_whose_discovery_names_another(provider, m
             client_secret_env="UNSET_VARIABLE_FOR_TEST",
         )
     assert not SocialApp.objects.exists()
+
+
+def test_the_login_pages_csp_lets_its_buttons_lead_to_the_providers_only(client, apps, provider):
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    form_action = next(part for part in policy.split(";") if part.strip().startswith("form-action"))
+    assert set(form_action.split()[1:]) == {"'self'", provider.issuers["testrup"], provider.issuers["andeby"]}
+
+
+def test_the_login_page_runs_two_queries_however_many_providers(client, apps, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the providers for the buttons, their origins for the CSP
+        assert client.get(reverse("login")).status_code == 200
