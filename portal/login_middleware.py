@@ -2,7 +2,8 @@
 
 - SessionTimeoutMiddleware: logged out after PORTAL_SESSION_IDLE_SECONDS without a request and at the latest
   PORTAL_SESSION_MAX_SECONDS after logging in; the login page then says why (`?udloebet=inaktiv|8-timer`).
-  The session's "last seen" is written at most every minute, so a page costs no extra query.
+  The session's "last seen" is written at most every minute, so a page costs no extra query. A session whose
+  person can no longer log in (deactivated on the staff pages) is deleted at its next request.
 - SecondFactorRequiredMiddleware: a session in which the person proved only a password is sent to set up an
   authenticator app (TOTP) before any other page; a login through the municipality's identity provider
   counts as two factors (the provider asks for its own).
@@ -15,7 +16,7 @@ from urllib.parse import urlencode
 from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.shortcuts import redirect
@@ -64,6 +65,10 @@ class SessionTimeoutMiddleware:
             if expired:
                 logout(request)
                 return redirect(f"{reverse('login')}?{urlencode({'udloebet': expired, 'next': request.path})}")
+        elif SESSION_KEY in request.session:
+            # Logged in, but the account no longer lets anyone in (inactive): Django shows an anonymous person
+            # and would keep the session; it ends here, whichever login (password or identity provider) began it.
+            request.session.flush()
         return self.get_response(request)
 
     @staticmethod

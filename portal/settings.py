@@ -118,7 +118,7 @@ CACHES = {
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "portal.roles.RolesBackend",  # ModelBackend, reading a user's roles and group permissions in one query
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -227,6 +227,10 @@ CPR_HASH_KEY = os.environ.get("CPR_HASH_KEY", "")
 SURVEY_CODE_KEY = os.environ.get("SURVEY_CODE_KEY", "")
 SURVEY_OPEN_LINK_ANSWERS_PER_HOUR = int(os.environ.get("SURVEY_OPEN_LINK_ANSWERS_PER_HOUR", "10"))
 SURVEY_CODE_MISSES_PER_HOUR = int(os.environ.get("SURVEY_CODE_MISSES_PER_HOUR", "30"))
+
+# Staff administration: how long an invitation link works, and the largest staff/units file accepted.
+STAFF_INVITATION_HOURS = int(os.environ.get("STAFF_INVITATION_HOURS", "72"))
+STAFF_IMPORT_MAX_BYTES = int(os.environ.get("STAFF_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
 
 # Where the portal's own accessibility statement lives when a municipality has none of its own.
 PORTAL_ACCESSIBILITY_STATEMENT_URL = os.environ.get("PORTAL_ACCESSIBILITY_STATEMENT_URL", "")

@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("konto/", include("allauth.urls")),  # second factor, password reset, identity providers (oidc/<slug>/…)
     path("personale/", views.staff_home, name="staff-home"),
     path("personale/", include("consent.urls")),
+    path("personale/", include("portal.staff_urls")),  # administration/…, invitation/<token>/
     path("tilgaengelighed/", views.accessibility_statement, name="accessibility"),
     path("", include("surveys.urls")),  # /undersoegelse/…, /personale/undersoegelser/…, …/saadan-gaar-det/
     path("<slug:municipality_slug>/find-rundt/", include("contacts.urls")),

@@ -4,7 +4,6 @@ from allauth.account import views as account_views
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -93,7 +92,6 @@ def accessibility_statement(request):
 
 @login_required
 def staff_home(request):
-    prefetch_related_objects([request.user], "groups")  # every role check of the menu reads them
     return render(request, "portal/staff_home.html")
 
 

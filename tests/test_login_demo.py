@@ -7,7 +7,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from portal.management.commands.demo import create_demo_staff
-from tests.factories import make_staff
+from portal.roles import Role
+from tests.factories import StaffFactory
 
 
 def demo_code(username: str) -> str:
@@ -31,7 +32,7 @@ def test_a_demo_account_logs_in_with_its_password_and_the_printed_code(client, m
 
 def test_demo_totp_gives_no_code_for_a_real_account_or_in_production(municipality, settings):
     create_demo_staff()
-    make_staff(municipality, "Sagsbehandler", username="rigtig-person")
+    StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], username="rigtig-person")
     settings.DEBUG = True
     with pytest.raises(CommandError, match="not a demo account"):
         demo_code("rigtig-person")

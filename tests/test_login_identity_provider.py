@@ -18,7 +18,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from portal.models import User
-from tests.factories import make_staff
+from portal.roles import Role
+from portal.staff_services import deactivate_staff
+from tests.factories import StaffFactory
 from tests.factories_r9_login import IdentityProviderFactory
 from tests.openid_provider import OTHER_CLIENT, PORTAL_CLIENT, callback_path, running_openid_provider
 
@@ -45,7 +47,7 @@ def apps(provider, municipality, other_municipality):
 
 @pytest.fixture
 def sara(municipality):
-    return make_staff(municipality, "Sagsbehandler", username="sara", email="Sara@Testrup.dk")
+    return StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], username="sara", email="Sara@Testrup.dk")
 
 
 def start_login(client, slug="testrup") -> str:
@@ -106,7 +108,7 @@ def test_a_person_without_a_staff_account_is_refused_and_no_account_is_made(clie
 
 
 def test_an_unverified_email_address_is_refused(client, provider, apps, municipality, caplog):
-    make_staff(municipality, "Sagsbehandler", username="ulla", email="ulla@testrup.dk")
+    StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], username="ulla", email="ulla@testrup.dk")
     assert_refused(log_in(client, provider, "ulla-sub"), client, caplog)
     assert not SocialAccount.objects.exists()
 
@@ -116,16 +118,32 @@ def test_a_deactivated_account_is_refused(client, provider, apps, sara, caplog):
     assert_refused(log_in(client, provider, "sara-sub"), client, caplog)
 
 
+def test_deactivating_a_person_ends_the_session_they_began_at_the_provider(
+    client, provider, apps, sara, administrator, caplog
+):
+    log_in(client, provider, "sara-sub")
+    assert client.get(reverse("staff-home")).status_code == 200
+    deactivate_staff(user=sara, acting_user=administrator)
+    response = client.get(reverse("staff-home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
+    assert_refused(log_in(client, provider, "sara-sub"), client, caplog)
+
+
 def test_a_person_of_andeby_never_gets_into_testrup(client, provider, apps, municipality, caplog):
     """Andeby's provider vouches for anders@andeby.dk; a Testrup account with that address stays shut."""
-    make_staff(municipality, "Sagsbehandler", username="anders-testrup", email="anders@andeby.dk")
+    StaffFactory(
+        municipality=municipality, roles=[Role.CASEWORKER], username="anders-testrup", email="anders@andeby.dk"
+    )
     assert_refused(log_in(client, provider, "anders-sub", slug="andeby"), client, caplog)
     assert not SocialAccount.objects.exists()
 
 
 def test_a_link_to_another_municipalitys_account_does_not_open_it(client, provider, apps, municipality, caplog):
     """Even a stored link from Andeby's provider to a Testrup account (say, made by mistake) lets nobody in."""
-    victim = make_staff(municipality, "Sagsbehandler", username="anders-testrup", email="anders@andeby.dk")
+    victim = StaffFactory(
+        municipality=municipality, roles=[Role.CASEWORKER], username="anders-testrup", email="anders@andeby.dk"
+    )
     SocialAccount.objects.create(user=victim, provider="andeby", uid="anders-sub")
     assert_refused(log_in(client, provider, "anders-sub", slug="andeby"), client, caplog)
 

@@ -10,7 +10,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.urls import reverse
 
-from tests.factories import make_staff
+from portal.roles import Role
+from tests.factories import StaffFactory
 from tests.factories_r9_login import enrol_totp, totp_code
 
 
@@ -45,7 +46,7 @@ def inbox(settings):
 
 @pytest.fixture
 def sara(municipality):
-    return make_staff(municipality, "Sagsbehandler", username="sara", email="sara@testrup.dk")
+    return StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], username="sara", email="sara@testrup.dk")
 
 
 def request_reset(client, email):

@@ -10,13 +10,8 @@ from django.urls import reverse
 
 from portal.login_middleware import SEEN_AT
 from portal.roles import Role
-from tests.factories import PASSWORD, make_staff, make_superuser
+from tests.factories import PASSWORD, StaffFactory, SuperuserFactory
 from tests.factories_r9_login import IdentityProviderFactory
-
-
-@pytest.fixture
-def caseworker(municipality):
-    return make_staff(municipality, Role.CASEWORKER.value)
 
 
 def age_session(client, **seconds_ago):
@@ -62,11 +57,24 @@ def test_the_session_cookie_dies_with_the_browser(client, caseworker):
 
 @pytest.mark.parametrize("url_name", ["staff-home", "consent:citizens", "surveys:results"])
 def test_staff_pages_are_never_stored_by_a_browser_or_proxy(client, municipality, url_name):
-    manager = make_staff(municipality, Role.CASEWORKER.value, Role.MANAGER.value)
+    manager = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER, Role.MANAGER])
     client.force_login(manager)
     response = client.get(reverse(url_name))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("url_name", ["staff:list", "staff:invite", "staff:units", "staff:import"])
+def test_the_staff_administration_pages_are_never_stored_either(client, administrator, url_name):
+    client.force_login(administrator)
+    response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_an_invitation_link_page_is_never_stored(client, db):
+    response = client.get(reverse("staff:invitation", args=["ikke-et-rigtigt-token"]))
+    assert response.status_code == 404 and "no-store" in response["Cache-Control"]
 
 
 def test_the_login_page_is_not_stored_either(client, db):
@@ -79,19 +87,17 @@ def test_a_bad_request_gets_the_portals_danish_page(client, db):
     assert "Forespørgslen kunne ikke læses" in response.text and "<style" not in response.text
 
 
-def test_a_forbidden_page_is_the_portals_danish_page(client, municipality):
-    editor = make_staff(municipality, Role.EDITOR.value)
+def test_a_forbidden_page_is_the_portals_danish_page(client, editor):
     client.force_login(editor)
     response = client.get(reverse("admin:portal_user_changelist"))
     assert response.status_code == 403 and "Du har ikke adgang til siden" in response.text
 
 
 def test_a_municipality_administrator_never_sees_or_changes_an_identity_provider(
-    client, municipality, other_municipality
+    client, municipality, other_municipality, administrator
 ):
     own = IdentityProviderFactory(municipality=municipality)
     other = IdentityProviderFactory(municipality=other_municipality)
-    administrator = make_staff(municipality, Role.MUNICIPALITY_ADMIN.value)
     client.force_login(administrator)
     assert client.get(reverse("admin:socialaccount_socialapp_changelist")).status_code == 403
     for app in (own, other):
@@ -115,6 +121,6 @@ def test_a_municipality_administrator_never_sees_or_changes_an_identity_provider
 
 def test_the_platform_administrator_manages_identity_providers(client, municipality):
     IdentityProviderFactory(municipality=municipality)
-    client.force_login(make_superuser())
+    client.force_login(SuperuserFactory())
     response = client.get(reverse("admin:socialaccount_socialapp_changelist"))
     assert response.status_code == 200 and "Testrup Kommune" in response.text

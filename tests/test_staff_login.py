@@ -4,13 +4,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from tests.factories import PASSWORD, make_staff
+from tests.factories import PASSWORD
 from tests.factories_r9_login import enrol_totp, recovery_codes, totp_code
-
-
-@pytest.fixture
-def caseworker(municipality):
-    return make_staff(municipality, "Sagsbehandler", username="sara", first_name="Sara", last_name="Demo")
 
 
 def log_in_with_password(client, username="sara", password=PASSWORD, **extra):
@@ -24,7 +19,7 @@ def test_staff_log_in_with_password_and_authenticator_code_and_see_their_municip
     assert "_auth_user_id" not in client.session  # not yet: the second factor is missing
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("staff-home")
-    assert "Du er logget ind som Sara Demo." in response.text
+    assert "Du er logget ind som Sara Sagsbehandler." in response.text
     assert "Testrup Kommune" in response.text and "Sagsbehandler" in response.text
     assert "Caseworker" in client.get("/en" + reverse("staff-home")).text
 

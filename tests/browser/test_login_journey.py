@@ -8,10 +8,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from portal.roles import Role
 from tests.browser.helpers import log_in
 from tests.browser.public_pages import axe_problems
-from tests.consent_factories import make_caseworker, make_citizen, make_unit
-from tests.factories import PASSWORD, make_municipality
+from tests.factories import PASSWORD, CitizenFactory, MunicipalityFactory, StaffFactory, UnitFactory
 from tests.factories_r9_login import IdentityProviderFactory
 from tests.openid_provider import PORTAL_CLIENT, running_openid_provider
 
@@ -20,15 +20,22 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def sara(transactional_db, live_server, roles):
-    municipality = make_municipality("Testrup", "testrup", "901")
-    solgaarden, lyngen = (
-        make_unit(municipality, "Plejecenter Solgården"),
-        make_unit(municipality, "Bofællesskabet Lyngen"),
+    municipality = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="901")
+    solgaarden = UnitFactory(municipality=municipality, name="Plejecenter Solgården")
+    lyngen = UnitFactory(municipality=municipality, name="Bofællesskabet Lyngen")
+    sara = StaffFactory(
+        municipality=municipality,
+        roles=[Role.CASEWORKER],
+        units=[solgaarden],
+        username="sara",
+        first_name="Sara",
+        email="sara@testrup.dk",
     )
-    sara = make_caseworker(municipality, solgaarden, username="sara", first_name="Sara", email="sara@testrup.dk")
-    ole = make_caseworker(municipality, lyngen, username="ole")
-    make_citizen(municipality, sara, name="Inger Ibsen", cpr="010190-1234", units=[solgaarden])
-    make_citizen(municipality, ole, name="Karl Kristensen", cpr="020290-1234", units=[lyngen])
+    ole = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[lyngen], username="ole")
+    CitizenFactory(
+        municipality=municipality, created_by=sara, name="Inger Ibsen", cpr="010190-1234", units=[solgaarden]
+    )
+    CitizenFactory(municipality=municipality, created_by=ole, name="Karl Kristensen", cpr="020290-1234", units=[lyngen])
     return sara
 
 
