@@ -152,3 +152,11 @@ def test_a_forged_forwarded_address_does_not_escape_the_lockout(client, casework
         log_in_with_password(client, password="forkert", HTTP_X_FORWARDED_FOR=f"10.0.0.{attempt}")
     response = log_in_with_password(client, HTTP_X_FORWARDED_FOR="10.0.0.99")
     assert response.status_code == 429
+
+
+def test_the_recovery_codes_page_shows_every_unused_code_to_copy(client, caseworker):
+    enrol_totp(caseworker)
+    client.force_login(caseworker)
+    text = client.get(reverse("mfa_view_recovery_codes")).text
+    assert '<textarea class="form-input" id="recovery_codes" rows="10" readonly>' in text
+    assert all(code in text for code in recovery_codes(caseworker))
