@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from portal.errors import RuleViolation, StaleVersion, show_on_form
+from portal.login import recent_login_required
 from portal.views import crumb
 
 from . import reads, retention, rules, services
@@ -524,6 +525,7 @@ def follow_up(request, pk: int):
 
 
 @consent_view
+@recent_login_required
 def receipt(request, pk: int):
     citizen = citizen_of(request, pk)
     services.record_view(citizen=citizen, acting_user=request.user, event=AuditEvent.Event.RECEIPT_VIEWED)
@@ -538,6 +540,7 @@ def receipt(request, pk: int):
 
 
 @consent_view
+@recent_login_required
 def fhir_export(request, pk: int):
     """The citizen's consents as HL7 FHIR R5 Consent resources in a Bundle of type "collection"."""
     from . import fhir  # fhir.resources and pydantic take longer to import than the rest of the URLconf: only here

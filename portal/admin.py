@@ -1,5 +1,9 @@
+from importlib import import_module
 from typing import ClassVar
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -169,3 +173,33 @@ class UserAdmin(MunicipalityScopedAdmin, DjangoUserAdmin):
         if db_field.name == "groups" and not request.user.is_superuser:
             kwargs["queryset"] = Group.objects.filter(name__in=Role.values)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+# --- Login: identity providers, authenticators, linked logins ---------------------------------------------
+# The platform administrator alone sets municipalities' identity providers (one SocialApp per municipality,
+# provider_id = its slug) and sees authenticators and linked logins; a municipality's administrator never
+# sees or changes any, not even their own municipality's (nor another's).
+
+
+def _platform_only(admin_class):
+    class PlatformOnly(admin_class):
+        def has_module_permission(self, request):
+            return request.user.is_active and request.user.is_superuser
+
+        def has_view_permission(self, request, obj=None):
+            return self.has_module_permission(request)
+
+        has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+    PlatformOnly.__name__ = f"PlatformOnly{admin_class.__name__}"
+    return PlatformOnly
+
+
+import_module("allauth.account.admin")  # registered first, so that they can be replaced here
+import_module("allauth.mfa.admin")
+import_module("allauth.socialaccount.admin")
+for _model in (SocialApp, SocialAccount, Authenticator, EmailAddress):
+    _registered = type(admin.site._registry[_model])
+    admin.site.unregister(_model)
+    admin.site.register(_model, _platform_only(_registered))
+admin.site.unregister(SocialToken)  # tokens are not stored (SOCIALACCOUNT_STORE_TOKENS = False)

@@ -12,6 +12,7 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         import_module(f"{self.name}.signals")  # connects the signal receivers
         import_module(f"{self.name}.checks")  # registers the deploy checks
+        import_module(f"{self.name}.login_middleware")  # starts a session's clock at every login
 
     def personal_data_stores(self) -> list:
         """The core's stores of personal data (see portal.personal_data): staff logins and sessions."""

@@ -11,4 +11,5 @@ def portal(request):
         "other_language": other,
         "other_language_url": translate_url(request.path, other),
         "portal_accessibility_statement_url": settings.PORTAL_ACCESSIBILITY_STATEMENT_URL,
+        "idle_minutes": settings.PORTAL_SESSION_IDLE_SECONDS // 60,
     }

@@ -1,22 +1,21 @@
-from typing import ClassVar
-
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 
-class LoginForm(AuthenticationForm):
-    error_messages: ClassVar = {
-        "invalid_login": _("The username or password is wrong. Both are case-sensitive."),
-        "inactive": _("This account is closed. Ask your municipality's administrator."),
-    }
+class LoginForm(AllauthLoginForm):
+    """allauth's username-and-password form with the portal's Danish labels and messages."""
 
-    def __init__(self, request=None, *args, **kwargs):
-        super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = _("Username")
-        self.fields["password"].label = _("Password")
-        self.fields["username"].error_messages["required"] = _("Enter your username.")
-        self.fields["password"].error_messages["required"] = _("Enter your password.")
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        login, password = self.fields["login"], self.fields["password"]
+        login.label = _("Username")
+        password.label = _("Password")
+        for field in (login, password):
+            field.widget.attrs.pop("placeholder", None)
+        login.error_messages["required"] = _("Enter your username.")
+        password.error_messages["required"] = _("Enter your password.")
+        password.help_text = ""
 
 
 class EmailSettingsForm(forms.Form):

@@ -54,6 +54,11 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 # The task queue (django-tasks with its database backend): `manage.py db_worker` runs the tasks, any number
@@ -79,6 +84,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "portal.login_middleware.SessionTimeoutMiddleware",
+    "portal.login_middleware.SecondFactorRequiredMiddleware",
+    "portal.login_middleware.NoStoreForStaffMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -138,6 +147,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Login (django-allauth): staff log in with a username and password and a second factor (TOTP with recovery
+# codes), or through their municipality's identity provider (OpenID Connect, one SocialApp per municipality
+# whose provider_id is the municipality's slug). Nobody signs up: accounts come from the administrators.
+ACCOUNT_ADAPTER = "portal.login.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "portal.login.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_FORMS = {"login": "portal.forms.LoginForm"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False  # never "remember me": the session ends when the browser closes
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_PREVENT_ENUMERATION = True  # a reset for an unknown address gets the same answer as for a known one
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # and no mail goes to an address that has no account
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Pårørendeportalen: "
+# One lockout: django-axes (below) counts failed passwords; allauth's own failed-login limit is off.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Downloads of personal data need a login or a re-entered password / code within the last minutes.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = int(os.environ.get("PORTAL_REAUTHENTICATION_MINUTES", "10")) * 60
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # the portal's adapter matches people itself, per municipality
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Pårørendeportalen"
+MFA_RECOVERY_CODE_COUNT = 10
+
 # Login throttling (django-axes): lock a username+address pair after 5 failures for one hour.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
@@ -148,6 +185,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # trusted proxy appended to X-Forwarded-For (login throttling, the survey's per-client limits). `check --deploy`
 # refuses 0 while X-Forwarded-Proto is trusted (portal.checks).
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+# The username axes records is cut to what the form accepts and cleaned of NUL bytes, so that no typed
+# username (300 characters, a NUL byte) can break the database write.
+AXES_USERNAME_CALLABLE = "portal.login.axes_username"
 # Trust X-Forwarded-For only behind a known number of proxies; otherwise a client could pick its address.
 AXES_CLIENT_IP_CALLABLE = "portal.clients.client_address"
 
@@ -219,7 +259,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
+# A staff session ends when the browser closes, after PORTAL_SESSION_IDLE_MINUTES without a request, and
+# at most 8 hours after the login (portal.login_middleware.SessionTimeoutMiddleware).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 8 * 60 * 60
+PORTAL_SESSION_IDLE_SECONDS = int(os.environ.get("PORTAL_SESSION_IDLE_MINUTES", "30")) * 60
+PORTAL_SESSION_MAX_SECONDS = SESSION_COOKIE_AGE
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 # Retention of personal data (portal.personal_data; `manage.py erase_expired_records` runs daily).
 # A closed citizen's record: 10 years (autorisationsloven § 25, stk. 1; 5 years suffice for nurses' records,
 # journalføringsbekendtgørelsen § 15, stk. 2), unless the municipality sets its own.
@@ -236,9 +282,10 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
-    SESSION_COOKIE_NAME = "__Secure-sessionid"
-    CSRF_COOKIE_NAME = "__Secure-csrftoken"
-    LANGUAGE_COOKIE_NAME = "__Secure-language"
+    # __Host-: sent only to this host, over https, for the whole site (no Domain, Path=/).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-language"
 
 LOGGING = {
     "version": 1,
@@ -254,6 +301,7 @@ LOGGING = {
         "django.request": {"level": "WARNING", "filters": ["url_secrets"]},
         "django.security.csrf": {"filters": ["url_secrets"]},
         "axes": {"level": "ERROR"},
+        "portal.login": {"level": "INFO"},
         # The PDF library reports each step and each font subset at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -1,25 +1,27 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
-from .forms import LoginForm
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("admin/login/", views.admin_login),  # the admin's users log in like all staff: with a second factor
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
 
 # Danish lives at the root, English under /en/, so a language switch is a plain link.
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
-    path(
-        "konto/log-ind/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("konto/log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    # django-allauth's login and logout at the portal's own addresses (the first name wins when reversing).
+    path("konto/log-ind/", views.login, name="login"),
+    path("konto/log-ind/", views.login, name="account_login"),
+    path("konto/log-ud/", views.logout, name="logout"),
+    path("konto/log-ud/", views.logout, name="account_logout"),
+    path("konto/", include("allauth.urls")),  # second factor, password reset, identity providers (oidc/<slug>/…)
     path("personale/", views.staff_home, name="staff-home"),
     path("personale/e-mails/", views.email_settings, name="email-settings"),
     path("personale/persondata/", views.personal_data, name="personal-data"),

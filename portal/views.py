@@ -1,5 +1,7 @@
 from dataclasses import dataclass, field
 
+from allauth.account import views as account_views
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
@@ -7,14 +9,16 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import personal_data as personal_data_register
 from . import services
 from .access import portal_policy
 from .forms import EmailSettingsForm
+from .login import identity_provider_origins
 from .models import Municipality, Page, Section
 from .public_cache import public_municipality_page
 from .roles import Role, has_role
@@ -154,3 +158,40 @@ def email_settings(request):
         services.set_reminder_emails(user=request.user, wanted=form.cleaned_data["wants_reminder_emails"])
         return redirect("email-settings")
     return render(request, "portal/email_settings.html", {"form": form})
+
+
+def login(request):
+    """allauth's login page. Its buttons for the municipalities' own logins are forms whose answer redirects to
+    the identity provider, which the Content Security Policy's form-action must name (browsers check it)."""
+    response = account_views.login(request)
+    origins = identity_provider_origins()
+    if origins:
+        response._csp_update = {"form-action": origins}
+    return response
+
+
+@require_POST
+def logout(request):
+    """Logging out is a POST with the CSRF token (a link or an image could not log anyone out)."""
+    return account_views.logout(request)
+
+
+def admin_login(request):
+    """The admin's own login page is not used: everyone logs in on /konto/log-ind/, with the second factor."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("admin:index")
+    return redirect(f"{reverse('login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def csrf_failure(request, reason=""):
+    """The form was sent without its security token (often: the page was open too long, or cookies are off)."""
+    return render(request, "403_csrf.html", status=403)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.login import recent_login_required
 from portal.views import crumb
 
 from . import exports, selectors
@@ -93,6 +94,7 @@ def dashboard(request, survey_id: int):
 
 
 @manager_required
+@recent_login_required
 def figures_csv(request, survey_id: int):
     survey = survey_for(request.user, survey_id)
     response = HttpResponse(exports.figures_csv(survey_results(survey)), content_type="text/csv; charset=utf-8")
@@ -100,6 +102,7 @@ def figures_csv(request, survey_id: int):
 
 
 @manager_required
+@recent_login_required
 def figures_xlsx(request, survey_id: int):
     survey = survey_for(request.user, survey_id)
     response = HttpResponse(exports.figures_xlsx(survey_results(survey)), content_type=exports.XLSX_TYPE)
@@ -155,6 +158,7 @@ def left_out_of_answers(user, survey: Survey, wave: Wave | None, results: Survey
 
 
 @manager_required
+@recent_login_required
 def answers_csv(request, survey_id: int):
     """Every anonymous answer, one row each, without free text; small units are “Other units”."""
     survey = survey_for(request.user, survey_id)

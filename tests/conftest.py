@@ -6,7 +6,10 @@ directly; `registered_citizen` went through consent.services (its audit row exis
 tests/browser/conftest.py.
 """
 
+import time
+
 import pytest
+from django.test import Client
 
 from portal.roles import Role
 from tests.factories import (
@@ -18,6 +21,29 @@ from tests.factories import (
     StaffFactory,
     UnitFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_a_whole_login(monkeypatch):
+    """`client.force_login(user)` stands for a person who has logged in with password AND second factor.
+
+    Password logins need a second factor (portal.login_middleware); force_login skips the login pages, so it
+    records in the session what allauth records after the code was typed. Tests of the login itself log in
+    through the pages (tests/test_staff_login.py, tests/test_login_*.py).
+    """
+    force_login = Client.force_login
+
+    def force_whole_login(self, user, backend=None):
+        force_login(self, user, backend)
+        session = self.session
+        session["account_authentication_methods_user"] = str(user.pk)
+        session["account_authentication_methods"] = [
+            {"method": "password", "at": time.time(), "username": user.get_username()},
+            {"method": "mfa", "at": time.time(), "type": "totp"},
+        ]
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_whole_login)
 
 
 @pytest.fixture(autouse=True)

@@ -45,13 +45,29 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert result.returncode != 0 and "Set DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_production_cookies_are_secure_and_prefixed():
+def test_production_cookies_are_secure_host_only_and_die_with_the_browser():
+    """__Host-: only over https, only for this host (no Domain), for the whole site (Path=/)."""
     script = (
         "from django.conf import settings as s;"
-        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0)"
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.LANGUAGE_COOKIE_NAME, s.SESSION_COOKIE_SECURE,"
+        " s.CSRF_COOKIE_SECURE, s.LANGUAGE_COOKIE_SECURE, s.SESSION_COOKIE_DOMAIN, s.CSRF_COOKIE_DOMAIN,"
+        " s.SESSION_COOKIE_PATH, s.CSRF_COOKIE_PATH, s.SESSION_EXPIRE_AT_BROWSER_CLOSE, s.SECURE_HSTS_SECONDS > 0)"
     )
     result = run_manage("shell", "--verbosity", "0", "-c", script, env=PRODUCTION_ENV)
-    assert result.stdout.split() == ["__Secure-sessionid", "__Secure-csrftoken", "True", "True"]
+    assert result.stdout.split() == [
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "__Host-language",
+        "True",
+        "True",
+        "True",
+        "None",
+        "None",
+        "/",
+        "/",
+        "True",
+        "True",
+    ]
 
 
 def test_danish_translations_are_complete_and_compiled():

@@ -17,6 +17,7 @@ from portal.roles import Role
 from portal.staff_import import parse_upload
 from portal.staff_rules import invitation_digest, staff_state
 from tests.factories import PASSWORD, CitizenFactory, MunicipalityFactory, StaffFactory, UnitFactory
+from tests.factories_r9_login import enrol_totp, totp_code
 from tests.test_staff_import import xlsx
 
 BASE = "https://portal.example"
@@ -199,18 +200,22 @@ def test_a_deactivated_person_is_logged_out_at_once_and_their_history_stays(
     unit = UnitFactory(municipality=municipality)
     caseworker = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit])
     citizen = CitizenFactory(municipality=municipality, units=[unit], created_by=caseworker)
-    assert client.post(reverse("login"), {"username": caseworker.username, "password": PASSWORD}).status_code == 302
+    secret = enrol_totp(caseworker)  # a whole login through allauth's pages: password, then the app's code
+    assert client.post(reverse("login"), {"login": caseworker.username, "password": PASSWORD}).status_code == 302
+    assert client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)}).status_code == 302
     assert client.get(reverse("consent:citizens")).status_code == 200
 
     services.deactivate_staff(user=caseworker, acting_user=admin)
 
     response = client.get(reverse("consent:citizens"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session  # the session itself is gone
     caseworker.refresh_from_db()
     assert not caseworker.is_active
     assert [unit.pk for unit in caseworker.units.all()] == [unit.pk]
     assert Citizen.objects.get(pk=citizen.pk).created_by == caseworker
-    assert client.post(reverse("login"), {"username": caseworker.username, "password": PASSWORD}).status_code == 200
+    assert client.post(reverse("login"), {"login": caseworker.username, "password": PASSWORD}).status_code == 200
+    assert "_auth_user_id" not in client.session
 
 
 def test_a_deactivated_persons_open_invitation_stops_working_and_a_new_one_lets_them_back(

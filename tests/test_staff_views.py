@@ -4,6 +4,7 @@ and the access matrix (every staff-administration URL × every kind of user × t
 import re
 from datetime import timedelta
 
+import pyotp
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core import mail
@@ -108,8 +109,14 @@ def test_inviting_through_the_page_sends_the_link_and_the_link_sets_the_password
     assert response.status_code == 302 and response.url == reverse("login")
     again = client.get(path)
     assert again.status_code == 410 and "Linket er brugt" in again.text
-    response = client.post(reverse("login"), {"username": "nina@aby.example", "password": NEW_PASSWORD})
+    response = client.post(reverse("login"), {"login": "nina@aby.example", "password": NEW_PASSWORD})
     assert response.status_code == 302 and response.url == reverse("staff-home")
+    # At the first login she must set up an authenticator app before any staff page.
+    response = client.get(reverse("staff-home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("mfa_activate_totp"))
+    secret = client.get(response.url).context["form"].secret
+    assert client.post(reverse("mfa_activate_totp"), {"code": pyotp.TOTP(secret).now()}).status_code == 302
+    assert client.get(reverse("staff-home")).status_code == 200
 
 
 def test_an_unknown_invitation_link_gets_a_clear_page(client):

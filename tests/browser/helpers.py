@@ -63,12 +63,50 @@ class ConsoleWatch:
 
 
 def log_in(page, base_url: str, username: str, password: str) -> None:
-    """Logs in through the portal's own login page (/konto/log-ind/), in Danish."""
+    """Logs in through the portal's own login page (/konto/log-ind/), in Danish: the password, then the code of
+    the person's authenticator app (set up for them here if they have none yet), computed with pyotp."""
+    secret = authenticator_secret(username)
+    user_id = _user_id(username)
     page.goto(f"{base_url}/konto/log-ind/")
     page.get_by_label("Brugernavn").fill(username)
     page.get_by_label("Adgangskode").fill(password)
     page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(f"{base_url}/konto/2fa/authenticate/")
+    type_authenticator_code(page, secret, user_id)
     page.wait_for_url(f"{base_url}/personale/")
+
+
+def _user_id(username: str) -> int:
+    from portal.models import User
+
+    return User.objects.values_list("pk", flat=True).get(username=username)
+
+
+def authenticator_secret(username: str) -> str:
+    """The TOTP secret of `username`'s authenticator app; one is set up (with recovery codes) if they have none."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    from portal.models import User
+    from tests.factories_r9_login import enrol_totp
+
+    user = User.objects.get(username=username)
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    return decrypt(totp.data["secret"]) if totp else enrol_totp(user)
+
+
+def type_authenticator_code(page, secret: str, user_id: int) -> None:
+    """Types the code the authenticator app shows now. A code counts once (allauth remembers used codes), and a
+    test may log the same person in twice within its 30 seconds: the memory of this code is cleared first."""
+    import pyotp
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.core.cache import cache
+
+    code = pyotp.TOTP(secret).now()
+    cache.delete(TOTP(Authenticator(user_id=user_id))._get_used_cache_key(code))
+    page.locator("#id_code").fill(code)
+    page.get_by_role("button", name="Log ind").click()
 
 
 def tab_to(page, selector: str, key: str = "Tab", presses: int = 80) -> None:

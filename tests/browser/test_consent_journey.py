@@ -12,12 +12,13 @@ the console, and their HTML, as the server sent it, goes to the Nu HTML Checker 
 import re
 from urllib.parse import urlparse
 
+import pyotp
 import pytest
 from playwright.sync_api import expect
 
 from consent.models import AuditEvent, Citizen, Consent, Dialogue, Relative
 from portal.roles import Role
-from tests.browser.helpers import BOTH_VIEWPORTS, tab_to
+from tests.browser.helpers import BOTH_VIEWPORTS, authenticator_secret, tab_to
 from tests.browser.public_pages import PublicPage, axe_problems, response_problems
 from tests.browser.test_html_validity import vnu_command, vnu_problems
 from tests.factories import PASSWORD, MunicipalityFactory, StaffFactory, UnitFactory
@@ -110,10 +111,13 @@ def test_caseworker_records_and_revokes_a_consent_with_the_keyboard(
     command = vnu_command()  # fail fast when the checker cannot run
     journey = Journey(page, console, live_server.url, viewport_name)
 
-    # Log in.
+    # Log in: the password, then the code of the authenticator app.
+    secret = authenticator_secret("sara")
     journey.open("login", "/konto/log-ind/")
-    journey.type_into("#id_username", "sara")
+    journey.type_into("#id_login", "sara")
     journey.type_into("#id_password", PASSWORD)
+    journey.press("Enter", "second-factor")
+    journey.type_into("#id_code", pyotp.TOTP(secret).now())
     journey.press("Enter", "staff-home")
     assert page.url == f"{live_server.url}/personale/"
 
@@ -214,7 +218,7 @@ def test_caseworker_records_and_revokes_a_consent_with_the_keyboard(
     expect(no).to_contain_text(re.compile(r"tilbagekaldt"))
     assert AuditEvent.objects.filter(event=AuditEvent.Event.DISCLOSURE_CHECKED).count() == 2
 
-    assert len(journey.files) == 17, list(journey.files.values())
+    assert len(journey.files) == 18, list(journey.files.values())
     for file_name, body in journey.bodies.items():
         (tmp_path / file_name).write_bytes(body)
     problems = journey.problems + vnu_problems(command, tmp_path, journey.files)

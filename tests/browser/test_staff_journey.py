@@ -1,6 +1,7 @@
 """A new municipality sets itself up with no developer: the administrator imports units and staff from an
 Excel file, invites a caseworker and gives them a unit; the caseworker chooses a password through the
-invitation link, logs in and sees exactly that unit's citizens.
+invitation link, logs in, must set up an authenticator app (the code computed with pyotp from the secret the
+page shows) and then sees exactly that unit's citizens.
 
 Every page on the way is checked with axe-core, the console and the response headers, and its HTML, as
 the server sent it, goes to the Nu HTML Checker at the end (the staff pages are behind the login, so the
@@ -11,13 +12,16 @@ import io
 import re
 from urllib.parse import urlparse
 
+import pyotp
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core import mail
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from portal.models import Unit, User
 from portal.roles import Role
+from tests.browser.helpers import authenticator_secret
 from tests.browser.test_consent_journey import Journey
 from tests.browser.test_html_validity import vnu_command, vnu_problems
 from tests.factories import PASSWORD, CitizenFactory, MunicipalityFactory, StaffFactory, UnitFactory
@@ -70,10 +74,13 @@ def test_administrator_imports_invites_and_gives_a_unit_and_the_caseworker_sees_
     journey = Journey(page, console, live_server.url, "desktop")
     main = page.locator("main")
 
-    # The administrator logs in and opens the staff pages.
+    # The administrator logs in with her password and her authenticator app's code, and opens the staff pages.
+    secret = authenticator_secret("ada")
     journey.open("login", "/konto/log-ind/")
-    page.fill("#id_username", "ada")
+    page.fill("#id_login", "ada")
     page.fill("#id_password", PASSWORD)
+    journey.press("Enter", "second-factor")
+    page.fill("#id_code", pyotp.TOTP(secret).now())
     journey.press("Enter", "staff-home")
     journey.follow("main a[href='/personale/administration/']", "staff-list")
     expect(page.get_by_role("heading", level=1)).to_have_text("Personale og enheder")
@@ -132,11 +139,20 @@ def test_administrator_imports_invites_and_gives_a_unit_and_the_caseworker_sees_
     journey.open("invitation-used", invitation_path, status=410)
     expect(page.get_by_role("heading", level=1)).to_have_text("Linket er brugt")
 
-    # The caseworker logs in and sees exactly the citizens of Plejecenter Åbo.
+    # The caseworker logs in: before any staff page she sets up an authenticator app.
     journey.open("login-caseworker", "/konto/log-ind/")
-    page.fill("#id_username", "sara@testrup.example")
+    page.fill("#id_login", "sara@testrup.example")
     page.fill("#id_password", NEW_PASSWORD)
-    journey.press("Enter", "caseworker-home")
+    journey.press("Enter", "totp-enrolment")
+    assert urlparse(page.url).path == "/konto/2fa/totp/activate/"
+    sara_secret = page.locator("#authenticator_secret").input_value()
+    page.fill("#id_code", pyotp.TOTP(sara_secret).now())
+    page.get_by_role("button", name="Aktiver").focus()
+    journey.press("Enter", "totp-enrolled")
+    assert Authenticator.objects.filter(user=sara, type=Authenticator.Type.TOTP).exists()
+
+    # She sees exactly the citizens of Plejecenter Åbo.
+    journey.open("caseworker-home", "/personale/")
     journey.follow("main a[href='/personale/borgere/']", "citizens")
     rows = main.locator("table tbody tr")
     expect(rows).to_have_count(1)

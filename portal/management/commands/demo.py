@@ -10,6 +10,8 @@ invite, roles, units, import; in the demo the invitation e-mails are printed on 
 
 import secrets
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -50,6 +52,11 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo accounts (username / password):")
         for username, password, description in accounts:
             self.stdout.write(f"  {username:<28} {password}   {description}")
+        self.stdout.write(
+            "\nEvery login asks for a second factor: the code of an authenticator app. Each demo account has one"
+            "\nset up; print its current code with  .venv/bin/python manage.py demo_totp <username>"
+            "\n(demo accounts only, and only with DJANGO_DEBUG=true)."
+        )
 
 
 @transaction.atomic
@@ -84,11 +91,20 @@ def create_demo_staff() -> list[tuple[str, str, str]]:
 
 
 def demo_account(username: str, *, defaults: dict, **fields) -> tuple[User, str]:
-    """The account `username` (made with `defaults` if missing), with `fields` set and a new random password."""
+    """The account `username` (made with `defaults` if missing), with `fields` set, a new random password and
+    a new authenticator app (TOTP; `manage.py demo_totp` prints its code)."""
     user, _created = User.objects.get_or_create(username=username, defaults=defaults)
     for name, value in fields.items():
         setattr(user, name, value)
     password = secrets.token_urlsafe(12)
     user.set_password(password)
     user.save()
+    Authenticator.objects.filter(user=user).delete()
+    TOTP.activate(user, generate_totp_secret())
     return user, password
+
+
+def demo_usernames() -> set[str]:
+    """The accounts this command makes: the only ones `demo_totp` gives codes for."""
+    slugs = Municipality.objects.values_list("slug", flat=True)
+    return {"platform"} | {f"{slug}-{suffix}" for slug in slugs for suffix, _role in DEMO_ROLES}
