@@ -188,6 +188,13 @@ SURVEY_CODE_KEY = os.environ.get("SURVEY_CODE_KEY", "")
 SURVEY_OPEN_LINK_ANSWERS_PER_HOUR = int(os.environ.get("SURVEY_OPEN_LINK_ANSWERS_PER_HOUR", "10"))
 SURVEY_CODE_MISSES_PER_HOUR = int(os.environ.get("SURVEY_CODE_MISSES_PER_HOUR", "30"))
 
+# Break the glass and the log checks (consent/log_checks.py): how long a stated reason opens a citizen to
+# an administrator, and the thresholds above which an access is flagged as unusual.
+BREAK_GLASS_HOURS = int(os.environ.get("BREAK_GLASS_HOURS", "8"))
+LOG_CHECK_CITIZENS_PER_DAY = int(os.environ.get("LOG_CHECK_CITIZENS_PER_DAY", "30"))
+LOG_CHECK_WORKDAY_STARTS = int(os.environ.get("LOG_CHECK_WORKDAY_STARTS", "7"))
+LOG_CHECK_WORKDAY_ENDS = int(os.environ.get("LOG_CHECK_WORKDAY_ENDS", "18"))
+
 # Where the portal's own accessibility statement lives when a municipality has none of its own.
 PORTAL_ACCESSIBILITY_STATEMENT_URL = os.environ.get("PORTAL_ACCESSIBILITY_STATEMENT_URL", "")
 

@@ -47,12 +47,12 @@ def directories(policies):
 
 @pytest.fixture
 def municipality(db):
-    return make_municipality("Testrup", "testrup", "901")
+    return make_municipality("Testrup", "testrup", "0901")
 
 
 @pytest.fixture
 def other_municipality(db):
-    return make_municipality("Andeby", "andeby", "902")
+    return make_municipality("Andeby", "andeby", "0902")
 
 
 @pytest.fixture

@@ -165,7 +165,7 @@ def ensure_demo_results() -> Municipality:
 
     municipality = Municipality.objects.filter(slug=DEMO_SLUG).first()
     if municipality is None:
-        municipality = make_municipality("Testrup", DEMO_SLUG, "901")
+        municipality = make_municipality("Testrup", DEMO_SLUG, "0901")
     if not municipality.surveys.exists():
         demo_results(municipality, timezone.localdate())
     return municipality

@@ -161,8 +161,8 @@ class World:
     """Two municipalities, three units, the four citizens with a relative, a consent and an agreement each."""
 
     def __init__(self):
-        testrup = make_municipality("Testrup", "testrup", "901")
-        andeby = make_municipality("Andeby", "andeby", "902")
+        testrup = make_municipality("Testrup", "testrup", "0901")
+        andeby = make_municipality("Andeby", "andeby", "0902")
         self.unit_a, self.unit_b = make_unit(testrup, "Enhed A"), make_unit(testrup, "Enhed B")
         unit_c = make_unit(andeby, "Enhed C")
         registrar = make_staff(testrup, "Kommuneadministrator")

@@ -750,7 +750,7 @@ def test_the_public_page_in_english(client, demo, municipality):
 
 
 def test_another_municipalitys_results_stay_on_its_own_page(client, demo, municipality):
-    elsewhere = make_municipality("Andeby", "andeby", "902")
+    elsewhere = make_municipality("Andeby", "andeby", "0902")
     html = unescape(client.get(public_url(elsewhere)).text)
     assert "Mødt med respekt" not in html and da("There are no results to show yet.") in html
 
@@ -800,7 +800,7 @@ def test_editing_an_indicator_renews_the_cached_public_page(db):
     from surveys.models import Indicator, Survey
     from tests.factories import make_municipality
 
-    municipality = make_municipality("Signalby", "signalby", "903")
+    municipality = make_municipality("Signalby", "signalby", "0903")
     survey = Survey.objects.create(municipality=municipality, title="Pårørendeundersøgelse")
     before = Municipality.objects.get(pk=municipality.pk).content_changed_at
     question = survey.questions.create(text="I hvilken grad …?", kind="scale")

@@ -388,7 +388,7 @@ def test_an_edit_of_a_situation_is_found_by_the_search_at_once(client, directori
 
 
 def test_a_new_municipality_without_a_directory_has_an_empty_one(client, db):
-    make_municipality("Testrup", "testrup", "901")
+    make_municipality("Testrup", "testrup", "0901")
     html = main(client.get(directory_url("testrup")).text)
     assert escape(gettext("The directory is empty.")) in html
     assert tel_links(html) == ["tel:112"]

@@ -166,7 +166,7 @@ def test_a_huge_wave_number_in_the_answers_export_is_a_404_not_a_500(client, db)
     from surveys.models import Survey
     from tests.factories import make_municipality, make_staff
 
-    home = make_municipality("Bølle", "boelle", "904")
+    home = make_municipality("Bølle", "boelle", "0904")
     survey = Survey.objects.create(municipality=home, title="Undersøgelse")
     client.force_login(make_staff(home, "Leder"))
     response = client.get(reverse("surveys:answers-csv", args=[survey.pk]) + "?wave=" + "9" * 30)

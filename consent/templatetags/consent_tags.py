@@ -15,6 +15,12 @@ def may_use_consent(user) -> bool:
 
 
 @register.filter
+def may_read_audit_log(user) -> bool:
+    """`{% if user|may_read_audit_log %}`: whether to show the link to the log checks."""
+    return policy.may_read_audit_log(user)
+
+
+@register.filter
 def category_labels(categories) -> str:
     """The labels of kinds of information in the active language (["helbred"] → "Health")."""
     labels = dict(InformationCategory.choices)

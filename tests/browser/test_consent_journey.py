@@ -90,7 +90,7 @@ class Journey:
 
 @pytest.fixture
 def caseworker(transactional_db, roles):
-    municipality = make_municipality("Testrup", "testrup", "901")
+    municipality = make_municipality("Testrup", "testrup", "0901")
     solgaarden = make_unit(municipality, "Plejecenter Solgården")
     nord = make_unit(municipality, "Hjemmeplejen Nord")
     return make_caseworker(
