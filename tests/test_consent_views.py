@@ -841,7 +841,7 @@ PAGE_QUERIES = {
     "disclosure": 6,
     "agreement-new": 5,
     "receipt": 7,
-    "fhir": 6,
+    "fhir": 4,  # the form that asks for the CPR number; the export: tests/test_fhir.py
     "consent-change": 5,
     "consent-revoke": 5,
     "follow-up": 5,

@@ -141,7 +141,7 @@ def test_the_filters_person_citizen_kind_and_period(client, town):
 def test_a_bad_filter_gets_a_danish_message_and_shows_everything(client, town):
     response = log_page(client, town.dpo, start="2025-03-05", end="2025-03-01", person="999999")
     assert response.status_code == 200
-    assert "Slutdatoen kan ikke være før startdatoen." in response.text
+    assert "Slutdatoen kan ikke ligge før startdatoen." in response.text
 
 
 def test_unusual_access_is_flagged_and_can_be_filtered(client, town, settings):
@@ -211,7 +211,7 @@ def test_the_csv_opens_in_danish_excel(client, town):
     assert content.startswith("\ufeffTidspunkt;Brugernavn;Navn;Hændelse;Borger;Detaljer;Markeringer")
     rows = list(csv.reader(io.StringIO(content.removeprefix("\ufeff")), delimiter=";"))
     assert rows[0] == EXPORT_COLUMNS
-    asked = next(row for row in rows if row[3] == "Spurgte “Må jeg oplyse?”")
+    asked = next(row for row in rows if row[3] == "Spurgte “må jeg oplyse?”")
     assert asked[1:3] == ["ann", "Ann Efternavn"] and asked[4] == "Borger 0"
     assert asked[5] == "Rikke Relativsen (datter), Helbred, Nej: ingen samtykke"
 

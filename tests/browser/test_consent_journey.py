@@ -254,6 +254,8 @@ def busy_citizen(caseworker):
         citizen=citizen, involvement="not_now", ask_again_on=today - timedelta(days=1), recorded_by=caseworker
     )
     lonely = make_citizen(municipality, unit, created_by=caseworker, name="Ene Borger")
+    administrator = make_staff(municipality, "Kommuneadministrator", username="admin-testrup")
+    administrator.units.set([unit])  # another unit's citizens would be behind glass (test_log_checks_journey)
     return {
         "citizen": citizen,
         "permission": permission,
@@ -261,7 +263,7 @@ def busy_citizen(caseworker):
         "overdue": overdue,
         "ended": ended,
         "lonely": lonely,
-        "administrator": make_staff(municipality, "Kommuneadministrator", username="admin-testrup"),
+        "administrator": administrator,
         "manager": make_staff(municipality, "Leder", username="leder-testrup"),
     }
 
