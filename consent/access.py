@@ -119,13 +119,14 @@ class ConsentPolicy(AccessPolicy):
         return visible_to(user, Citizen.objects.all()).exclude(relatives__staff_user=user)
 
     def units_for_registration(self, user) -> QuerySet[Unit]:
-        """Where `user` may register citizens: a municipality administrator any unit of the municipality, a
-        caseworker their own units."""
+        """Where `user` may register citizens: a municipality administrator any open unit of the municipality, a
+        caseworker their own open units."""
         if not self.may_use_consent(user):
             return Unit.objects.none()
         if has_role(user, Role.MUNICIPALITY_ADMIN):
-            return visible_to(user, Unit.objects.all())  # registering is not opening: no glass to break
-        return visible_to(user, user.units.all())
+            # registering is not opening: no glass to break
+            return visible_to(user, Unit.objects.filter(closed_on__isnull=True))
+        return visible_to(user, user.units.filter(closed_on__isnull=True))
 
     def staff_to_name_as_relative(self, user) -> QuerySet[User]:
         """The members of staff `user` may record as a citizen's relative: the active staff of their municipality."""

@@ -10,6 +10,7 @@ from .access import portal_policy
 from .admin_scoping import MunicipalityScopedAdmin, MunicipalityScopedInline
 from .models import Municipality, Page, Section, Unit, User
 from .roles import Role
+from .staff_rules import admin_access
 
 
 @admin.register(Municipality)
@@ -127,17 +128,17 @@ class UserAdmin(MunicipalityScopedAdmin, DjangoUserAdmin):
     superuser_fieldsets = (
         (None, {"fields": ["username", "password"]}),
         (_("Person"), {"fields": ["first_name", "last_name", "email"]}),
-        (_("Municipality and roles"), {"fields": ["municipality", "groups", "is_active", "is_staff"]}),
+        (_("Municipality and roles"), {"fields": ["municipality", "groups", "is_active"]}),
         (_("Platform"), {"fields": ["is_superuser", "user_permissions"], "classes": ["collapse"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     )
     municipality_admin_fieldsets = (
         (None, {"fields": ["username", "password"]}),
         (_("Person"), {"fields": ["first_name", "last_name", "email"]}),
-        (_("Roles"), {"fields": ["groups", "is_active", "is_staff"]}),
+        (_("Roles"), {"fields": ["groups", "is_active"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     )
-    add_fieldsets = ((None, {"fields": ["username", "password1", "password2", "groups", "is_staff"]}),)
+    add_fieldsets = ((None, {"fields": ["username", "password1", "password2", "groups"]}),)
     readonly_fields = ("last_login", "date_joined")
 
     @admin.display(description=_("roles"))
@@ -154,6 +155,15 @@ class UserAdmin(MunicipalityScopedAdmin, DjangoUserAdmin):
                 fieldsets = [(None, {"fields": [*fieldsets[0][1]["fields"], "municipality"]})]
             return fieldsets
         return self.superuser_fieldsets if request.user.is_superuser else self.municipality_admin_fieldsets
+
+    def save_related(self, request, form, formsets, change):
+        """Access to this admin follows the roles (portal.staff_rules.admin_access): nobody ticks it by hand."""
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        is_staff = user.is_superuser or admin_access([group.name for group in user.groups.all()])
+        if user.is_staff != is_staff:
+            user.is_staff = is_staff
+            user.save(update_fields=["is_staff"])
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:

@@ -162,6 +162,12 @@ class Unit(models.Model):
     )
     name = models.CharField(_("name"), max_length=150)
     area = models.CharField(_("area"), max_length=20, choices=Area.choices)
+    closed_on = models.DateField(
+        _("closed on"),
+        null=True,
+        blank=True,
+        help_text=_("A closed unit keeps its history, but takes no new citizens and has no staff."),
+    )
 
     class Meta:
         ordering: ClassVar = ["municipality", "name"]
@@ -173,6 +179,10 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
 
 
 class User(AbstractUser):
@@ -220,6 +230,29 @@ class User(AbstractUser):
         super().clean()
         if not self.is_superuser and self.municipality_id is None:
             raise ValidationError({"municipality": _("Choose the municipality this person works for.")})
+
+
+class StaffInvitation(models.Model):
+    """A single-use link by which a new member of staff sets their own password. Only a hash of the token is kept."""
+
+    MUNICIPALITY_LOOKUP = "user__municipality"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("user"))
+    token_digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at"]
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class Page(TranslatedFieldsMixin, models.Model):

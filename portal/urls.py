@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("konto/log-ud/", auth_views.LogoutView.as_view(), name="logout"),
     path("personale/", views.staff_home, name="staff-home"),
     path("personale/", include("consent.urls")),
+    path("personale/", include("portal.staff_urls")),  # administration/…, invitation/<token>/
     path("tilgaengelighed/", views.accessibility_statement, name="accessibility"),
     path("", include("surveys.urls")),  # /undersoegelse/…, /personale/undersoegelser/…, …/saadan-gaar-det/
     path("<slug:municipality_slug>/find-rundt/", include("contacts.urls")),

@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('PORTAL_TEST_REDIS_DB', '7')}"
 PAGE = "/haderslev/tema-2-du-skal-ikke-staa-alene/"
 
+pytestmark = pytest.mark.xdist_group("redis")  # one test process at a time uses the Redis database
+
 
 @pytest.fixture
 def redis_db():
@@ -93,7 +95,7 @@ def listening_port(server: subprocess.Popen, log: Path) -> int:
 def get(url: str) -> str:
     import urllib.request
 
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with urllib.request.urlopen(url, timeout=30) as response:
         assert response.status == 200
         return response.read().decode()
 

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('consent', '0003_meta_options_as_tuples'),
-        ('portal', '0005_kommunekode_four_digits'),
+        ('portal', '0006_kommunekode_four_digits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

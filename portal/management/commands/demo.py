@@ -4,7 +4,8 @@ The core knows no feature app: after its own part it calls `load_demo_data(*, st
 installed app's AppConfig that has one, in the order of INSTALLED_APPS (the contact directories, the
 fictitious citizens, the questionnaires and their fictitious answers). An app's demo data may use the
 demo units and the staff accounts named here (`<municipality slug>-sagsbehandler`, `-leder`,
-`-redaktoer`, `-admin`).
+`-redaktoer`, `-admin`). The `-admin` account runs the municipality's staff pages (/personale/administration/):
+invite, roles, units, import; in the demo the invitation e-mails are printed on the console.
 """
 
 import secrets
@@ -17,18 +18,19 @@ from django.db import transaction
 
 from portal.models import Area, Municipality, Unit, User
 from portal.roles import Role
+from portal.staff_rules import admin_access
 
 DEMO_UNITS = [
     ("Demo-plejecenter (fiktivt)", Area.ELDERLY),
     ("Demo-hjemmepleje, distrikt Nord (fiktivt)", Area.ELDERLY),
     ("Demo-bofællesskab (fiktivt)", Area.DISABILITY),
 ]
-# (username suffix, role, whether the account may use the admin)
+# (username suffix, role); whether the account may use the Django admin follows the role (staff_rules.admin_access)
 DEMO_ROLES = [
-    ("redaktoer", Role.EDITOR, True),
-    ("admin", Role.MUNICIPALITY_ADMIN, True),
-    ("sagsbehandler", Role.CASEWORKER, False),
-    ("leder", Role.MANAGER, True),
+    ("redaktoer", Role.EDITOR),
+    ("admin", Role.MUNICIPALITY_ADMIN),
+    ("sagsbehandler", Role.CASEWORKER),
+    ("leder", Role.MANAGER),
 ]
 
 
@@ -63,11 +65,16 @@ def create_demo_staff() -> list[tuple[str, str, str]]:
             Unit.objects.get_or_create(municipality=municipality, name=name, defaults={"area": area})[0]
             for name, area in DEMO_UNITS
         ]
-        for suffix, role, is_staff in DEMO_ROLES:
+        for suffix, role in DEMO_ROLES:
             user, password = demo_account(
                 f"{municipality.slug}-{suffix}",
-                defaults={"municipality": municipality, "first_name": "Demo", "last_name": role.value},
-                is_staff=is_staff,
+                defaults={
+                    "municipality": municipality,
+                    "first_name": "Demo",
+                    "last_name": role.value,
+                    "email": f"{municipality.slug}-{suffix}@demo.invalid",
+                },
+                is_staff=admin_access([role.value]),
             )
             user.groups.set([Group.objects.get(name=role.value)])
             if role == Role.CASEWORKER:

@@ -21,7 +21,7 @@ def three_digits(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0004_user_units'),
+        ('portal', '0005_staff_administration'),
     ]
 
     operations = [

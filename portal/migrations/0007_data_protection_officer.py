@@ -17,6 +17,6 @@ def remove_role(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("portal", "0005_kommunekode_four_digits")]
+    dependencies = [("portal", "0006_kommunekode_four_digits")]
 
     operations = [migrations.RunPython(create_role, remove_role)]
