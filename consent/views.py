@@ -14,7 +14,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
 from django.forms import Form
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -79,7 +78,6 @@ def consent_view(view, *, may=None, reason="consent"):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        prefetch_related_objects([request.user], "groups")  # the roles are asked about many times per request
         if not may(request.user):
             return render(request, "consent/forbidden.html", {"reason": reason}, status=403)
         try:

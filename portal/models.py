@@ -221,9 +221,9 @@ class User(AbstractUser):
 
     def role_labels(self) -> list[str]:
         """The user's roles, named in the active language."""
-        from .roles import Role
+        from .roles import Role, role_names
 
-        group_names = {group.name for group in self.groups.all()}
+        group_names = role_names(self)
         return [str(role.label) for role in Role if role.value in group_names]
 
     def clean(self) -> None:

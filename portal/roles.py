@@ -1,5 +1,6 @@
 """The staff roles. Each is a Django group (created by a migration) whose permissions grow as apps arrive."""
 
+from django.contrib.auth.backends import ModelBackend
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,50 @@ def has_role(user, role: Role) -> bool:
     """Whether `user` holds `role` in their municipality (platform superusers hold no role by being one)."""
     if not user.is_authenticated or not user.is_active or user.municipality_id is None:
         return False
-    return any(group.name == role.value for group in user.groups.all())
+    return role.value in role_names(user)
+
+
+def role_names(user) -> set[str]:
+    """The names of `user`'s groups. Read once per user object, and a request loads its user afresh."""
+    if "groups" not in getattr(user, "_prefetched_objects_cache", {}):
+        load_roles(user)
+    return {group.name for group in user.groups.all()}
+
+
+def load_roles(user) -> None:
+    """Read `user`'s groups and their permissions in one query, and keep both on the user object.
+
+    The groups go where prefetch_related would put them (so `user.groups.add/set/remove` forget them);
+    the permissions where ModelBackend keeps a user's group permissions, so RolesBackend asks no more.
+    """
+    from django.contrib.auth.models import Group
+
+    rows = Group.objects.filter(user=user).values_list(
+        "pk", "name", "permissions__content_type__app_label", "permissions__codename"
+    )
+    groups, permissions = {}, set()
+    for pk, name, app_label, codename in rows:
+        groups.setdefault(pk, Group(pk=pk, name=name))
+        if codename is not None:
+            permissions.add(f"{app_label}.{codename}")
+    queryset = user.groups.all()
+    queryset._result_cache = sorted(groups.values(), key=lambda group: group.name)
+    queryset._prefetch_done = True
+    if not hasattr(user, "_prefetched_objects_cache"):
+        user._prefetched_objects_cache = {}
+    user._prefetched_objects_cache["groups"] = queryset
+    if user.is_active and not user.is_superuser:
+        user._group_perm_cache = permissions
+
+
+class RolesBackend(ModelBackend):
+    """Django's ModelBackend, with a user's group permissions read in the query that reads their roles."""
+
+    def get_group_permissions(self, user_obj, obj=None):
+        own_groups = user_obj.is_active and not user_obj.is_anonymous and not user_obj.is_superuser and obj is None
+        if own_groups and not hasattr(user_obj, "_group_perm_cache"):
+            load_roles(user_obj)
+        return super().get_group_permissions(user_obj, obj)
 
 
 def grant(apps, role: Role, permission_names: list[str]) -> None:

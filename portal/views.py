@@ -2,7 +2,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -88,7 +87,6 @@ def accessibility_statement(request):
 
 @login_required
 def staff_home(request):
-    prefetch_related_objects([request.user], "groups")  # every role check of the menu reads them
     return render(request, "portal/staff_home.html")
 
 

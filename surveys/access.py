@@ -13,7 +13,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet, prefetch_related_objects
+from django.db.models import Model, QuerySet
 from django.views.decorators.cache import never_cache
 
 from portal.roles import Role, has_role
@@ -24,9 +24,6 @@ from .models import Wave
 
 def may_run_surveys(user) -> bool:
     """Whether `user` is a manager (Leder) of a municipality."""
-    if user.is_authenticated:
-        # Loaded once per user object, so that the next role check in the same request costs no query.
-        prefetch_related_objects([user], "groups")
     return has_role(user, Role.MANAGER)
 
 

@@ -1,6 +1,23 @@
+"""The fixtures every test module shares; a fixture's name means the same thing in every module.
+
+The people: `editor`, `caseworker` (of `unit`), `manager`, `administrator` of `municipality`, and `other_editor`
+of `other_municipality`. The consent rows: `citizen` (in `unit`), `relative`, `consent`, `agreement`, written
+directly; `registered_citizen` went through consent.services (its audit row exists). Browser fixtures:
+tests/browser/conftest.py.
+"""
+
 import pytest
 
-from tests.factories import make_municipality, make_staff
+from portal.roles import Role
+from tests.factories import (
+    AgreementFactory,
+    CitizenFactory,
+    ConsentFactory,
+    MunicipalityFactory,
+    RelativeFactory,
+    StaffFactory,
+    UnitFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -47,19 +64,84 @@ def directories(policies):
 
 @pytest.fixture
 def municipality(db):
-    return make_municipality("Testrup", "testrup", "0901")
+    return MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")
 
 
 @pytest.fixture
 def other_municipality(db):
-    return make_municipality("Andeby", "andeby", "0902")
+    return MunicipalityFactory(town="Andeby", slug="andeby", kommunekode="0902")
+
+
+@pytest.fixture
+def unit(municipality):
+    return UnitFactory(municipality=municipality, name="Plejecenter Solgården")
+
+
+@pytest.fixture
+def other_unit(municipality):
+    return UnitFactory(municipality=municipality, name="Hjemmeplejen Nord")
 
 
 @pytest.fixture
 def editor(municipality):
-    return make_staff(municipality, "Redaktør")
+    return StaffFactory(municipality=municipality, roles=[Role.EDITOR])
 
 
 @pytest.fixture
 def other_editor(other_municipality):
-    return make_staff(other_municipality, "Redaktør")
+    return StaffFactory(municipality=other_municipality, roles=[Role.EDITOR])
+
+
+@pytest.fixture
+def caseworker(municipality, unit):
+    return StaffFactory(
+        municipality=municipality,
+        roles=[Role.CASEWORKER],
+        units=[unit],
+        username="sara",
+        first_name="Sara",
+        last_name="Sagsbehandler",
+    )
+
+
+@pytest.fixture
+def manager(municipality):
+    """A manager (Leder) who sets up surveys in the admin, so staff."""
+    return StaffFactory(municipality=municipality, roles=[Role.MANAGER], is_staff=True)
+
+
+@pytest.fixture
+def administrator(municipality):
+    return StaffFactory(
+        municipality=municipality, roles=[Role.MUNICIPALITY_ADMIN], first_name="Alma", last_name="Administrator"
+    )
+
+
+@pytest.fixture
+def citizen(municipality, unit, caseworker):
+    return CitizenFactory(
+        municipality=municipality, units=[unit], created_by=caseworker, name="Birte Borger", cpr="121245-1234"
+    )
+
+
+@pytest.fixture
+def registered_citizen(municipality, caseworker):
+    """Karen Testesen (tests.service_helpers.CITIZEN_*), registered by the caseworker in their units."""
+    from tests.service_helpers import register_citizen
+
+    return register_citizen(municipality, caseworker, units=caseworker.units.all())
+
+
+@pytest.fixture
+def relative(citizen):
+    return RelativeFactory(citizen=citizen, name="Mette Datter", relation="datter", phone="12345678")
+
+
+@pytest.fixture
+def consent(relative, caseworker):
+    return ConsentFactory(relative=relative, recorded_by=caseworker)
+
+
+@pytest.fixture
+def agreement(citizen, caseworker):
+    return AgreementFactory(citizen=citizen, created_by=caseworker, description="Mette ringer hver søndag")

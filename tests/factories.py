@@ -1,126 +1,370 @@
-"""Synthetic test data. Never a real municipality's data: names and codes are made up."""
+"""factory_boy factories for every model the tests build. Synthetic data only: names, codes and CPR
+numbers are made up, never a real municipality's or person's.
+
+Staff get their roles as `portal.roles.Role` members: `StaffFactory(municipality=m, roles=[Role.MANAGER])`.
+Rows that a test needs written by a service, with what the service writes besides (the audit log), come from
+tests.service_helpers; composed data sets (a survey with answers, the browser checks' data) from tests.scenarios.
+"""
 
 import itertools
+from datetime import timedelta
+from decimal import Decimal
 
+import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
+from factory.django import DjangoModelFactory
 
-from portal.models import Municipality, Page, Section, User
+from consent.cpr import cpr_digest, parse_cpr
+from consent.models import Agreement, AuditEvent, Citizen, Consent, Relative
+from contacts.models import ContactPoint, Need, Situation, SituationContact
+from portal.models import Area, Municipality, Page, Section, Unit, User
+from portal.roles import Role
+from portal.staff_rules import admin_access
+from surveys import codes, services
+from surveys.models import Answer, ExternalResult, Indicator, Invitation, Question, Survey, SurveyResponse, Wave
 
-_counter = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
+STAFF_ROLES = frozenset({Role.EDITOR, Role.MANAGER, Role.MUNICIPALITY_ADMIN})  # roles that work in the admin
+_cpr_numbers = itertools.count(1)
 
 
-def make_municipality(name: str, slug: str, kommunekode: str) -> Municipality:
-    return Municipality.objects.create(
-        name=f"{name} Kommune",
-        slug=slug,
-        kommunekode=kommunekode,
-        website=f"https://{slug}.example",
-        policy_title=f"Pårørendepolitik for {name}",
-    )
-
-
-def make_staff(municipality: Municipality | None, *roles: str, is_staff: bool | None = None, **fields) -> User:
-    number = next(_counter)
-    user = User.objects.create_user(
-        username=fields.pop("username", f"user{number}"),
-        password=PASSWORD,
-        municipality=municipality,
-        is_staff=bool({"Redaktør", "Kommuneadministrator"} & set(roles)) if is_staff is None else is_staff,
-        **fields,
-    )
-    user.groups.set(Group.objects.filter(name__in=roles))
-    return user
-
-
-def make_superuser() -> User:
-    return User.objects.create_superuser(username=f"super{next(_counter)}", password=PASSWORD)
-
-
-def make_page(municipality: Municipality, slug: str = "side", *, sections: int = 1, **fields) -> Page:
-    page = Page.objects.create(municipality=municipality, slug=slug, title=fields.pop("title", slug.title()), **fields)
-    Section.objects.bulk_create(
-        Section(page=page, order=i, kind=Section.Kind.TEXT, heading=f"Afsnit {i}", body=f"Tekst {i}.")
-        for i in range(sections)
-    )
-    return page
-
-
-# --- Consent (Samtykke): citizens, relatives, consents and agreements, all made up -------------
-
-
-def make_unit(municipality: Municipality, name: str = "", area: str = "aeldre"):
-    from portal.models import Unit
-
-    return Unit.objects.create(municipality=municipality, name=name or f"Enhed {next(_counter)}", area=area)
+def today():
+    return timezone.localdate()
 
 
 def make_cpr(number: int | None = None) -> str:
     """A made-up CPR number that parses: a date in 1950–1999 and a serial whose 7th digit means 1900s."""
-    number = next(_counter) if number is None else number
+    number = next(_cpr_numbers) if number is None else number
     return f"{number % 28 + 1:02d}{number % 12 + 1:02d}{50 + number % 50:02d}-{1000 + number % 3000:04d}"
 
 
-def make_citizen(municipality: Municipality, *units, created_by: User, name: str = "", cpr: str = ""):
-    from consent.cpr import cpr_digest, parse_cpr
-    from consent.models import Citizen
-
-    digits, born = parse_cpr(cpr or make_cpr())
-    citizen = Citizen.objects.create(
-        municipality=municipality,
-        name=name or f"Borger {next(_counter)}",
-        cpr_digest=cpr_digest(digits),
-        cpr_birth_part=digits[:6],
-        birth_date=born,
-        created_by=created_by,
-    )
-    citizen.units.set(units)
-    return citizen
+# --- portal ---------------------------------------------------------------------------------------------
 
 
-def make_relative(citizen, name: str = "", **fields):
-    from consent.models import Relative
+class MunicipalityFactory(DjangoModelFactory):
+    """`MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")`: "Testrup Kommune"."""
 
-    return Relative.objects.create(
-        citizen=citizen, name=name or f"Pårørende {next(_counter)}", relation=fields.pop("relation", "datter"), **fields
-    )
+    class Meta:
+        model = Municipality
+
+    class Params:
+        town = factory.Sequence(lambda n: f"Testby{n}")
+
+    name = factory.LazyAttribute(lambda o: f"{o.town} Kommune")
+    slug = factory.LazyAttribute(lambda o: o.town.lower())
+    kommunekode = factory.Sequence(lambda n: f"{800 + n % 100:04d}")
+    website = factory.LazyAttribute(lambda o: f"https://{o.slug}.example")
+    policy_title = factory.LazyAttribute(lambda o: f"Pårørendepolitik for {o.town}")
 
 
-def make_consent(relative, *, recorded_by: User, **fields):
+class UnitFactory(DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = factory.Sequence(lambda n: f"Plejecenter {n}")
+    area = Area.ELDERLY
+
+
+class StaffFactory(DjangoModelFactory):
+    """A member of staff with `roles` (Role members) and, for a caseworker, `units`.
+
+    Editors and municipality administrators work in the admin, so they are `is_staff` unless told otherwise.
+    The roles' groups are made again if a transactional test emptied the tables.
+    """
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: o.username if "@" in o.username else f"{o.username}@kommune.example")
+    password = factory.django.Password(PASSWORD)
+    municipality = factory.SubFactory(MunicipalityFactory)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        roles = [Role(role) for role in extracted or ()]
+        assert all(isinstance(role, Role) for role in extracted or ()), "roles are portal.roles.Role members"
+        if not create or not roles:
+            return
+        self.groups.set([Group.objects.get_or_create(name=role.value)[0] for role in roles])
+        # As the staff pages decide; a transactional test's re-made groups have no permissions, hence the names.
+        if not self.is_staff and (admin_access([role.value for role in roles]) or STAFF_ROLES & set(roles)):
+            self.is_staff = True
+            self.save(update_fields=["is_staff"])
+
+    @factory.post_generation
+    def units(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.units.set(extracted)
+
+
+class SuperuserFactory(StaffFactory):
+    """A platform superuser: no municipality, no role."""
+
+    username = factory.Sequence(lambda n: f"super{n}")
+    municipality = None
+    is_staff = True
+    is_superuser = True
+
+
+class PageFactory(DjangoModelFactory):
+    """A page with `sections` text sections (1 unless told)."""
+
+    class Meta:
+        model = Page
+        skip_postgeneration_save = True
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    slug = "side"
+    title = factory.LazyAttribute(lambda o: o.slug.title())
+
+    @factory.post_generation
+    def sections(self, create, extracted, **kwargs):
+        if create:
+            for order in range(1 if extracted is None else extracted):
+                SectionFactory(page=self, order=order)
+
+
+class SectionFactory(DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    page = factory.SubFactory(PageFactory, sections=0)
+    order = factory.Sequence(lambda n: n)
+    kind = Section.Kind.TEXT
+    heading = factory.LazyAttribute(lambda o: f"Afsnit {o.order}")
+    body = factory.LazyAttribute(lambda o: f"Tekst {o.order}.")
+
+
+# --- consent: citizens, relatives, consents and agreements ----------------------------------------------
+
+
+class CitizenFactory(DjangoModelFactory):
+    """A citizen written directly (no audit row: for that, tests.service_helpers.register_citizen)."""
+
+    class Meta:
+        model = Citizen
+        skip_postgeneration_save = True
+
+    class Params:
+        cpr = factory.LazyFunction(make_cpr)
+        digits = factory.LazyAttribute(lambda o: parse_cpr(o.cpr)[0])
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = factory.Sequence(lambda n: f"Borger {n}")
+    cpr_digest = factory.LazyAttribute(lambda o: cpr_digest(o.digits))
+    cpr_birth_part = factory.LazyAttribute(lambda o: o.digits[:6])
+    birth_date = factory.LazyAttribute(lambda o: parse_cpr(o.cpr)[1])
+    created_by = factory.SubFactory(StaffFactory, municipality=factory.SelfAttribute("..municipality"))
+
+    @factory.post_generation
+    def units(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.units.set(extracted)
+
+
+class RelativeFactory(DjangoModelFactory):
+    class Meta:
+        model = Relative
+
+    citizen = factory.SubFactory(CitizenFactory)
+    name = factory.Sequence(lambda n: f"Pårørende {n}")
+    relation = "datter"
+
+
+class ConsentFactory(DjangoModelFactory):
     """A current permission about `relative` (health and practical matters, given orally today, one year)."""
-    from datetime import timedelta
 
-    from django.utils import timezone
+    class Meta:
+        model = Consent
 
-    from consent.models import Consent
-
-    today = timezone.localdate()
-    values = {
-        "decision": Consent.Decision.PERMIT,
-        "categories": ["helbred", "praktiske_forhold"],
-        "contact": Consent.Contact.STAFF_MAY_CONTACT,
-        "form": Consent.Form.ORAL,
-        "oral_note": "Borgeren sagde ja i samtalen.",
-        "given_on": today,
-        "valid_from": today,
-        "valid_until": today + timedelta(days=365),
-        **fields,
-    }
-    return Consent.objects.create(citizen=relative.citizen, relative=relative, recorded_by=recorded_by, **values)
+    relative = factory.SubFactory(RelativeFactory)
+    citizen = factory.SelfAttribute("relative.citizen")
+    recorded_by = factory.SubFactory(StaffFactory, municipality=factory.SelfAttribute("..citizen.municipality"))
+    decision = Consent.Decision.PERMIT
+    categories = factory.LazyFunction(lambda: ["helbred", "praktiske_forhold"])
+    contact = Consent.Contact.STAFF_MAY_CONTACT
+    form = Consent.Form.ORAL
+    oral_note = "Borgeren sagde ja i samtalen."
+    given_on = factory.LazyFunction(today)
+    valid_from = factory.LazyFunction(today)
+    valid_until = factory.LazyFunction(lambda: today() + timedelta(days=365))
 
 
-def make_agreement(citizen, *, created_by: User, **fields):
-    from datetime import timedelta
+class AgreementFactory(DjangoModelFactory):
+    class Meta:
+        model = Agreement
 
-    from django.utils import timezone
+    citizen = factory.SubFactory(CitizenFactory)
+    created_by = factory.SubFactory(StaffFactory, municipality=factory.SelfAttribute("..citizen.municipality"))
+    description = factory.Sequence(lambda n: f"Aftale {n}")
+    responsible = Agreement.Party.STAFF
+    follow_up_every_days = 30
+    next_follow_up = factory.LazyFunction(lambda: today() + timedelta(days=30))
 
-    from consent.models import Agreement
 
-    values = {
-        "description": f"Aftale {next(_counter)}",
-        "responsible": Agreement.Party.STAFF,
-        "follow_up_every_days": 30,
-        "next_follow_up": timezone.localdate() + timedelta(days=30),
-        **fields,
-    }
-    return Agreement.objects.create(citizen=citizen, created_by=created_by, **values)
+class AuditEventFactory(DjangoModelFactory):
+    """A log entry at a chosen time (the services write entries at "now")."""
+
+    class Meta:
+        model = AuditEvent
+
+    municipality = factory.SelfAttribute("actor.municipality")
+    event = AuditEvent.Event.CITIZEN_VIEWED
+    payload = factory.LazyAttribute(lambda event: {"citizen_id": event.citizen.pk} if event.citizen else {})
+
+
+# --- contacts: the "Find rundt" directory ---------------------------------------------------------------
+
+
+class NeedFactory(DjangoModelFactory):
+    class Meta:
+        model = Need
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    order = factory.Sequence(lambda n: n)
+    name = factory.LazyAttribute(lambda o: f"Behov {o.order}")
+
+
+class ContactPointFactory(DjangoModelFactory):
+    """A contact point with every optional field filled."""
+
+    class Meta:
+        model = ContactPoint
+
+    class Params:
+        number = factory.Sequence(lambda n: n)
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = factory.LazyAttribute(lambda o: f"Team {o.number}")
+    description = factory.LazyAttribute(lambda o: f"Team {o.number} hjælper med det meste.")
+    phone = "36392880"
+    email = factory.LazyAttribute(lambda o: f"team{o.number}@testrup.example")
+    website = factory.LazyAttribute(lambda o: f"https://testrup.example/team-{o.number}")
+    opening_hours = "Mandag–torsdag 8–15, fredag 8–13"
+
+
+class SituationFactory(DjangoModelFactory):
+    class Meta:
+        model = Situation
+
+    need = factory.SubFactory(NeedFactory)
+    order = factory.Sequence(lambda n: n)
+    text = factory.LazyAttribute(lambda o: f"Situation nummer {o.order}")
+    note = ""
+
+
+class SituationContactFactory(DjangoModelFactory):
+    class Meta:
+        model = SituationContact
+
+    situation = factory.SubFactory(SituationFactory)
+    contact_point = factory.SubFactory(
+        ContactPointFactory, municipality=factory.SelfAttribute("..situation.need.municipality")
+    )
+    ask_about = factory.Sequence(lambda n: f"Spørg om {n}.")
+
+
+# --- surveys --------------------------------------------------------------------------------------------
+
+
+class SurveyFactory(DjangoModelFactory):
+    class Meta:
+        model = Survey
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    title = "Pårørendeundersøgelsen"
+
+
+class QuestionFactory(DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    survey = factory.SubFactory(SurveyFactory)
+    kind = Question.Kind.SCALE
+    order = 0
+    text = factory.LazyAttribute(lambda o: f"Spørgsmål {o.order}")
+
+
+class IndicatorFactory(DjangoModelFactory):
+    """Saved through surveys.services.save_indicator, which gives a question's default positive answers.
+    A float target or baseline is taken as the decimal it reads as."""
+
+    class Meta:
+        model = Indicator
+
+    question = factory.SubFactory(QuestionFactory)
+    name = factory.Sequence(lambda n: f"Indikator {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        for key in ("target", "baseline"):
+            if isinstance(kwargs.get(key), float):
+                kwargs[key] = Decimal(str(kwargs[key]))
+        return services.save_indicator(indicator=model_class(*args, **kwargs))
+
+
+class WaveFactory(DjangoModelFactory):
+    class Meta:
+        model = Wave
+        skip_postgeneration_save = True
+
+    survey = factory.SubFactory(SurveyFactory)
+    name = factory.Sequence(lambda n: f"Runde {n}")
+    opens_on = factory.LazyFunction(lambda: today() - timedelta(days=7))
+    closes_on = factory.LazyFunction(lambda: today() + timedelta(days=30))
+
+    @factory.post_generation
+    def units(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.units.add(*extracted)
+
+
+class InvitationFactory(DjangoModelFactory):
+    """An invitation whose code is `code` (normalized as a respondent's typing is; a made-up one unless told)."""
+
+    class Meta:
+        model = Invitation
+
+    class Params:
+        code = factory.Sequence(lambda n: f"kode-{n}")
+
+    wave = factory.SubFactory(WaveFactory)
+    unit = factory.SubFactory(UnitFactory, municipality=factory.SelfAttribute("..wave.survey.municipality"))
+    code_digest = factory.LazyAttribute(lambda o: codes.digest(codes.normalize(o.code) or o.code))
+
+
+class SurveyResponseFactory(DjangoModelFactory):
+    class Meta:
+        model = SurveyResponse
+
+    wave = factory.SubFactory(WaveFactory)
+    unit = None
+    submitted_on = factory.SelfAttribute("wave.opens_on")
+
+
+class AnswerFactory(DjangoModelFactory):
+    class Meta:
+        model = Answer
+
+    response = factory.SubFactory(SurveyResponseFactory)
+    question = factory.SubFactory(QuestionFactory, survey=factory.SelfAttribute("..response.wave.survey"))
+    value = ""
+    text = ""
+
+
+class ExternalResultFactory(DjangoModelFactory):
+    """A result measured outside the portal: `positive` of `n` (and `dont_know`) for a wave and an indicator."""
+
+    class Meta:
+        model = ExternalResult
+
+    wave = factory.SubFactory(WaveFactory)
+    indicator = factory.SubFactory(IndicatorFactory)
+    unit = None
+    positive = 0
+    n = 0
+    dont_know = 0

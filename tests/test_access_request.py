@@ -13,8 +13,8 @@ from consent import services
 from consent.models import Agreement, AuditEvent, Dialogue, FollowUp
 from portal.pdf import PdfUnavailable
 from portal.roles import Role
-from tests.consent_factories import change, make_citizen, make_relative, make_unit, record
-from tests.factories_r10_access import StaffFactory
+from tests.factories import StaffFactory, UnitFactory
+from tests.service_helpers import add_relative, change, record, register_citizen
 
 CITIZEN = "Gudrun Indsigtsen"
 CPR = "170342-1238"
@@ -33,7 +33,7 @@ DISTINCT = {
 
 @pytest.fixture
 def unit(municipality):
-    return make_unit(municipality, "Plejecenter Indsigt")
+    return UnitFactory(municipality=municipality, name="Plejecenter Indsigt")
 
 
 @pytest.fixture
@@ -45,10 +45,10 @@ def caseworker(municipality, unit):
 
 def full_record(municipality, caseworker, unit, *, relatives: int = 1):
     """A citizen with something in every part of the record; `relatives` scales how much there is."""
-    citizen = make_citizen(municipality, caseworker, name=CITIZEN, cpr=CPR, units=[unit])
+    citizen = register_citizen(municipality, caseworker, name=CITIZEN, cpr=CPR, units=[unit])
     for number in range(relatives):
         suffix = "" if number == 0 else f" {number}"
-        relative = make_relative(
+        relative = add_relative(
             citizen,
             caseworker,
             DISTINCT["relative"] + suffix,
@@ -167,10 +167,12 @@ def test_without_the_pdf_library_the_printable_page_is_offered(client, municipal
 
 def test_another_units_or_municipalitys_citizen_is_not_found(client, municipality, other_municipality, unit):
     registrar = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit])
-    citizen = make_citizen(municipality, registrar, units=[unit])
-    elsewhere = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[make_unit(municipality)])
+    citizen = register_citizen(municipality, registrar, units=[unit])
+    elsewhere = StaffFactory(
+        municipality=municipality, roles=[Role.CASEWORKER], units=[UnitFactory(municipality=municipality)]
+    )
     foreign = StaffFactory(
-        municipality=other_municipality, roles=[Role.CASEWORKER], units=[make_unit(other_municipality)]
+        municipality=other_municipality, roles=[Role.CASEWORKER], units=[UnitFactory(municipality=other_municipality)]
     )
     for user in (elsewhere, foreign):
         client.force_login(user)
@@ -184,11 +186,11 @@ def test_the_number_of_queries_does_not_grow_with_the_record(
     client, municipality, caseworker, unit, name, django_assert_num_queries
 ):
     small = full_record(municipality, caseworker, unit, relatives=1)
-    other_unit = make_unit(municipality)
+    other_unit = UnitFactory(municipality=municipality)
     caseworker.units.add(other_unit)
-    big = make_citizen(municipality, caseworker, name="Stor Borger", cpr="010150-1234", units=[unit, other_unit])
+    big = register_citizen(municipality, caseworker, name="Stor Borger", cpr="010150-1234", units=[unit, other_unit])
     for number in range(4):
-        relative = make_relative(big, caseworker, f"Pårørende {number}")
+        relative = add_relative(big, caseworker, f"Pårørende {number}")
         change(record(relative, caseworker), caseworker, categories=["oekonomi"])
         services.record_view(citizen=big, acting_user=caseworker)
     client.force_login(caseworker)

@@ -57,18 +57,18 @@ from consent.models import Agreement, AuditEvent, Citizen, Consent, Dialogue, Fo
 from consent.urls import urlpatterns
 from portal.models import Unit, User
 from portal.roles import Role
-from tests.consent_factories import consent_rows
 from tests.factories import (
-    make_agreement,
-    make_citizen,
-    make_consent,
+    AgreementFactory,
+    CitizenFactory,
+    ConsentFactory,
+    MunicipalityFactory,
+    RelativeFactory,
+    StaffFactory,
+    SuperuserFactory,
+    UnitFactory,
     make_cpr,
-    make_municipality,
-    make_relative,
-    make_staff,
-    make_superuser,
-    make_unit,
 )
+from tests.service_helpers import consent_rows
 
 # What each URL's `pk` is the id of; None for the URLs without a citizen.
 URL_TARGETS = {
@@ -193,15 +193,18 @@ class World:
     """Two municipalities, three units, the four citizens with a relative, a consent and an agreement each."""
 
     def __init__(self):
-        testrup = make_municipality("Testrup", "testrup", "0901")
-        andeby = make_municipality("Andeby", "andeby", "0902")
-        self.unit_a, self.unit_b = make_unit(testrup, "Enhed A"), make_unit(testrup, "Enhed B")
-        unit_c = make_unit(andeby, "Enhed C")
-        registrar = make_staff(testrup, "Kommuneadministrator")
-        foreign_registrar = make_staff(andeby, "Kommuneadministrator")
+        testrup = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")
+        andeby = MunicipalityFactory(town="Andeby", slug="andeby", kommunekode="0902")
+        self.unit_a, self.unit_b = (
+            UnitFactory(municipality=testrup, name="Enhed A"),
+            UnitFactory(municipality=testrup, name="Enhed B"),
+        )
+        unit_c = UnitFactory(municipality=andeby, name="Enhed C")
+        registrar = StaffFactory(municipality=testrup, roles=[Role.MUNICIPALITY_ADMIN])
+        foreign_registrar = StaffFactory(municipality=andeby, roles=[Role.MUNICIPALITY_ADMIN])
 
-        def caseworker(*units, roles=("Sagsbehandler",)):
-            user = make_staff(testrup, *roles)
+        def caseworker(*units, roles=(Role.CASEWORKER,)):
+            user = StaffFactory(municipality=testrup, roles=[*roles])
             user.units.set(units)
             return user
 
@@ -209,13 +212,13 @@ class World:
             "anonymous": None,
             "caseworker_a": caseworker(self.unit_a),
             "caseworker_b": caseworker(self.unit_b),
-            "municipality_admin": make_staff(testrup, "Kommuneadministrator"),
-            "manager": make_staff(testrup, "Leder"),
-            "editor": make_staff(testrup, "Redaktør"),
-            "manager_and_caseworker_a": caseworker(self.unit_a, roles=("Leder", "Sagsbehandler")),
+            "municipality_admin": StaffFactory(municipality=testrup, roles=[Role.MUNICIPALITY_ADMIN]),
+            "manager": StaffFactory(municipality=testrup, roles=[Role.MANAGER]),
+            "editor": StaffFactory(municipality=testrup, roles=[Role.EDITOR]),
+            "manager_and_caseworker_a": caseworker(self.unit_a, roles=(Role.MANAGER, Role.CASEWORKER)),
             "staff_relative": caseworker(self.unit_a),
-            "superuser": make_superuser(),
-            "dpo": make_staff(testrup, Role.DATA_PROTECTION_OFFICER.value),
+            "superuser": SuperuserFactory(),
+            "dpo": StaffFactory(municipality=testrup, roles=[Role.DATA_PROTECTION_OFFICER]),
         }
         assert set(self.users) == set(ROLES)
         places = {
@@ -226,16 +229,18 @@ class World:
         }
         self.objects = {}
         for relation, (municipality, unit, by) in places.items():
-            citizen = make_citizen(municipality, unit, created_by=by, name=f"Borger {relation}")
-            relative = make_relative(citizen, f"Pårørende {relation}")
+            citizen = CitizenFactory(municipality=municipality, units=[unit], created_by=by, name=f"Borger {relation}")
+            relative = RelativeFactory(citizen=citizen, name=f"Pårørende {relation}")
             self.objects[relation] = {
                 "citizen": citizen,
                 "relative": relative,
-                "consent": make_consent(relative, recorded_by=by),
-                "agreement": make_agreement(citizen, created_by=by),
+                "consent": ConsentFactory(relative=relative, recorded_by=by),
+                "agreement": AgreementFactory(citizen=citizen, created_by=by),
                 "staff": by,
             }
-        make_relative(self.objects["unit_a_kin"]["citizen"], "Kollega", staff_user=self.users["staff_relative"])
+        RelativeFactory(
+            citizen=self.objects["unit_a_kin"]["citizen"], name="Kollega", staff_user=self.users["staff_relative"]
+        )
 
     def url(self, url_name: str, relation: str | None) -> str:
         target = URL_TARGETS[url_name]

@@ -38,16 +38,17 @@ from consent import rules
 from consent.cpr import parse_cpr
 from consent.models import AuditEvent, Consent
 from consent.views import STALE_FOLLOW_UP
-from tests.consent_factories import consent_rows
+from portal.roles import Role
 from tests.factories import (
-    make_agreement,
-    make_citizen,
-    make_consent,
-    make_relative,
-    make_staff,
-    make_superuser,
-    make_unit,
+    AgreementFactory,
+    CitizenFactory,
+    ConsentFactory,
+    RelativeFactory,
+    StaffFactory,
+    SuperuserFactory,
+    UnitFactory,
 )
+from tests.service_helpers import consent_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = timezone.localdate
@@ -154,24 +155,34 @@ class World:
     """A caseworker of one unit, their citizen with a relative, a consent and an agreement; others around."""
 
     def __init__(self, municipality, other_municipality):
-        self.unit = make_unit(municipality, "Plejecenter Solgården")
-        self.other_unit = make_unit(municipality, "Hjemmeplejen Nord")
-        self.foreign_unit = make_unit(other_municipality, "Andeby Plejecenter")
-        self.caseworker = make_staff(municipality, "Sagsbehandler", first_name="Sara", last_name="Sagsbehandler")
+        self.unit = UnitFactory(municipality=municipality, name="Plejecenter Solgården")
+        self.other_unit = UnitFactory(municipality=municipality, name="Hjemmeplejen Nord")
+        self.foreign_unit = UnitFactory(municipality=other_municipality, name="Andeby Plejecenter")
+        self.caseworker = StaffFactory(
+            municipality=municipality, roles=[Role.CASEWORKER], first_name="Sara", last_name="Sagsbehandler"
+        )
         self.caseworker.units.set([self.unit])
-        self.colleague = make_staff(municipality, "Sagsbehandler", first_name="Kim", last_name="Kollega")
-        self.foreign_staff = make_staff(other_municipality, "Sagsbehandler")
-        self.superuser = make_superuser()
-        self.citizen = make_citizen(municipality, self.unit, created_by=self.caseworker, name="Karen Testesen")
-        self.relative = make_relative(self.citizen, "Mette Datter")
-        self.consent = make_consent(self.relative, recorded_by=self.caseworker)
-        self.agreement = make_agreement(self.citizen, created_by=self.caseworker, description="Mette ringer")
+        self.colleague = StaffFactory(
+            municipality=municipality, roles=[Role.CASEWORKER], first_name="Kim", last_name="Kollega"
+        )
+        self.foreign_staff = StaffFactory(municipality=other_municipality, roles=[Role.CASEWORKER])
+        self.superuser = SuperuserFactory()
+        self.citizen = CitizenFactory(
+            municipality=municipality, units=[self.unit], created_by=self.caseworker, name="Karen Testesen"
+        )
+        self.relative = RelativeFactory(citizen=self.citizen, name="Mette Datter")
+        self.consent = ConsentFactory(relative=self.relative, recorded_by=self.caseworker)
+        self.agreement = AgreementFactory(citizen=self.citizen, created_by=self.caseworker, description="Mette ringer")
         # Another citizen of the same unit (the caseworker may open them) and one of another municipality.
-        neighbour = make_citizen(municipality, self.unit, created_by=self.caseworker, name="Anden Borger")
-        self.neighbours_relative = make_relative(neighbour, "Naboens Datter")
-        self.neighbours_consent = make_consent(self.neighbours_relative, recorded_by=self.caseworker)
-        foreign = make_citizen(other_municipality, self.foreign_unit, created_by=self.foreign_staff)
-        self.foreign_relative = make_relative(foreign, "Fremmed Datter")
+        neighbour = CitizenFactory(
+            municipality=municipality, units=[self.unit], created_by=self.caseworker, name="Anden Borger"
+        )
+        self.neighbours_relative = RelativeFactory(citizen=neighbour, name="Naboens Datter")
+        self.neighbours_consent = ConsentFactory(relative=self.neighbours_relative, recorded_by=self.caseworker)
+        foreign = CitizenFactory(
+            municipality=other_municipality, units=[self.foreign_unit], created_by=self.foreign_staff
+        )
+        self.foreign_relative = RelativeFactory(citizen=foreign, name="Fremmed Datter")
 
 
 @pytest.fixture
@@ -715,8 +726,9 @@ def test_fields_a_form_does_not_have_cannot_move_a_record(client, world):
 def test_nasty_query_parameters_are_harmless(client, world, value):
     """The query parameters the pages read: a page number and a preselected relative."""
     client.force_login(world.caseworker)
-    administrator = make_staff(world.unit.municipality, "Kommuneadministrator")
-    administrator.units.set([world.unit])
+    administrator = StaffFactory(
+        municipality=world.unit.municipality, roles=[Role.MUNICIPALITY_ADMIN], units=[world.unit]
+    )
     before = counts(consent_rows())
     for url, parameter in [
         (reverse("consent:citizens"), "side"),

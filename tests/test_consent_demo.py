@@ -11,8 +11,8 @@ from consent.demo import DEMO_CITIZEN, DEMO_RELATIVE
 from consent.models import AuditEvent, Citizen, Consent
 from portal.models import Area, Unit
 from portal.roles import Role
-from tests.consent_factories import consent_rows
-from tests.factories import make_staff
+from tests.factories import StaffFactory
+from tests.service_helpers import consent_rows
 
 DEMO_STAFF = {
     "sagsbehandler": Role.CASEWORKER,
@@ -33,7 +33,7 @@ def demo_staff(policies):
             for name in ("Demo-plejecenter (fiktivt)", "Demo-hjemmepleje, distrikt Nord (fiktivt)")
         ]
         for suffix, role in DEMO_STAFF.items():
-            user = make_staff(municipality, role.value, username=f"{slug}-{suffix}", first_name="Demo")
+            user = StaffFactory(municipality=municipality, roles=[role], username=f"{slug}-{suffix}", first_name="Demo")
             if role == Role.CASEWORKER:
                 user.units.set(units)
                 caseworkers[slug] = user

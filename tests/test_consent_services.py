@@ -17,17 +17,17 @@ from django.utils import translation
 from consent import rules, services
 from consent.models import Agreement, AuditEvent, Citizen, Consent, Dialogue, FollowUp, Relative
 from portal.errors import DuplicateError, RuleViolation, StaleVersion
-from tests.consent_factories import (
+from portal.roles import Role
+from tests.factories import StaffFactory, UnitFactory
+from tests.service_helpers import (
     CITIZEN_BIRTH_PART,
     CITIZEN_CPR_DIGITS,
     CITIZEN_NAME,
+    add_relative,
     change,
-    make_caseworker,
-    make_citizen,
-    make_relative,
-    make_unit,
     new_consent,
     record,
+    register_citizen,
 )
 
 Event = AuditEvent.Event
@@ -36,29 +36,19 @@ OTHER_CPR = "150560-2468"
 
 
 @pytest.fixture
-def caseworker(municipality):
-    return make_caseworker(municipality, make_unit(municipality), first_name="Sanne", last_name="Sagsbehandler")
+def anna(registered_citizen, caseworker):
+    return add_relative(registered_citizen, caseworker, RELATIVE_NAME, phone="20304050", email="anna@example.dk")
 
 
 @pytest.fixture
-def citizen(municipality, caseworker):
-    return make_citizen(municipality, caseworker, units=caseworker.units.all())
-
-
-@pytest.fixture
-def anna(citizen, caseworker):
-    return make_relative(citizen, caseworker, RELATIVE_NAME, phone="20304050", email="anna@example.dk")
-
-
-@pytest.fixture
-def consent(anna, caseworker):
+def recorded_consent(anna, caseworker):
     return record(anna, caseworker, categories=["helbred", "behandling"])
 
 
 @pytest.fixture
-def agreement(citizen, caseworker, anna):
+def recorded_agreement(registered_citizen, caseworker, anna):
     return services.record_agreement(
-        citizen=citizen,
+        citizen=registered_citizen,
         agreement=Agreement(
             description="Anna ringer hver søndag.",
             responsible=Agreement.Party.RELATIVE,
@@ -163,25 +153,25 @@ SERVICES = {
 
 
 @pytest.fixture
-def world(municipality, caseworker, citizen, anna, consent, agreement):
+def services_world(municipality, caseworker, registered_citizen, anna, recorded_consent, recorded_agreement):
     return {
         "municipality": municipality,
         "user": caseworker,
-        "citizen": citizen,
+        "citizen": registered_citizen,
         "anna": anna,
-        "consent": consent,
-        "agreement": agreement,
+        "consent": recorded_consent,
+        "agreement": recorded_agreement,
     }
 
 
 @pytest.mark.parametrize("name", SERVICES)
-def test_every_service_writes_exactly_one_audit_event_with_ids_only(name, world):
+def test_every_service_writes_exactly_one_audit_event_with_ids_only(name, services_world):
     call, _model, event, keys = SERVICES[name]
     before = set(AuditEvent.objects.values_list("pk", flat=True))
-    call(world)
+    call(services_world)
     (new_event,) = AuditEvent.objects.exclude(pk__in=before)
     assert new_event.event == event
-    assert new_event.actor == world["user"] and new_event.municipality == world["municipality"]
+    assert new_event.actor == services_world["user"] and new_event.municipality == services_world["municipality"]
     assert set(new_event.payload) == keys
     for key, value in new_event.payload.items():
         if key in {"category", "answer"}:
@@ -189,46 +179,50 @@ def test_every_service_writes_exactly_one_audit_event_with_ids_only(name, world)
         else:
             assert value is None or isinstance(value, int), (key, value)
     text = json.dumps(new_event.payload, ensure_ascii=False)
-    for personal in [CITIZEN_NAME, RELATIVE_NAME, "Ole", "Bo", "Anna", "Sanne", "20304050", "anna@example.dk"]:
+    for personal in [CITIZEN_NAME, RELATIVE_NAME, "Ole", "Bo", "Anna", "Sara", "20304050", "anna@example.dk"]:
         assert personal not in text
     for cpr in [CITIZEN_CPR_DIGITS, CITIZEN_BIRTH_PART, OTHER_CPR, OTHER_CPR.replace("-", ""), OTHER_CPR[:6]]:
         assert cpr not in text
-    assert world["citizen"].cpr_digest not in text
+    assert services_world["citizen"].cpr_digest not in text
 
 
 @pytest.mark.parametrize("name", [name for name, (_c, model, _e, _k) in SERVICES.items() if model is not None])
-def test_a_failing_audit_event_undoes_the_services_write(name, world, monkeypatch):
+def test_a_failing_audit_event_undoes_the_services_write(name, services_world, monkeypatch):
     """The write and its audit event share one transaction: no write stays without its event."""
     call, model, _event, _keys = SERVICES[name]
-    rows, events, version = model.objects.count(), AuditEvent.objects.count(), world["agreement"].version
+    rows, events, version = model.objects.count(), AuditEvent.objects.count(), services_world["agreement"].version
 
     def fail(*args, **kwargs):
         raise RuntimeError("the audit log is unavailable")
 
     monkeypatch.setattr(services, "log", fail)
     with pytest.raises(RuntimeError):
-        call(world)
+        call(services_world)
     assert (model.objects.count(), AuditEvent.objects.count()) == (rows, events)
-    assert Agreement.objects.get(pk=world["agreement"].pk).version == version
+    assert Agreement.objects.get(pk=services_world["agreement"].pk).version == version
 
 
-def test_searching_by_cpr_finds_the_citizen_and_logs_only_the_citizen_found(world):
+def test_searching_by_cpr_finds_the_citizen_and_logs_only_the_citizen_found(services_world):
     """The search writes one "citizen.found" per citizen it shows, and nothing when it finds nobody."""
     before = set(AuditEvent.objects.values_list("pk", flat=True))
-    result = services.search_citizens(query=CITIZEN_CPR_DIGITS, acting_user=world["user"])
-    assert (result.citizens, result.too_many, result.by_cpr) == ([world["citizen"]], False, True)
+    result = services.search_citizens(query=CITIZEN_CPR_DIGITS, acting_user=services_world["user"])
+    assert (result.citizens, result.too_many, result.by_cpr) == ([services_world["citizen"]], False, True)
     (found,) = AuditEvent.objects.exclude(pk__in=before)
-    assert (found.event, found.citizen, found.actor) == (Event.CITIZEN_FOUND, world["citizen"], world["user"])
-    assert found.payload == {"citizen_id": world["citizen"].pk}
+    assert (found.event, found.citizen, found.actor) == (
+        Event.CITIZEN_FOUND,
+        services_world["citizen"],
+        services_world["user"],
+    )
+    assert found.payload == {"citizen_id": services_world["citizen"].pk}
     events = AuditEvent.objects.count()
-    assert services.search_citizens(query=OTHER_CPR, acting_user=world["user"]).citizens == []
+    assert services.search_citizens(query=OTHER_CPR, acting_user=services_world["user"]).citizens == []
     assert AuditEvent.objects.count() == events
 
 
 def test_a_name_search_shows_at_most_25_citizens_logs_each_and_says_there_are_more(municipality, caseworker):
     for number in range(services.MAX_SEARCH_RESULTS + 1):
         letter = chr(ord("A") + number)
-        make_citizen(municipality, caseworker, name=f"Borger {letter}", cpr=f"0101{50 + number}-1234", units=[])
+        register_citizen(municipality, caseworker, name=f"Borger {letter}", cpr=f"0101{50 + number}-1234", units=[])
     # In no unit yet: the caseworker sees none of them.
     assert services.search_citizens(query="Borger", acting_user=caseworker).citizens == []
     for citizen in Citizen.objects.all():
@@ -247,10 +241,10 @@ def test_a_name_search_shows_at_most_25_citizens_logs_each_and_says_there_are_mo
 @pytest.mark.parametrize(
     ("query", "code"), [("B", None), ("320190-1234", "cpr_date"), ("12345", "cpr_format"), ("1 Borger", "cpr_format")]
 )
-def test_a_search_the_rules_refuse_is_a_rule_violation_at_the_query_and_logs_nothing(world, query, code):
+def test_a_search_the_rules_refuse_is_a_rule_violation_at_the_query_and_logs_nothing(services_world, query, code):
     events = AuditEvent.objects.count()
     with translation.override("da"), pytest.raises(RuleViolation) as error:
-        services.search_citizens(query=query, acting_user=world["user"])
+        services.search_citizens(query=query, acting_user=services_world["user"])
     (problem,) = error.value.error_dict["query"]
     assert problem.code == code
     assert_in_danish(problem)
@@ -266,8 +260,8 @@ def assert_in_danish(problem: ValidationError) -> None:
     assert danish and danish != english, english
 
 
-def test_an_audit_event_cannot_be_changed_or_deleted_through_the_model(world):
-    event = AuditEvent.objects.filter(citizen=world["citizen"]).first()
+def test_an_audit_event_cannot_be_changed_or_deleted_through_the_model(services_world):
+    event = AuditEvent.objects.filter(citizen=services_world["citizen"]).first()
     original = (event.event, event.payload)
     event.payload = {"citizen_id": 0}
     with pytest.raises(ValidationError):
@@ -278,21 +272,25 @@ def test_an_audit_event_cannot_be_changed_or_deleted_through_the_model(world):
     assert (event.event, event.payload) == original
 
 
-def test_a_consent_version_cannot_be_changed_or_deleted_through_the_model(consent):
-    consent.categories = ["helbred", "behandling", "oekonomi"]
+def test_a_consent_version_cannot_be_changed_or_deleted_through_the_model(recorded_consent):
+    recorded_consent.categories = ["helbred", "behandling", "oekonomi"]
     with pytest.raises(ValidationError):
-        consent.save()
+        recorded_consent.save()
     with pytest.raises(ValidationError):
-        consent.delete()
-    consent.refresh_from_db()
-    assert consent.categories == ["helbred", "behandling"]
+        recorded_consent.delete()
+    recorded_consent.refresh_from_db()
+    assert recorded_consent.categories == ["helbred", "behandling"]
 
 
 @pytest.mark.parametrize("table", ["consent_auditevent", "consent_consent"])
 @pytest.mark.parametrize("statement", ["UPDATE {table} SET id = id WHERE id = %s", "DELETE FROM {table} WHERE id = %s"])
-def test_the_database_refuses_update_and_delete_of_append_only_rows(table, statement, world):
+def test_the_database_refuses_update_and_delete_of_append_only_rows(table, statement, services_world):
     """On PostgreSQL the database refuses raw SQL; SQLite, without triggers, relies on the models' refusal."""
-    row = (AuditEvent if table == "consent_auditevent" else Consent).objects.filter(citizen=world["citizen"]).first()
+    row = (
+        (AuditEvent if table == "consent_auditevent" else Consent)
+        .objects.filter(citizen=services_world["citizen"])
+        .first()
+    )
     if connection.vendor == "postgresql":
         with (
             pytest.raises(DatabaseError, match=f"{table} is append-only"),
@@ -313,22 +311,22 @@ def raw_row(pk: int) -> tuple:
         return cursor.fetchone()
 
 
-def test_a_change_and_a_revocation_leave_the_old_version_exactly_as_it_was(consent, caseworker):
-    before = raw_row(consent.pk)
-    changed = change(consent, caseworker, categories=["helbred"], given_on=date(2025, 4, 1))
-    assert raw_row(consent.pk) == before
+def test_a_change_and_a_revocation_leave_the_old_version_exactly_as_it_was(recorded_consent, caseworker):
+    before = raw_row(recorded_consent.pk)
+    changed = change(recorded_consent, caseworker, categories=["helbred"], given_on=date(2025, 4, 1))
+    assert raw_row(recorded_consent.pk) == before
     changed_before = raw_row(changed.pk)
     services.revoke_consent(consent=changed, reason="Ombestemt.", form="written", acting_user=caseworker)
-    assert (raw_row(consent.pk), raw_row(changed.pk)) == (before, changed_before)
-    assert Consent.objects.get(pk=consent.pk).superseded_by == changed
+    assert (raw_row(recorded_consent.pk), raw_row(changed.pk)) == (before, changed_before)
+    assert Consent.objects.get(pk=recorded_consent.pk).superseded_by == changed
 
 
-def test_a_version_already_replaced_cannot_be_replaced_again(consent, caseworker):
-    change(consent, caseworker, categories=["helbred"], given_on=date(2025, 4, 1))
+def test_a_version_already_replaced_cannot_be_replaced_again(recorded_consent, caseworker):
+    change(recorded_consent, caseworker, categories=["helbred"], given_on=date(2025, 4, 1))
     with pytest.raises(StaleVersion):
-        change(consent, caseworker, categories=["oekonomi"], given_on=date(2025, 4, 2))
+        change(recorded_consent, caseworker, categories=["oekonomi"], given_on=date(2025, 4, 2))
     with pytest.raises(StaleVersion):
-        services.revoke_consent(consent=consent, reason="Ombestemt.", form="oral", acting_user=caseworker)
+        services.revoke_consent(consent=recorded_consent, reason="Ombestemt.", form="oral", acting_user=caseworker)
     assert Consent.objects.count() == 2
 
 
@@ -341,17 +339,19 @@ def test_a_consent_the_rules_refuse_is_not_saved_and_not_logged(anna, caseworker
 
 
 def test_registering_a_cpr_number_again_raises_duplicate_citizen_and_saves_nothing(
-    municipality, other_municipality, caseworker, citizen
+    municipality, other_municipality, caseworker, registered_citizen
 ):
     rows, events = Citizen.objects.count(), AuditEvent.objects.count()
     for cpr in [CITIZEN_CPR_DIGITS, f"{CITIZEN_CPR_DIGITS[:6]}-{CITIZEN_CPR_DIGITS[6:]}"]:
         with pytest.raises(services.DuplicateCitizen) as error:
-            make_citizen(municipality, caseworker, name="Karen Igen", cpr=cpr, units=caseworker.units.all())
+            register_citizen(municipality, caseworker, name="Karen Igen", cpr=cpr, units=caseworker.units.all())
         assert isinstance(error.value, DuplicateError) and error.value.field == "cpr"
     assert (Citizen.objects.count(), AuditEvent.objects.count()) == (rows, events)
     # The number is unique within a municipality: another municipality may register the same person.
-    elsewhere = make_caseworker(other_municipality, make_unit(other_municipality))
-    assert make_citizen(other_municipality, elsewhere, cpr=CITIZEN_CPR_DIGITS).municipality == other_municipality
+    elsewhere = StaffFactory(
+        municipality=other_municipality, roles=[Role.CASEWORKER], units=[UnitFactory(municipality=other_municipality)]
+    )
+    assert register_citizen(other_municipality, elsewhere, cpr=CITIZEN_CPR_DIGITS).municipality == other_municipality
 
 
 @pytest.mark.parametrize(("cpr", "code"), [("320190-1234", "cpr_date"), ("12345", "cpr_format")])
@@ -359,7 +359,7 @@ def test_registering_with_a_cpr_number_that_is_none_is_a_rule_violation_at_the_c
     municipality, caseworker, cpr, code
 ):
     with translation.override("da"), pytest.raises(RuleViolation) as error:
-        make_citizen(municipality, caseworker, cpr=cpr)
+        register_citizen(municipality, caseworker, cpr=cpr)
     (problem,) = error.value.error_dict["cpr"]
     assert problem.code == code
     assert_in_danish(problem)
@@ -367,17 +367,17 @@ def test_registering_with_a_cpr_number_that_is_none_is_a_rule_violation_at_the_c
 
 
 def test_a_caseworker_cannot_register_a_citizen_in_a_unit_not_their_own(municipality, caseworker):
-    other_unit = make_unit(municipality)
+    other_unit = UnitFactory(municipality=municipality)
     with translation.override("da"), pytest.raises(RuleViolation) as error:
-        make_citizen(municipality, caseworker, units=[*caseworker.units.all(), other_unit])
+        register_citizen(municipality, caseworker, units=[*caseworker.units.all(), other_unit])
     assert list(error.value.error_dict) == ["units"]
     assert_in_danish(error.value.error_dict["units"][0])
     assert not Citizen.objects.exists()
 
 
-def vars_of(consent: Consent) -> dict:
+def vars_of(recorded_consent: Consent) -> dict:
     """The field values of an unsaved consent, to build one that differs in a field."""
-    return {field.attname: getattr(consent, field.attname) for field in Consent._meta.concrete_fields}
+    return {field.attname: getattr(recorded_consent, field.attname) for field in Consent._meta.concrete_fields}
 
 
 # Each rule a service checks, the field its message goes to, and the record it would have written.
@@ -461,23 +461,25 @@ RULES = {
 
 @pytest.mark.parametrize("rule", RULES)
 def test_a_record_a_rule_refuses_is_a_rule_violation_in_danish_at_its_field_and_nothing_is_written(
-    rule, world, municipality, caseworker
+    rule, services_world, municipality, caseworker
 ):
-    stranger = make_citizen(municipality, caseworker, name="Anden Borger", cpr=OTHER_CPR)
-    world["strangers_relative"] = make_relative(stranger, caseworker, "Naboens Datter")
+    stranger = register_citizen(municipality, caseworker, name="Anden Borger", cpr=OTHER_CPR)
+    services_world["strangers_relative"] = add_relative(stranger, caseworker, "Naboens Datter")
     call, field, model = RULES[rule]
-    rows, events, version = model.objects.count(), AuditEvent.objects.count(), world["agreement"].version
+    rows, events, version = model.objects.count(), AuditEvent.objects.count(), services_world["agreement"].version
     with translation.override("da"), pytest.raises(RuleViolation) as error:
-        call(world)
+        call(services_world)
     assert list(error.value.error_dict) == [field]
     for problem in error.value.error_dict[field]:
         assert_in_danish(problem)
     assert (model.objects.count(), AuditEvent.objects.count()) == (rows, events)
-    assert Agreement.objects.get(pk=world["agreement"].pk).version == version
+    assert Agreement.objects.get(pk=services_world["agreement"].pk).version == version
 
 
-def test_a_revocation_cannot_be_revoked_and_nothing_is_written(consent, caseworker):
-    revocation = services.revoke_consent(consent=consent, reason="Ombestemt.", form="oral", acting_user=caseworker)
+def test_a_revocation_cannot_be_revoked_and_nothing_is_written(recorded_consent, caseworker):
+    revocation = services.revoke_consent(
+        consent=recorded_consent, reason="Ombestemt.", form="oral", acting_user=caseworker
+    )
     rows, events = Consent.objects.count(), AuditEvent.objects.count()
     with translation.override("da"), pytest.raises(RuleViolation) as error:
         services.revoke_consent(consent=revocation, reason="Igen.", form="oral", acting_user=caseworker)
@@ -543,10 +545,13 @@ def run_at_once(*jobs):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_caseworkers_changing_the_same_consent_at_once_save_exactly_one_new_version(municipality):
-    unit = make_unit(municipality)
-    first, second = make_caseworker(municipality, unit), make_caseworker(municipality, unit)
-    citizen = make_citizen(municipality, first, units=[unit])
-    anna = make_relative(citizen, first, RELATIVE_NAME)
+    unit = UnitFactory(municipality=municipality)
+    first, second = (
+        StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit]),
+        StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit]),
+    )
+    citizen = register_citizen(municipality, first, units=[unit])
+    anna = add_relative(citizen, first, RELATIVE_NAME)
     old = record(anna, first, categories=["helbred"])
     old_row = raw_row(old.pk)
 
@@ -575,9 +580,12 @@ def test_two_caseworkers_changing_the_same_consent_at_once_save_exactly_one_new_
 
 @pytest.mark.django_db(transaction=True)
 def test_two_follow_ups_on_the_same_loaded_version_save_exactly_one(municipality):
-    unit = make_unit(municipality)
-    first, second = make_caseworker(municipality, unit), make_caseworker(municipality, unit)
-    citizen = make_citizen(municipality, first, units=[unit])
+    unit = UnitFactory(municipality=municipality)
+    first, second = (
+        StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit]),
+        StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit]),
+    )
+    citizen = register_citizen(municipality, first, units=[unit])
     agreement = services.record_agreement(
         citizen=citizen,
         agreement=Agreement(
@@ -614,12 +622,15 @@ def test_two_follow_ups_on_the_same_loaded_version_save_exactly_one(municipality
 
 @pytest.mark.django_db(transaction=True)
 def test_two_caseworkers_registering_the_same_cpr_number_at_once_register_one_citizen(municipality):
-    unit = make_unit(municipality)
-    first, second = make_caseworker(municipality, unit), make_caseworker(municipality, unit)
+    unit = UnitFactory(municipality=municipality)
+    first, second = (
+        StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit]),
+        StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit]),
+    )
 
     def job(user, name):
         def save(_loaded):
-            return make_citizen(municipality, user, name=name, cpr=OTHER_CPR, units=[unit])
+            return register_citizen(municipality, user, name=name, cpr=OTHER_CPR, units=[unit])
 
         return (lambda: None), save
 

@@ -20,14 +20,14 @@ from consent.cpr import parse_cpr
 from consent.forms import INVALID_DATE
 from consent.models import Agreement, AuditEvent, Citizen, Consent, Dialogue, FollowUp, Relative
 from consent.views import DUPLICATE_CPR, STALE_CONSENT, STALE_FOLLOW_UP
+from portal.roles import Role
 from tests.factories import (
-    make_agreement,
-    make_citizen,
-    make_consent,
+    AgreementFactory,
+    CitizenFactory,
+    ConsentFactory,
+    RelativeFactory,
+    StaffFactory,
     make_cpr,
-    make_relative,
-    make_staff,
-    make_unit,
 )
 
 TODAY = timezone.localdate
@@ -39,25 +39,8 @@ def text_of(message) -> str:
 
 
 @pytest.fixture
-def unit(municipality):
-    return make_unit(municipality, "Plejecenter Solgården")
-
-
-@pytest.fixture
-def other_unit(municipality):
-    return make_unit(municipality, "Hjemmeplejen Nord")
-
-
-@pytest.fixture
-def caseworker(municipality, unit):
-    user = make_staff(municipality, "Sagsbehandler", first_name="Sara", last_name="Sagsbehandler")
-    user.units.set([unit])
-    return user
-
-
-@pytest.fixture
 def colleague(municipality, unit):
-    user = make_staff(municipality, "Sagsbehandler", first_name="Kim", last_name="Kollega")
+    user = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], first_name="Kim", last_name="Kollega")
     user.units.set([unit])
     return user
 
@@ -65,29 +48,13 @@ def colleague(municipality, unit):
 @pytest.fixture
 def administrator(municipality, unit):
     """An administrator who works in the unit too (another unit's citizens are behind glass: test_break_glass)."""
-    user = make_staff(municipality, "Kommuneadministrator", first_name="Alma", last_name="Administrator")
-    user.units.set([unit])
-    return user
-
-
-@pytest.fixture
-def citizen(municipality, unit, caseworker):
-    return make_citizen(municipality, unit, created_by=caseworker, name="Birte Borger", cpr="121245-1234")
-
-
-@pytest.fixture
-def relative(citizen):
-    return make_relative(citizen, "Mette Datter", relation="datter", phone="12345678")
-
-
-@pytest.fixture
-def consent(relative, caseworker):
-    return make_consent(relative, recorded_by=caseworker)
-
-
-@pytest.fixture
-def agreement(citizen, caseworker):
-    return make_agreement(citizen, created_by=caseworker, description="Mette ringer hver søndag")
+    return StaffFactory(
+        municipality=municipality,
+        roles=[Role.MUNICIPALITY_ADMIN],
+        units=[unit],
+        first_name="Alma",
+        last_name="Administrator",
+    )
 
 
 @pytest.fixture
@@ -338,7 +305,9 @@ def test_a_wrong_cpr_number_is_explained_at_the_field(logged_in, citizen):
 
 
 def test_search_finds_no_citizen_of_another_unit(logged_in, municipality, other_unit, caseworker):
-    make_citizen(municipality, other_unit, created_by=caseworker, name="Anden Enhed", cpr="010203-1234")
+    CitizenFactory(
+        municipality=municipality, units=[other_unit], created_by=caseworker, name="Anden Enhed", cpr="010203-1234"
+    )
     response = logged_in.post(reverse("consent:citizens"), {"query": "010203-1234"})
     assert response.context["results"] == []
     assert logged_in.post(reverse("consent:citizens"), {"query": "Anden"}).context["results"] == []
@@ -346,7 +315,9 @@ def test_search_finds_no_citizen_of_another_unit(logged_in, municipality, other_
 
 def test_a_name_search_shows_25_citizens_says_there_are_more_and_logs_the_25(logged_in, municipality, unit, caseworker):
     for number in range(26):
-        make_citizen(municipality, unit, created_by=caseworker, name=f"Hansen {chr(ord('A') + number)}")
+        CitizenFactory(
+            municipality=municipality, units=[unit], created_by=caseworker, name=f"Hansen {chr(ord('A') + number)}"
+        )
     response = logged_in.post(reverse("consent:citizens"), {"query": "hansen"})
     assert len(response.context["results"]) == 25 and response.context["too_many"]
     assert text_of(gettext("There are more: search more precisely.")) in response.text
@@ -477,9 +448,9 @@ def test_a_date_in_iso_or_danish_form_is_accepted(logged_in, citizen, relative):
 # --- Who may see what ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["Leder", "Redaktør"])
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.EDITOR])
 def test_managers_and_editors_get_a_403_page_that_explains(client, municipality, citizen, role):
-    client.force_login(make_staff(municipality, role))
+    client.force_login(StaffFactory(municipality=municipality, roles=[role]))
     for url in [reverse("consent:citizens"), reverse("consent:tasks"), citizen.get_absolute_url()]:
         response = client.get(url)
         assert response.status_code == 403
@@ -517,9 +488,9 @@ def every_citizen_url(citizen, consent, agreement) -> list[str]:
 
 
 def test_another_units_citizen_is_not_found(client, municipality, other_unit, caseworker, administrator):
-    foreign = make_citizen(municipality, other_unit, created_by=administrator)
-    foreign_consent = make_consent(make_relative(foreign), recorded_by=administrator)
-    foreign_agreement = make_agreement(foreign, created_by=administrator)
+    foreign = CitizenFactory(municipality=municipality, units=[other_unit], created_by=administrator)
+    foreign_consent = ConsentFactory(relative=RelativeFactory(citizen=foreign), recorded_by=administrator)
+    foreign_agreement = AgreementFactory(citizen=foreign, created_by=administrator)
     client.force_login(caseworker)
     for url in every_citizen_url(foreign, foreign_consent, foreign_agreement):
         assert client.get(url).status_code == 404, url
@@ -528,7 +499,7 @@ def test_another_units_citizen_is_not_found(client, municipality, other_unit, ca
 
 
 def test_another_municipalitys_administrator_finds_nothing(client, other_municipality, citizen, consent, agreement):
-    client.force_login(make_staff(other_municipality, "Kommuneadministrator"))
+    client.force_login(StaffFactory(municipality=other_municipality, roles=[Role.MUNICIPALITY_ADMIN]))
     for url in every_citizen_url(citizen, consent, agreement):
         assert client.get(url).status_code == 404, url
 
@@ -536,7 +507,7 @@ def test_another_municipalitys_administrator_finds_nothing(client, other_municip
 def test_staff_who_are_the_citizens_relative_are_flagged_and_cannot_open_the_citizen(
     logged_in, municipality, unit, citizen
 ):
-    nephew = make_staff(municipality, "Sagsbehandler", first_name="Niels", last_name="Nevø")
+    nephew = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], first_name="Niels", last_name="Nevø")
     nephew.units.set([unit])
     response = logged_in.post(
         reverse("consent:relative-new", args=[citizen.pk]),
@@ -554,7 +525,7 @@ def test_staff_who_are_the_citizens_relative_are_flagged_and_cannot_open_the_cit
 
 
 def test_only_staff_of_the_same_municipality_can_be_named_as_a_relative(logged_in, other_municipality, citizen):
-    stranger = make_staff(other_municipality, "Sagsbehandler")
+    stranger = StaffFactory(municipality=other_municipality, roles=[Role.CASEWORKER])
     form = logged_in.get(reverse("consent:relative-new", args=[citizen.pk])).text
     assert f'value="{stranger.pk}"' not in form
     response = logged_in.post(
@@ -728,16 +699,26 @@ def test_every_write_and_every_view_creates_exactly_one_audit_event(client, admi
 
 def test_the_task_list_marks_what_is_overdue_and_skips_what_is_not_due(logged_in, caseworker, citizen, relative):
     today = TODAY()
-    make_agreement(citizen, created_by=caseworker, description="Forfalden", next_follow_up=today - timedelta(2))
-    make_agreement(citizen, created_by=caseworker, description="Snart", next_follow_up=today + timedelta(7))
-    make_agreement(citizen, created_by=caseworker, description="Senere", next_follow_up=today + timedelta(8))
-    make_agreement(
-        citizen, created_by=caseworker, description="Afsluttet", next_follow_up=today - timedelta(9), ended_on=today
+    AgreementFactory(
+        citizen=citizen, created_by=caseworker, description="Forfalden", next_follow_up=today - timedelta(2)
     )
-    make_consent(relative, recorded_by=caseworker, valid_until=today + timedelta(30))  # review due
-    make_consent(make_relative(citizen), recorded_by=caseworker)  # a year left: not due
-    replaced = make_consent(make_relative(citizen), recorded_by=caseworker, valid_until=today + timedelta(3))
-    make_consent(replaced.relative, recorded_by=caseworker, supersedes=replaced)  # its newer version is not due
+    AgreementFactory(citizen=citizen, created_by=caseworker, description="Snart", next_follow_up=today + timedelta(7))
+    AgreementFactory(citizen=citizen, created_by=caseworker, description="Senere", next_follow_up=today + timedelta(8))
+    AgreementFactory(
+        citizen=citizen,
+        created_by=caseworker,
+        description="Afsluttet",
+        next_follow_up=today - timedelta(9),
+        ended_on=today,
+    )
+    ConsentFactory(relative=relative, recorded_by=caseworker, valid_until=today + timedelta(30))  # review due
+    ConsentFactory(relative=RelativeFactory(citizen=citizen), recorded_by=caseworker)  # a year left: not due
+    replaced = ConsentFactory(
+        relative=RelativeFactory(citizen=citizen), recorded_by=caseworker, valid_until=today + timedelta(3)
+    )
+    ConsentFactory(
+        relative=replaced.relative, recorded_by=caseworker, supersedes=replaced
+    )  # its newer version is not due
     Dialogue.objects.create(
         citizen=citizen,
         held_on=today - timedelta(20),
@@ -770,8 +751,8 @@ def test_the_task_list_marks_what_is_overdue_and_skips_what_is_not_due(logged_in
 
 
 def test_the_task_list_leaves_out_other_units(logged_in, municipality, other_unit, administrator):
-    foreign = make_citizen(municipality, other_unit, created_by=administrator)
-    make_agreement(foreign, created_by=administrator, next_follow_up=TODAY())
+    foreign = CitizenFactory(municipality=municipality, units=[other_unit], created_by=administrator)
+    AgreementFactory(citizen=foreign, created_by=administrator, next_follow_up=TODAY())
     assert logged_in.get(reverse("consent:tasks")).context["tasks"] == []
 
 
@@ -782,12 +763,16 @@ def fill(citizen, user, size: int) -> None:
     """`size` relatives, each with a consent changed once, a refusal, an agreement with two follow-ups."""
     today = TODAY()
     for number in range(size):
-        relative = make_relative(citizen)
-        first = make_consent(relative, recorded_by=user, valid_until=today + timedelta(5))
-        make_consent(relative, recorded_by=user, supersedes=first, valid_until=today + timedelta(10))
-        make_consent(relative, recorded_by=user, decision="refuse", categories=["oekonomi"], contact="")
-        agreement = make_agreement(
-            citizen, created_by=user, relative=relative, responsible="relative", next_follow_up=today - timedelta(1)
+        relative = RelativeFactory(citizen=citizen)
+        first = ConsentFactory(relative=relative, recorded_by=user, valid_until=today + timedelta(5))
+        ConsentFactory(relative=relative, recorded_by=user, supersedes=first, valid_until=today + timedelta(10))
+        ConsentFactory(relative=relative, recorded_by=user, decision="refuse", categories=["oekonomi"], contact="")
+        agreement = AgreementFactory(
+            citizen=citizen,
+            created_by=user,
+            relative=relative,
+            responsible="relative",
+            next_follow_up=today - timedelta(1),
         )
         for days in (10, 5):
             FollowUp.objects.create(
@@ -823,7 +808,7 @@ def test_the_task_list_takes_a_fixed_number_of_queries(
     logged_in, municipality, unit, caseworker, size, django_assert_num_queries
 ):
     for _citizen in range(size):
-        fill(make_citizen(municipality, unit, created_by=caseworker), caseworker, 2)
+        fill(CitizenFactory(municipality=municipality, units=[unit], created_by=caseworker), caseworker, 2)
     with django_assert_num_queries(TASK_LIST_QUERIES):
         response = logged_in.get(reverse("consent:tasks"))
     # Per citizen: two follow-ups due, two consent reviews, one "ask again".
@@ -866,7 +851,9 @@ def test_every_other_consent_page_takes_a_fixed_number_of_queries(
 
 
 def test_opening_a_replaced_version_leads_to_the_current_one(logged_in, consent, caseworker):
-    newer = make_consent(consent.relative, recorded_by=caseworker, supersedes=consent, categories=["helbred"])
+    newer = ConsentFactory(
+        relative=consent.relative, recorded_by=caseworker, supersedes=consent, categories=["helbred"]
+    )
     for name in ["consent:consent-change", "consent:consent-revoke"]:
         response = logged_in.get(reverse(name, args=[consent.pk]))
         assert response.status_code == 302 and response["Location"] == reverse(name, args=[newer.pk])

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from portal.models import Area, Unit
+from portal.roles import Role
 from surveys.models import DONT_KNOW, Answer, Indicator, Question, Scale, YesNo
 from surveys.results import (
     NO_UNIT,
@@ -26,20 +27,18 @@ from surveys.results import (
 )
 from surveys.scoring import Change, Figure, TargetStatus
 from surveys.suppression import Hidden, is_safe, suppress
-from tests.factories import make_municipality, make_staff, make_superuser
-from tests.results_factories import (
-    FREE_TEXT_MARK,
-    add_answers,
-    add_external,
-    demo_results,
-    generate_answers,
-    make_indicator,
-    make_question,
-    make_survey,
-    make_unit,
-    make_wave,
-    scale,
+from tests.factories import (
+    ExternalResultFactory,
+    IndicatorFactory,
+    MunicipalityFactory,
+    QuestionFactory,
+    StaffFactory,
+    SuperuserFactory,
+    SurveyFactory,
+    UnitFactory,
+    WaveFactory,
 )
+from tests.scenarios import FREE_TEXT_MARK, add_answers, demo_results, generate_answers, scale
 
 TODAY = timezone.localdate()
 
@@ -62,20 +61,20 @@ HIDDEN_COMPLEMENTARY = "Hidden, so that a smaller group cannot be worked out fro
 def setup(municipality):
     """Five units in two areas, three indicators (one of them on the same question as another), three waves."""
     units = {
-        "ahorn": make_unit(municipality, "Ahornhuset", Area.ELDERLY),
-        "boege": make_unit(municipality, "Bøgehuset", Area.ELDERLY),
-        "ceder": make_unit(municipality, "Cedergården", Area.ELDERLY),
-        "dal": make_unit(municipality, "Dalhuset", Area.DISABILITY),
-        "ege": make_unit(municipality, "Egebo", Area.DISABILITY),
+        "ahorn": UnitFactory(municipality=municipality, name="Ahornhuset", area=Area.ELDERLY),
+        "boege": UnitFactory(municipality=municipality, name="Bøgehuset", area=Area.ELDERLY),
+        "ceder": UnitFactory(municipality=municipality, name="Cedergården", area=Area.ELDERLY),
+        "dal": UnitFactory(municipality=municipality, name="Dalhuset", area=Area.DISABILITY),
+        "ege": UnitFactory(municipality=municipality, name="Egebo", area=Area.DISABILITY),
     }
-    survey = make_survey(municipality)
-    respect = make_question(survey, text="Bliver du mødt med respekt?", order=1)
-    network = make_question(survey, Question.Kind.YES_NO, text="Kender du andre pårørende?", order=2)
-    comment = make_question(survey, Question.Kind.TEXT, text="Vil du fortælle mere?", order=3)
+    survey = SurveyFactory(municipality=municipality)
+    respect = QuestionFactory(survey=survey, text="Bliver du mødt med respekt?", order=1)
+    network = QuestionFactory(survey=survey, kind=Question.Kind.YES_NO, text="Kender du andre pårørende?", order=2)
+    comment = QuestionFactory(survey=survey, kind=Question.Kind.TEXT, text="Vil du fortælle mere?", order=3)
     indicators = {
-        "respect": make_indicator(
-            respect,
-            "Mødt med respekt",
+        "respect": IndicatorFactory(
+            question=respect,
+            name="Mødt med respekt",
             target=0.75,
             deadline=date(2026, 12, 31),
             baseline=0.66,
@@ -83,15 +82,20 @@ def setup(municipality):
             is_headline=True,
             order=1,
         ),
-        "very_high": make_indicator(
-            respect, "I meget høj grad mødt med respekt", positive_answers=[Scale.VERY_HIGH.value], order=2
+        "very_high": IndicatorFactory(
+            question=respect,
+            name="I meget høj grad mødt med respekt",
+            positive_answers=[Scale.VERY_HIGH.value],
+            order=2,
         ),
-        "network": make_indicator(network, "Kender andre pårørende", target=0.5, order=3),
+        "network": IndicatorFactory(question=network, name="Kender andre pårørende", target=0.5, order=3),
     }
     waves = {
-        "w1": make_wave(survey, "Runde 1", date(2023, 3, 1), date(2023, 4, 30)),
-        "w2": make_wave(survey, "Runde 2", date(2024, 3, 1), date(2024, 4, 30)),
-        "open": make_wave(survey, "Runde 3", TODAY - timedelta(days=3), TODAY + timedelta(days=30)),
+        "w1": WaveFactory(survey=survey, name="Runde 1", opens_on=date(2023, 3, 1), closes_on=date(2023, 4, 30)),
+        "w2": WaveFactory(survey=survey, name="Runde 2", opens_on=date(2024, 3, 1), closes_on=date(2024, 4, 30)),
+        "open": WaveFactory(
+            survey=survey, name="Runde 3", opens_on=TODAY - timedelta(days=3), closes_on=TODAY + timedelta(days=30)
+        ),
     }
     return {"survey": survey, "units": units, "indicators": indicators, "waves": waves, "questions": {
         "respect": respect, "network": network, "comment": comment}}  # fmt: skip
@@ -380,8 +384,10 @@ def test_rule_no_arithmetic_on_shown_figures_reveals_a_small_group():
 def test_external_results_take_their_place_in_the_trend(setup):
     counted_out(setup)
     survey, respect = setup["survey"], setup["indicators"]["respect"]
-    baseline = make_wave(survey, "Marts 2021", date(2021, 3, 1), date(2021, 3, 31), is_external=True)
-    add_external(baseline, respect, positive=66, n=100, dont_know=4)
+    baseline = WaveFactory(
+        survey=survey, name="Marts 2021", opens_on=date(2021, 3, 1), closes_on=date(2021, 3, 31), is_external=True
+    )
+    ExternalResultFactory(wave=baseline, indicator=respect, positive=66, n=100, dont_know=4)
     results = survey_results(survey)
     trend = results.trend(respect)
     assert [result.wave for result in trend] == [baseline, *setup["waves"].values()]
@@ -394,15 +400,19 @@ def test_external_results_take_their_place_in_the_trend(setup):
 
 def test_external_results_per_unit_are_broken_down_and_suppressed(setup):
     survey, respect, u = setup["survey"], setup["indicators"]["respect"], setup["units"]
-    whole = make_wave(survey, "2021", date(2021, 3, 1), date(2021, 3, 31), is_external=True)
-    add_external(whole, respect, positive=40, n=60)
-    add_external(whole, respect, positive=20, n=30, unit=u["ahorn"])
-    add_external(whole, respect, positive=9, n=12, unit=u["boege"])
-    small = make_wave(survey, "2022", date(2022, 3, 1), date(2022, 3, 31), is_external=True)
-    add_external(small, respect, positive=40, n=60)
-    add_external(small, respect, positive=20, n=30, unit=u["ahorn"])
-    add_external(small, respect, positive=9, n=12, unit=u["boege"])
-    add_external(small, respect, positive=2, n=3, unit=u["dal"])
+    whole = WaveFactory(
+        survey=survey, name="2021", opens_on=date(2021, 3, 1), closes_on=date(2021, 3, 31), is_external=True
+    )
+    ExternalResultFactory(wave=whole, indicator=respect, positive=40, n=60)
+    ExternalResultFactory(wave=whole, indicator=respect, positive=20, n=30, unit=u["ahorn"])
+    ExternalResultFactory(wave=whole, indicator=respect, positive=9, n=12, unit=u["boege"])
+    small = WaveFactory(
+        survey=survey, name="2022", opens_on=date(2022, 3, 1), closes_on=date(2022, 3, 31), is_external=True
+    )
+    ExternalResultFactory(wave=small, indicator=respect, positive=40, n=60)
+    ExternalResultFactory(wave=small, indicator=respect, positive=20, n=30, unit=u["ahorn"])
+    ExternalResultFactory(wave=small, indicator=respect, positive=9, n=12, unit=u["boege"])
+    ExternalResultFactory(wave=small, indicator=respect, positive=2, n=3, unit=u["dal"])
     results = survey_results(survey)
     assert results.get(respect, whole, TOTAL).figure == Figure(40, 60, 0)
     assert results.get(respect, whole, unit(setup, "ahorn")).figure == Figure(20, 30, 0)
@@ -419,7 +429,7 @@ def test_external_results_per_unit_are_broken_down_and_suppressed(setup):
 
 def test_external_waves_ignore_answers_and_portal_waves_ignore_external_results(setup):
     survey, respect = setup["survey"], setup["indicators"]["respect"]
-    add_external(setup["waves"]["w2"], respect, positive=99, n=100)
+    ExternalResultFactory(wave=setup["waves"]["w2"], indicator=respect, positive=99, n=100)
     results = survey_results(survey)
     assert results.get(respect, setup["waves"]["w2"], TOTAL).figure is None
 
@@ -437,38 +447,38 @@ def dashboard_urls(survey, wave=None) -> list[str]:
     ]
 
 
-@pytest.fixture
-def manager(municipality):
-    return make_staff(municipality, "Leder")
-
-
 def test_anonymous_visitors_are_sent_to_the_login_page(client, setup):
     for url in [reverse("surveys:results"), *dashboard_urls(setup["survey"])]:
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login")), url
 
 
-@pytest.mark.parametrize("roles", [("Sagsbehandler",), ("Redaktør",), ("Kommuneadministrator",), ()])
+@pytest.mark.parametrize("roles", [(Role.CASEWORKER,), (Role.EDITOR,), (Role.MUNICIPALITY_ADMIN,), ()])
 def test_staff_who_are_not_managers_are_refused(client, setup, municipality, roles):
-    client.force_login(make_staff(municipality, *roles))
+    client.force_login(StaffFactory(municipality=municipality, roles=[*roles]))
     for url in [reverse("surveys:results"), *dashboard_urls(setup["survey"], setup["waves"]["w2"])]:
         assert client.get(url).status_code == 403, url
 
 
 def test_a_platform_superuser_without_the_role_is_refused(client, setup):
-    client.force_login(make_superuser())
+    client.force_login(SuperuserFactory())
     assert client.get(dashboard_urls(setup["survey"])[0]).status_code == 403
 
 
 def test_a_manager_of_another_municipality_finds_nothing(client, setup, other_municipality):
-    client.force_login(make_staff(other_municipality, "Leder"))
+    client.force_login(StaffFactory(municipality=other_municipality, roles=[Role.MANAGER]))
     for url in dashboard_urls(setup["survey"], setup["waves"]["w2"]):
         assert client.get(url).status_code == 404, url
     assert client.get(reverse("surveys:results")).status_code == 200  # their own (empty) list
 
 
 def test_a_wave_of_another_survey_is_not_found(client, setup, manager, other_municipality):
-    foreign = make_wave(make_survey(other_municipality), "Fremmed", date(2024, 1, 1), date(2024, 2, 1))
+    foreign = WaveFactory(
+        survey=SurveyFactory(municipality=other_municipality),
+        name="Fremmed",
+        opens_on=date(2024, 1, 1),
+        closes_on=date(2024, 2, 1),
+    )
     client.force_login(manager)
     for url in dashboard_urls(setup["survey"], foreign):
         if "wave=" in url:
@@ -479,9 +489,9 @@ def test_a_wave_of_another_survey_is_not_found(client, setup, manager, other_mun
 
 def test_the_staff_page_links_managers_and_nobody_else_to_the_results(client, municipality):
     link = f'href="{reverse("surveys:results")}"'
-    client.force_login(make_staff(municipality, "Leder"))
+    client.force_login(StaffFactory(municipality=municipality, roles=[Role.MANAGER]))
     assert link in client.get(reverse("staff-home")).text
-    client.force_login(make_staff(municipality, "Sagsbehandler", "Redaktør"))
+    client.force_login(StaffFactory(municipality=municipality, roles=[Role.CASEWORKER, Role.EDITOR]))
     assert link not in client.get(reverse("staff-home")).text
 
 
@@ -651,9 +661,15 @@ def big_and_small(municipality, setup):
 def test_queries_do_not_grow_with_the_answers(client, setup, manager, big_and_small, per_unit,
                                               django_assert_num_queries):  # fmt: skip
     big_and_small(per_unit)
-    add_external(
-        make_wave(setup["survey"], "Ekstern", date(2021, 1, 1), date(2021, 2, 1), is_external=True),
-        setup["indicators"]["respect"],
+    ExternalResultFactory(
+        wave=WaveFactory(
+            survey=setup["survey"],
+            name="Ekstern",
+            opens_on=date(2021, 1, 1),
+            closes_on=date(2021, 2, 1),
+            is_external=True,
+        ),
+        indicator=setup["indicators"]["respect"],
         positive=5,
         n=9,
     )
@@ -750,7 +766,7 @@ def test_the_public_page_in_english(client, demo, municipality):
 
 
 def test_another_municipalitys_results_stay_on_its_own_page(client, demo, municipality):
-    elsewhere = make_municipality("Andeby", "andeby", "0902")
+    elsewhere = MunicipalityFactory(town="Andeby", slug="andeby", kommunekode="0902")
     html = unescape(client.get(public_url(elsewhere)).text)
     assert "Mødt med respekt" not in html and da("There are no results to show yet.") in html
 
@@ -771,10 +787,12 @@ def test_haderslevs_2021_baselines_entered_as_an_external_wave(client, db):
     municipality = load_policy(settings.BASE_DIR / "fixtures" / "policies" / "haderslev.json").municipality
     assert load_survey(settings.BASE_DIR / "fixtures" / "surveys" / "haderslev.json")
     survey = municipality.surveys.get()
-    wave = make_wave(survey, "Marts 2021", date(2021, 3, 1), date(2021, 3, 31), is_external=True)
+    wave = WaveFactory(
+        survey=survey, name="Marts 2021", opens_on=date(2021, 3, 1), closes_on=date(2021, 3, 31), is_external=True
+    )
     baselines = {}
     for indicator in Indicator.objects.filter(question__survey=survey, baseline__isnull=False):
-        add_external(wave, indicator, positive=round(float(indicator.baseline) * 100), n=100)
+        ExternalResultFactory(wave=wave, indicator=indicator, positive=round(float(indicator.baseline) * 100), n=100)
         baselines[indicator.name] = float(indicator.baseline)
     assert sorted(baselines.values()) == [0.52, 0.54, 0.66]
 
@@ -787,7 +805,7 @@ def test_haderslevs_2021_baselines_entered_as_an_external_wave(client, db):
         else:
             assert total.figure is None  # the two targets of 75 % have no baseline measured
 
-    client.force_login(make_staff(municipality, "Leder"))
+    client.force_login(StaffFactory(municipality=municipality, roles=[Role.MANAGER]))
     html = unescape(client.get(reverse("surveys:dashboard", args=[survey.pk])).text)
     for share in ("66\u00a0%", "54\u00a0%", "52\u00a0%"):
         assert share in html
@@ -798,9 +816,9 @@ def test_haderslevs_2021_baselines_entered_as_an_external_wave(client, db):
 def test_editing_an_indicator_renews_the_cached_public_page(db):
     from portal.models import Municipality
     from surveys.models import Indicator, Survey
-    from tests.factories import make_municipality
+    from tests.factories import MunicipalityFactory
 
-    municipality = make_municipality("Signalby", "signalby", "0903")
+    municipality = MunicipalityFactory(town="Signalby", slug="signalby", kommunekode="0903")
     survey = Survey.objects.create(municipality=municipality, title="Pårørendeundersøgelse")
     before = Municipality.objects.get(pk=municipality.pk).content_changed_at
     question = survey.questions.create(text="I hvilken grad …?", kind="scale")

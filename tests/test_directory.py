@@ -12,7 +12,7 @@ from contacts.models import ContactPoint, Need, Situation, SituationContact
 from contacts.validators import format_phone
 from portal.signals import mark_content_changed
 from tests.browser.helpers import ROOT
-from tests.factories import make_municipality
+from tests.factories import MunicipalityFactory
 
 HVIDOVRE_SEED = json.loads((ROOT / "fixtures" / "directory" / "hvidovre.json").read_text(encoding="utf-8"))
 THREE_NEEDS = ["Akutte behov", "Ændret sygdomsbillede", "Ekstra behov i hverdagen"]
@@ -388,7 +388,7 @@ def test_an_edit_of_a_situation_is_found_by_the_search_at_once(client, directori
 
 
 def test_a_new_municipality_without_a_directory_has_an_empty_one(client, db):
-    make_municipality("Testrup", "testrup", "0901")
+    MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")
     html = main(client.get(directory_url("testrup")).text)
     assert escape(gettext("The directory is empty.")) in html
     assert tel_links(html) == ["tel:112"]

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import CHECK_AGAIN_AFTER_DAYS, ContactPoint, Offer, Situation, SituationContact
-from tests.factories import make_staff
+from portal.roles import Role
+from tests.factories import StaffFactory
 
 PHONE_MESSAGE = "Skriv et dansk telefonnummer med 8 cifre"  # locale/da: "…, fx 36 39 28 80."
 EMAIL_MESSAGE = "Skriv en hel e-mailadresse"
@@ -27,7 +28,7 @@ def haderslev(directories):
 
 @pytest.fixture
 def hvidovre_editor(client, hvidovre):
-    editor = make_staff(hvidovre, "Redaktør")
+    editor = StaffFactory(municipality=hvidovre, roles=[Role.EDITOR])
     assert editor.is_staff
     client.force_login(editor)
     return editor
@@ -229,7 +230,7 @@ def test_marking_contact_points_as_checked_today(client, hvidovre_editor, hvidov
 
 @pytest.fixture
 def haderslev_editor(client, haderslev):
-    editor = make_staff(haderslev, "Redaktør")
+    editor = StaffFactory(municipality=haderslev, roles=[Role.EDITOR])
     client.force_login(editor)
     return editor
 

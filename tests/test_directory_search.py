@@ -171,7 +171,7 @@ class Directory:
 
 
 @pytest.fixture(scope="module")
-def hvidovre(django_db_setup, django_db_blocker) -> Directory:
+def hvidovre_directory(django_db_setup, django_db_blocker) -> Directory:
     """Hvidovre's directory from its fixture, indexed as the directory page indexes it; the rows are rolled back."""
     from django.db import connection, transaction
 
@@ -199,54 +199,56 @@ def hvidovre(django_db_setup, django_db_blocker) -> Directory:
     return directory
 
 
-def test_the_table_names_each_of_hvidovres_situations(hvidovre):
+def test_the_table_names_each_of_hvidovres_situations(hvidovre_directory):
     expected = {HOME_HELP, MOVE, TRAINING, COORDINATOR, HEALTH, DAY_CENTRE, EARLY_HELP, SYSTEM}
     for beginning in expected:
-        assert sum(text.startswith(beginning) for text in hvidovre.texts.values()) == 1, beginning
+        assert sum(text.startswith(beginning) for text in hvidovre_directory.texts.values()) == 1, beginning
     assert {param.values[0].first for param in QUERIES} == expected
     assert len(QUERIES) >= 30
 
 
 @pytest.mark.parametrize("query", QUERIES)
-def test_what_a_relative_types_finds_the_right_situation_first(hvidovre, query: Case):
-    keys = [key for key, _score in hvidovre.index.search(query.query)]
+def test_what_a_relative_types_finds_the_right_situation_first(hvidovre_directory, query: Case):
+    keys = [key for key, _score in hvidovre_directory.index.search(query.query)]
     assert keys, f"{query.query!r} found nothing"
-    first_text = hvidovre.texts[keys[0]]
-    ranked = "\n".join(f"  {hvidovre.texts[key][:70]}" for key in keys)
+    first_text = hvidovre_directory.texts[keys[0]]
+    ranked = "\n".join(f"  {hvidovre_directory.texts[key][:70]}" for key in keys)
     assert first_text.startswith(query.first), f"{query.query!r} put first:\n{ranked}"
     if query.contact:
-        assert query.contact in hvidovre.contacts[keys[0]], hvidovre.contacts[keys[0]]
+        assert query.contact in hvidovre_directory.contacts[keys[0]], hvidovre_directory.contacts[keys[0]]
 
 
 @pytest.mark.parametrize("query", NOTHING)
-def test_a_query_about_something_else_finds_nothing(hvidovre, query):
-    assert hvidovre.search(query) == []
+def test_a_query_about_something_else_finds_nothing(hvidovre_directory, query):
+    assert hvidovre_directory.search(query) == []
 
 
-def test_klage_does_not_find_klare_and_klare_does_not_find_klage(hvidovre):
-    complaints = hvidovre.search("klage")
+def test_klage_does_not_find_klare_and_klare_does_not_find_klage(hvidovre_directory):
+    complaints = hvidovre_directory.search("klage")
     assert complaints[0].startswith(SYSTEM)
     assert not any(text.startswith((HOME_HELP, MOVE)) for text in complaints)
-    coping = hvidovre.search("klare")
+    coping = hvidovre_directory.search("klare")
     assert {text[:40] for text in coping} == {HOME_HELP[:40], MOVE[:40]}
 
 
-def test_equal_scores_keep_the_directorys_order(hvidovre):
+def test_equal_scores_keep_the_directorys_order(hvidovre_directory):
     # Both situations say "klare sig selv"; the need "Akutte behov" lists help at home first.
-    assert [text[:40] for text in hvidovre.search("klare sig selv")] == [HOME_HELP[:40], MOVE[:40]]
+    assert [text[:40] for text in hvidovre_directory.search("klare sig selv")] == [HOME_HELP[:40], MOVE[:40]]
 
 
-def test_results_are_best_first_and_weak_ones_are_left_out(hvidovre):
-    results = hvidovre.index.search("plejehjem")
+def test_results_are_best_first_and_weak_ones_are_left_out(hvidovre_directory):
+    results = hvidovre_directory.index.search("plejehjem")
     scores = [score for _key, score in results]
     assert scores == sorted(scores, reverse=True)
     assert min(scores) >= RELATIVE_CUTOFF * max(scores)
-    assert hvidovre.texts[results[0][0]].startswith(MOVE) and hvidovre.texts[results[1][0]].startswith(DAY_CENTRE)
+    assert hvidovre_directory.texts[results[0][0]].startswith(MOVE) and hvidovre_directory.texts[
+        results[1][0]
+    ].startswith(DAY_CENTRE)
 
 
-def test_an_exact_word_scores_higher_than_a_typo_of_it(hvidovre):
-    exact = hvidovre.index.search("genoptræning")[0]
-    typo = hvidovre.index.search("genoptrænig")[0]
+def test_an_exact_word_scores_higher_than_a_typo_of_it(hvidovre_directory):
+    exact = hvidovre_directory.index.search("genoptræning")[0]
+    typo = hvidovre_directory.index.search("genoptrænig")[0]
     assert exact[0] == typo[0] and exact[1] > typo[1]
 
 

@@ -19,16 +19,14 @@ from fhir.resources.consent import Consent as FhirConsent
 
 from consent import fhir, rules, services
 from consent.models import Citizen, Consent, Relative
-from tests.consent_factories import (
+from tests.service_helpers import (
     CITIZEN_BIRTH_PART,
     CITIZEN_CPR_DIGITS,
     CITIZEN_NAME,
+    add_relative,
     change,
-    make_caseworker,
-    make_citizen,
-    make_relative,
-    make_unit,
     record,
+    register_citizen,
 )
 
 TODAY = date(2025, 6, 1)
@@ -40,23 +38,15 @@ UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 
 
 @pytest.fixture
-def caseworker(municipality):
-    return make_caseworker(municipality, make_unit(municipality))
-
-
-@pytest.fixture
-def citizen(municipality, caseworker):
-    return make_citizen(municipality, caseworker, units=caseworker.units.all())
-
-
-@pytest.fixture
-def history(citizen, caseworker):
+def history(registered_citizen, caseworker):
     """A citizen with one consent version of each kind the export must tell apart."""
-    anna = make_relative(citizen, caseworker, "Anna Testesen", phone="20304050")
-    bo = make_relative(citizen, caseworker, "Bo Testesen", relation="søn")
-    carl = make_relative(citizen, caseworker, "Carl Nabosen", relation="nabo")
-    dorte = make_relative(citizen, caseworker, "Dorte Fagsen", relation="egen læge", kind=Relative.Kind.PROFESSIONAL)
-    erik = make_relative(citizen, caseworker, "Erik Testesen", relation="bror")
+    anna = add_relative(registered_citizen, caseworker, "Anna Testesen", phone="20304050")
+    bo = add_relative(registered_citizen, caseworker, "Bo Testesen", relation="søn")
+    carl = add_relative(registered_citizen, caseworker, "Carl Nabosen", relation="nabo")
+    dorte = add_relative(
+        registered_citizen, caseworker, "Dorte Fagsen", relation="egen læge", kind=Relative.Kind.PROFESSIONAL
+    )
+    erik = add_relative(registered_citizen, caseworker, "Erik Testesen", relation="bror")
 
     first = record(anna, caseworker, categories=["helbred", "behandling"], given_on=date(2025, 3, 1))
     changed = change(
@@ -110,8 +100,8 @@ def history(citizen, caseworker):
 
 
 @pytest.fixture
-def bundle(citizen, history):
-    return fhir.consents_bundle(citizen, cpr=CITIZEN_CPR_DIGITS, on=TODAY)
+def bundle(registered_citizen, history):
+    return fhir.consents_bundle(registered_citizen, cpr=CITIZEN_CPR_DIGITS, on=TODAY)
 
 
 def resources_by_version(bundle, history, municipality) -> dict[str, dict]:
@@ -123,11 +113,11 @@ def test_the_models_are_fhir_r5():
     assert fhir_resources.__fhir_version__ == "5.0.0" == fhir.FHIR_VERSION
 
 
-def test_bundle_and_every_entry_parse_as_r5_resources(bundle, citizen):
+def test_bundle_and_every_entry_parse_as_r5_resources(bundle, registered_citizen):
     json.dumps(bundle)  # plain JSON, nothing left for a custom encoder
     parsed = Bundle.model_validate(bundle)
     assert parsed.type == "collection" and bundle["resourceType"] == "Bundle"
-    assert len(bundle["entry"]) == Consent.objects.filter(citizen=citizen).count() == 8
+    assert len(bundle["entry"]) == Consent.objects.filter(citizen=registered_citizen).count() == 8
     for entry in bundle["entry"]:
         assert entry["resource"]["resourceType"] == "Consent"
         FhirConsent.model_validate(entry["resource"])
@@ -189,11 +179,13 @@ def test_confidentiality_is_the_default_and_each_decision_an_exception_to_it(bun
     assert "provision" in revocation["provision"][0]
 
 
-def test_a_permission_for_a_relative_under_18_is_exported_as_the_rules_answer_it(citizen, caseworker, municipality):
-    minor = make_relative(citizen, caseworker, "Mia Testesen", relation="barnebarn", is_minor=True)
+def test_a_permission_for_a_relative_under_18_is_exported_as_the_rules_answer_it(
+    registered_citizen, caseworker, municipality
+):
+    minor = add_relative(registered_citizen, caseworker, "Mia Testesen", relation="barnebarn", is_minor=True)
     version = record(minor, caseworker, categories=["helbred"], given_on=date(2025, 3, 1))
     resource = resources_by_version(
-        fhir.consents_bundle(citizen, cpr=CITIZEN_CPR_DIGITS, on=TODAY), {"v": version}, municipality
+        fhir.consents_bundle(registered_citizen, cpr=CITIZEN_CPR_DIGITS, on=TODAY), {"v": version}, municipality
     )["v"]
     (provision,) = resource["provision"]
     assert "provision" in provision  # denied: "Må jeg oplyse?" never tells a relative under 18
@@ -211,7 +203,7 @@ def test_a_new_version_points_at_the_version_it_replaces_inside_the_bundle(bundl
     assert not [e for e in resources["first"]["extension"] if e["url"] == fhir.EXT_REPLACES]
 
 
-def test_ids_are_unique_stable_uuids(bundle, citizen, history, municipality):
+def test_ids_are_unique_stable_uuids(bundle, registered_citizen, history, municipality):
     ids = [entry["resource"]["id"] for entry in bundle["entry"]]
     assert len(set(ids)) == len(ids)
     for entry in bundle["entry"]:
@@ -221,11 +213,12 @@ def test_ids_are_unique_stable_uuids(bundle, citizen, history, municipality):
     expected = uuid.uuid5(fhir.ID_NAMESPACE, f"{municipality.slug}:consent:{version.pk}")
     assert str(expected) in ids
     assert [
-        entry["resource"]["id"] for entry in fhir.consents_bundle(citizen, cpr=CITIZEN_CPR_DIGITS, on=TODAY)["entry"]
+        entry["resource"]["id"]
+        for entry in fhir.consents_bundle(registered_citizen, cpr=CITIZEN_CPR_DIGITS, on=TODAY)["entry"]
     ] == ids
 
 
-def test_the_cpr_number_is_only_the_subjects_identifier_and_no_name_is_anywhere(bundle, citizen):
+def test_the_cpr_number_is_only_the_subjects_identifier_and_no_name_is_anywhere(bundle, registered_citizen):
     text = json.dumps(bundle, ensure_ascii=False)
     for entry in bundle["entry"]:
         identifier = entry["resource"]["subject"]["identifier"]
@@ -235,18 +228,18 @@ def test_the_cpr_number_is_only_the_subjects_identifier_and_no_name_is_anywhere(
     without_ids_and_time = UUID_PATTERN.sub("", text.replace(CITIZEN_CPR_DIGITS, "")).replace(bundle["timestamp"], "")
     for secret in [CITIZEN_BIRTH_PART, CITIZEN_CPR_DIGITS[6:], "1975-12-24", "24.12.1975"]:
         assert secret not in without_ids_and_time
-    names = [CITIZEN_NAME, *Relative.objects.filter(citizen=citizen).values_list("name", flat=True)]
+    names = [CITIZEN_NAME, *Relative.objects.filter(citizen=registered_citizen).values_list("name", flat=True)]
     for name in names:
         for part in name.split():
             assert not re.search(rf"\b{re.escape(part)}\b", text), part
     for private in ["20304050", "uvenner", "økonomien", "sagde ja"]:  # a phone number, reasons, an oral note
         assert private not in text
-    assert citizen.cpr_digest not in text
+    assert registered_citizen.cpr_digest not in text
 
 
-def test_subject_grantor_and_controller(bundle, history, municipality, citizen):
+def test_subject_grantor_and_controller(bundle, history, municipality, registered_citizen):
     resources = resources_by_version(bundle, history, municipality)
-    patient = f"Patient/{fhir.fhir_id(municipality, 'citizen', citizen.pk)}"
+    patient = f"Patient/{fhir.fhir_id(municipality, 'citizen', registered_citizen.pk)}"
     organization = {
         "type": "Organization",
         "identifier": {"system": fhir.KOMMUNEKODE_SYSTEM, "value": municipality.kommunekode},
@@ -315,17 +308,17 @@ def test_every_category_has_a_display_in_the_local_code_system():
 
 
 def test_a_citizen_without_consents_gives_an_empty_valid_bundle(municipality, caseworker):
-    lonely = make_citizen(municipality, caseworker, name="Lone Testesen", cpr="010150-1234")
+    lonely = register_citizen(municipality, caseworker, name="Lone Testesen", cpr="010150-1234")
     bundle = fhir.consents_bundle(lonely, cpr="0101501234", on=TODAY)
     Bundle.model_validate(bundle)
     assert bundle["type"] == "collection" and "entry" not in bundle
 
 
-def test_the_export_takes_a_fixed_number_of_queries(municipality, caseworker, citizen, history):
-    other = make_citizen(municipality, caseworker, name="Ole Testesen", cpr="010150-1234")
-    record(make_relative(other, caseworker, "Olga Testesen"), caseworker)
+def test_the_export_takes_a_fixed_number_of_queries(municipality, caseworker, registered_citizen, history):
+    other = register_citizen(municipality, caseworker, name="Ole Testesen", cpr="010150-1234")
+    record(add_relative(other, caseworker, "Olga Testesen"), caseworker)
     counts = []
-    for person in (other, citizen):  # 1 version and 8 versions
+    for person in (other, registered_citizen):  # 1 version and 8 versions
         fresh = Citizen.objects.get(pk=person.pk)
         with CaptureQueriesContext(connection) as queries:
             fhir.consents_bundle(fresh, cpr=CITIZEN_CPR_DIGITS, on=TODAY)
@@ -333,12 +326,12 @@ def test_the_export_takes_a_fixed_number_of_queries(municipality, caseworker, ci
     assert counts == [2, 2]  # the municipality, the versions with their relatives
 
 
-def test_an_invalid_structure_fails_when_the_bundle_is_built(citizen, history, monkeypatch):
+def test_an_invalid_structure_fails_when_the_bundle_is_built(registered_citizen, history, monkeypatch):
     from pydantic import ValidationError
 
     monkeypatch.setitem(fhir.CATEGORY_DISPLAY, "helbred", 42)  # a display must be a string
     with pytest.raises(ValidationError):
-        fhir.consents_bundle(citizen, cpr=CITIZEN_CPR_DIGITS, on=TODAY)
+        fhir.consents_bundle(registered_citizen, cpr=CITIZEN_CPR_DIGITS, on=TODAY)
 
 
 # --- A receiver's reading: a small, generic R5 evaluator -------------------------------------------------
@@ -386,19 +379,19 @@ def receiver_says(bundle: dict, **request) -> bool:
 
 
 def test_a_receiver_evaluating_the_export_gets_the_same_answers_as_may_i_tell(
-    citizen, caseworker, history, municipality
+    registered_citizen, caseworker, history, municipality
 ):
     """Every relative × every kind of information × a few days: the R5 reading and "Må jeg oplyse?" agree."""
     anna = history["first"].relative
     record(anna, caseworker, Consent.Decision.REFUSE, ["behandling"], given_on=date(2025, 5, 1))  # over a permit
-    minor = make_relative(citizen, caseworker, "Mia Testesen", relation="barnebarn", is_minor=True)
+    minor = add_relative(registered_citizen, caseworker, "Mia Testesen", relation="barnebarn", is_minor=True)
     record(minor, caseworker, categories=["helbred", "praktiske_forhold"], given_on=date(2025, 3, 1))
-    make_relative(citizen, caseworker, "Finn Testesen", relation="fætter")  # no consent at all
-    relatives = list(Relative.objects.filter(citizen=citizen))
+    add_relative(registered_citizen, caseworker, "Finn Testesen", relation="fætter")  # no consent at all
+    relatives = list(Relative.objects.filter(citizen=registered_citizen))
     days = [date(2024, 6, 1), date(2025, 3, 15), date(2025, 4, 15), TODAY, date(2025, 7, 15), date(2026, 6, 1)]
     compared, allowed = 0, 0
     for day in days:
-        bundle = fhir.consents_bundle(citizen, cpr=CITIZEN_CPR_DIGITS, on=day)
+        bundle = fhir.consents_bundle(registered_citizen, cpr=CITIZEN_CPR_DIGITS, on=day)
         for relative in relatives:
             consents = list(Consent.objects.filter(relative=relative))
             kind = "Practitioner" if relative.kind == Relative.Kind.PROFESSIONAL else "RelatedPerson"

@@ -22,11 +22,11 @@ from collections import defaultdict
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-import pytest
 from django.urls import reverse
 
 from contacts.hsds import ID_NAMESPACE, TABULAR_COLUMNS, hsds_json, hsds_tables
-from contacts.models import ContactPoint, Need, Situation, SituationContact
+from contacts.models import ContactPoint, Need
+from tests.factories import ContactPointFactory, NeedFactory, SituationContactFactory, SituationFactory
 
 BASE_URL = "http://testserver"
 HVIDOVRE_FIXTURE = "hvidovre.json"
@@ -414,15 +414,6 @@ def check_tables(tables: dict[str, list[list[str]]]) -> dict[str, list[dict]]:
     return rows
 
 
-@pytest.fixture
-def directories(policies):
-    from contacts.directory_fixtures import directory_fixture_paths, load_directory
-
-    for path in directory_fixture_paths():
-        load_directory(path)
-    return policies
-
-
 def hvidovre_fixture() -> dict:
     from contacts.directory_fixtures import DIRECTORY_FIXTURE_DIR
 
@@ -538,36 +529,26 @@ def test_the_directory_page_links_to_both_exports(client, directories):
     assert 'href="/hvidovre/find-rundt/hsds.json"' in html and 'href="/hvidovre/find-rundt/hsds.zip"' in html
 
 
-def make_directory(municipality, situations: int, label: str = "A") -> None:
+def fill_directory(municipality, situations: int, label: str = "A") -> None:
     """Three needs, four contact points with every optional field filled, and `situations` situations."""
-    needs = [Need.objects.create(municipality=municipality, name=f"Behov {label}{n}", order=n) for n in range(3)]
+    needs = [NeedFactory(municipality=municipality, name=f"Behov {label}{n}", order=n) for n in range(3)]
     contact_points = [
-        ContactPoint.objects.create(
-            municipality=municipality,
-            name=f"Team {label}{n}",
-            description=f"Team {n} hjælper med det meste.",
-            phone="36392880",
-            email=f"team{n}@testrup.example",
-            website=f"https://testrup.example/team-{n}",
-            opening_hours="Mandag–torsdag 8–15, fredag 8–13",
-        )
-        for n in range(4)
+        ContactPointFactory(municipality=municipality, number=n, name=f"Team {label}{n}") for n in range(4)
     ]
-    created = Situation.objects.bulk_create(
-        Situation(need=needs[n % 3], text=f"Situation nummer {n}", note="" if n % 2 else "Note.", order=n)
-        for n in range(situations)
-    )
-    SituationContact.objects.bulk_create(
-        SituationContact(situation=situation, contact_point=contact_points[n % 4], ask_about=f"Spørg om {n}.")
-        for n, situation in enumerate(created)
-    )
+    for n in range(situations):
+        SituationContactFactory(
+            situation=SituationFactory(need=needs[n % 3], text=f"Situation nummer {n}", note="" if n % 2 else "Note.",
+                                       order=n),
+            contact_point=contact_points[n % 4],
+            ask_about=f"Spørg om {n}.",
+        )  # fmt: skip
 
 
 def test_filled_in_contact_points_give_schedules_urls_and_descriptions(client, municipality):
     municipality.phone = "36 39 39 39"
     municipality.email = "kommune@testrup.example"
     municipality.save()
-    make_directory(municipality, situations=6)
+    fill_directory(municipality, situations=6)
     document = hsds_json(municipality, base_url=BASE_URL)
     found = check_document(document)
     assert len(found["schedule"]) == 4 and {s["description"] for s in found["schedule"]} == {
@@ -580,10 +561,10 @@ def test_filled_in_contact_points_give_schedules_urls_and_descriptions(client, m
 
 
 def test_queries_do_not_grow_with_the_number_of_situations(client, municipality, django_assert_num_queries):
-    make_directory(municipality, situations=2)
+    fill_directory(municipality, situations=2)
     with django_assert_num_queries(4):
         small = hsds_json(municipality, base_url=BASE_URL)
-    make_directory(municipality, situations=200, label="B")
+    fill_directory(municipality, situations=200, label="B")
     with django_assert_num_queries(4):
         big = hsds_json(municipality, base_url=BASE_URL)
     assert len(big["taxonomy_terms"]) == len(small["taxonomy_terms"]) + 3 + 200

@@ -14,8 +14,8 @@ from consent.access import policy
 from consent.log_views import EVENTS_PER_PAGE, EXPORT_COLUMNS
 from consent.models import AuditEvent, BreakGlass, Citizen
 from portal.roles import Role
-from tests.consent_factories import make_citizen, make_relative, make_unit
-from tests.factories_r10_access import AuditEventFactory, StaffFactory
+from tests.factories import AuditEventFactory, StaffFactory, UnitFactory
+from tests.service_helpers import add_relative, register_citizen
 
 LIMIT = log_checks.Thresholds(citizens_per_day=3, workday_starts=7, workday_ends=18)
 
@@ -65,9 +65,17 @@ class Town:
     """A municipality with two units, a caseworker in each, an administrator, a DPO, and citizens."""
 
     def __init__(self, municipality, other_municipality):
-        self.unit_a, self.unit_b = make_unit(municipality, "Enhed A"), make_unit(municipality, "Enhed B")
+        self.unit_a, self.unit_b = (
+            UnitFactory(municipality=municipality, name="Enhed A"),
+            UnitFactory(municipality=municipality, name="Enhed B"),
+        )
         self.ann = StaffFactory(
-            municipality=municipality, roles=[Role.CASEWORKER], units=[self.unit_a], first_name="Ann", username="ann"
+            municipality=municipality,
+            roles=[Role.CASEWORKER],
+            units=[self.unit_a],
+            username="ann",
+            first_name="Ann",
+            last_name="Efternavn",
         )
         self.bo = StaffFactory(
             municipality=municipality, roles=[Role.CASEWORKER], units=[self.unit_b], first_name="Bo", username="bo"
@@ -75,14 +83,16 @@ class Town:
         self.admin = StaffFactory(municipality=municipality, roles=[Role.MUNICIPALITY_ADMIN], first_name="Alma")
         self.dpo = StaffFactory(municipality=municipality, roles=[Role.DATA_PROTECTION_OFFICER], first_name="Dina")
         self.citizens = [
-            make_citizen(municipality, self.ann, name=f"Borger {n}", cpr=f"0{n + 1}0150-1234", units=[self.unit_a])
+            register_citizen(municipality, self.ann, name=f"Borger {n}", cpr=f"0{n + 1}0150-1234", units=[self.unit_a])
             for n in range(5)
         ]
-        self.b_citizen = make_citizen(municipality, self.bo, name="Borger B", cpr="010160-1234", units=[self.unit_b])
-        self.relative = make_relative(self.citizens[0], self.ann, "Rikke Relativsen", relation="datter")
-        foreign_unit = make_unit(other_municipality)
+        self.b_citizen = register_citizen(
+            municipality, self.bo, name="Borger B", cpr="010160-1234", units=[self.unit_b]
+        )
+        self.relative = add_relative(self.citizens[0], self.ann, "Rikke Relativsen", relation="datter")
+        foreign_unit = UnitFactory(municipality=other_municipality)
         foreign_staff = StaffFactory(municipality=other_municipality, roles=[Role.CASEWORKER], units=[foreign_unit])
-        self.foreign = make_citizen(other_municipality, foreign_staff, name="Fremmed Borger", units=[foreign_unit])
+        self.foreign = register_citizen(other_municipality, foreign_staff, name="Fremmed Borger", units=[foreign_unit])
         self.foreign_staff = foreign_staff
 
 

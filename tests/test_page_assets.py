@@ -149,22 +149,22 @@ def test_every_dkfds_class_on_the_rendered_pages_is_in_the_built_stylesheet(
 ):
     """Also the classes templates build (`alert-{{ level }}`) and those Python code gives (form widgets, crispy)."""
     from portal.models import Municipality
-    from tests.factories import make_citizen, make_consent, make_relative, make_staff, make_unit
-    from tests.results_factories import ensure_demo_results
-    from tests.survey_data import FIXED_CODE, ensure_fixed_survey
+    from portal.roles import Role
+    from tests.factories import CitizenFactory, ConsentFactory, RelativeFactory, StaffFactory, UnitFactory
+    from tests.scenarios import FIXED_CODE, ensure_demo_results, ensure_fixed_survey
 
     settings.AXES_ENABLED = False  # the crawl sends the login form empty
     ensure_fixed_survey()
     results_municipality = ensure_demo_results()
     haderslev = Municipality.objects.get(slug="haderslev")
-    unit = make_unit(haderslev, "Plejecentret Solgården")
-    caseworker = make_staff(haderslev, "Sagsbehandler")
+    unit = UnitFactory(municipality=haderslev, name="Plejecentret Solgården")
+    caseworker = StaffFactory(municipality=haderslev, roles=[Role.CASEWORKER])
     caseworker.units.set([unit])
-    citizen = make_citizen(haderslev, unit, created_by=caseworker)
-    make_consent(make_relative(citizen), recorded_by=caseworker)
+    citizen = CitizenFactory(municipality=haderslev, units=[unit], created_by=caseworker)
+    ConsentFactory(relative=RelativeFactory(citizen=citizen), recorded_by=caseworker)
 
     pages = crawl(Client(), ["/", f"/undersoegelse/{FIXED_CODE}/", "/undersoegelse/", "/en/"], limit=150)
-    for user in [caseworker, make_staff(results_municipality, "Leder")]:
+    for user in [caseworker, StaffFactory(municipality=results_municipality, roles=[Role.MANAGER])]:
         staff = Client()
         staff.force_login(user)
         pages |= {f"{path} (as {user})": classes for path, classes in crawl(staff, ["/personale/"], 40).items()}

@@ -11,6 +11,7 @@ from contacts.models import Need
 from portal.management.commands.demo import DEMO_UNITS
 from portal.models import Municipality, Page, Section, User
 from portal.policy_fixtures import load_policy, policy_fixture_paths
+from portal.roles import Role
 
 KOMMUNEKODER = {"aabenraa": "0580", "ballerup": "0151", "haderslev": "0510", "hvidovre": "0167", "rudersdal": "0230"}
 
@@ -64,7 +65,7 @@ def test_a_fixture_with_an_invalid_section_loads_nothing(db, tmp_path):
 def test_demo_command_creates_synthetic_staff_for_every_role_and_prints_passwords(db, capsys):
     call_command("demo")
     output = capsys.readouterr().out
-    assert User.objects.filter(username="haderslev-redaktoer", groups__name="Redaktør").exists()
+    assert User.objects.filter(username="haderslev-redaktoer", groups__name=Role.EDITOR.value).exists()
     assert User.objects.get(username="platform").is_superuser
     for role_user in ["redaktoer", "admin", "sagsbehandler", "leder"]:
         assert f"hvidovre-{role_user}" in output

@@ -6,14 +6,14 @@ import pytest
 from django.urls import reverse
 
 from portal.models import Section
-from tests.factories import make_page
+from tests.factories import PageFactory
 
 
 def test_policy_page_queries_do_not_grow_with_sections_or_pages(client, municipality, django_assert_num_queries):
-    small = make_page(municipality, "lille", sections=1)
-    big = make_page(municipality, "stor", sections=300)
+    small = PageFactory(municipality=municipality, slug="lille", sections=1)
+    big = PageFactory(municipality=municipality, slug="stor", sections=300)
     for number in range(50):
-        make_page(municipality, f"ekstra-{number}", sections=2)
+        PageFactory(municipality=municipality, slug=f"ekstra-{number}", sections=2)
     with django_assert_num_queries(3):  # the municipality, its pages, the page's sections
         assert client.get(small.get_absolute_url()).status_code == 200
     with django_assert_num_queries(3):
@@ -23,7 +23,7 @@ def test_policy_page_queries_do_not_grow_with_sections_or_pages(client, municipa
 
 def test_municipality_page_runs_two_queries_however_many_pages(client, municipality, django_assert_num_queries):
     for number in range(60):
-        make_page(municipality, f"side-{number}", sections=3)
+        PageFactory(municipality=municipality, slug=f"side-{number}", sections=3)
     with django_assert_num_queries(2):
         assert client.get(municipality.get_absolute_url()).status_code == 200
 
@@ -32,8 +32,8 @@ def test_an_editors_preview_runs_the_queries_of_the_public_page_and_four_for_the
     client, editor, django_assert_num_queries
 ):
     """Session, user, and the user's and groups' permissions (for may_preview); then the page's own queries."""
-    draft = make_page(editor.municipality, "kladde", sections=3, is_published=False)
-    make_page(editor.municipality, "anden", sections=3)
+    draft = PageFactory(municipality=editor.municipality, slug="kladde", sections=3, is_published=False)
+    PageFactory(municipality=editor.municipality, slug="anden", sections=3)
     client.force_login(editor)
     with django_assert_num_queries(4 + 3):
         assert "Forhåndsvisning" in client.get(draft.get_absolute_url()).text
@@ -47,14 +47,14 @@ def test_front_page_runs_one_query(client, policies, django_assert_num_queries):
 
 
 def test_a_cached_page_costs_one_query(client, municipality, django_assert_num_queries):
-    page = make_page(municipality, "side", sections=5)
+    page = PageFactory(municipality=municipality, slug="side", sections=5)
     client.get(page.get_absolute_url())
     with django_assert_num_queries(1):
         assert client.get(page.get_absolute_url()).status_code == 200
 
 
 def test_an_edit_is_visible_at_once_to_anonymous_visitors(client, municipality):
-    page = make_page(municipality, "side", sections=1)
+    page = PageFactory(municipality=municipality, slug="side", sections=1)
     assert "Tekst 0." in client.get(page.get_absolute_url()).text
     section = page.sections.get()
     section.body = "Ny tekst fra redaktøren."
@@ -63,7 +63,7 @@ def test_an_edit_is_visible_at_once_to_anonymous_visitors(client, municipality):
 
 
 def test_a_deleted_page_disappears_from_the_cached_front_page_of_the_municipality(client, municipality):
-    page = make_page(municipality, "forsvinder", title="Forsvinder snart")
+    page = PageFactory(municipality=municipality, slug="forsvinder", title="Forsvinder snart")
     assert "Forsvinder snart" in client.get(municipality.get_absolute_url()).text
     page.delete()
     assert "Forsvinder snart" not in client.get(municipality.get_absolute_url()).text
@@ -95,7 +95,7 @@ def test_english_interface_keeps_danish_content_marked_as_danish(client, policie
 
 
 def test_an_english_translation_by_an_editor_is_shown_in_english(client, municipality):
-    page = make_page(municipality, "side", title="Forord", title_en="Foreword", sections=0)
+    page = PageFactory(municipality=municipality, slug="side", title="Forord", title_en="Foreword", sections=0)
     Section.objects.create(page=page, kind="text", body="Dansk tekst.", body_en="English text.")
     english = client.get("/en/testrup/side/").text
     assert "<h1>Foreword</h1>" in english and "English text." in english and "Dansk tekst." not in english
@@ -156,18 +156,19 @@ def test_a_missing_page_explains_itself_in_danish_within_the_portal_layout(clien
 
 
 def test_made_up_query_parameters_are_served_from_the_cached_page(client, municipality, django_assert_num_queries):
-    page = make_page(municipality, "side", sections=1)
+    page = PageFactory(municipality=municipality, slug="side", sections=1)
     client.get(page.get_absolute_url())
     with django_assert_num_queries(1):  # only the municipality lookup: the page comes from the cache
         assert client.get(f"{page.get_absolute_url()}?x=1&utm_source=nyhedsbrev").status_code == 200
 
 
 def test_a_huge_wave_number_in_the_answers_export_is_a_404_not_a_500(client, db):
+    from portal.roles import Role
     from surveys.models import Survey
-    from tests.factories import make_municipality, make_staff
+    from tests.factories import MunicipalityFactory, StaffFactory
 
-    home = make_municipality("Bølle", "boelle", "0904")
+    home = MunicipalityFactory(town="Bølle", slug="boelle", kommunekode="0904")
     survey = Survey.objects.create(municipality=home, title="Undersøgelse")
-    client.force_login(make_staff(home, "Leder"))
+    client.force_login(StaffFactory(municipality=home, roles=[Role.MANAGER]))
     response = client.get(reverse("surveys:answers-csv", args=[survey.pk]) + "?wave=" + "9" * 30)
     assert response.status_code == 404

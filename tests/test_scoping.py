@@ -4,18 +4,19 @@ import pytest
 from django.urls import reverse
 
 from portal.models import Municipality, Page, Section, Unit, User
+from portal.roles import Role
 from portal.scoping import visible_to
-from tests.factories import make_page, make_staff, make_superuser
+from tests.factories import PageFactory, StaffFactory, SuperuserFactory
 
 
 @pytest.fixture
 def own_page(municipality):
-    return make_page(municipality, "egen-side", sections=2)
+    return PageFactory(municipality=municipality, slug="egen-side", sections=2)
 
 
 @pytest.fixture
 def foreign_page(other_municipality):
-    return make_page(other_municipality, "fremmed-side", sections=2)
+    return PageFactory(municipality=other_municipality, slug="fremmed-side", sections=2)
 
 
 def test_visible_to_keeps_only_the_users_municipality(editor, own_page, foreign_page):
@@ -27,7 +28,7 @@ def test_visible_to_keeps_only_the_users_municipality(editor, own_page, foreign_
 def test_visible_to_gives_a_superuser_everything_and_an_anonymous_user_nothing(own_page, foreign_page):
     from django.contrib.auth.models import AnonymousUser
 
-    assert visible_to(make_superuser(), Page.objects.all()).count() == 2
+    assert visible_to(SuperuserFactory(), Page.objects.all()).count() == 2
     assert visible_to(AnonymousUser(), Page.objects.all()).count() == 0
 
 
@@ -121,17 +122,17 @@ def test_editor_has_no_access_to_units_or_staff(client, editor):
 
 
 def test_caseworker_cannot_use_the_admin(client, municipality):
-    caseworker = make_staff(municipality, "Sagsbehandler")
+    caseworker = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER])
     client.force_login(caseworker)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
 def test_municipality_admin_sees_only_own_staff_and_units(client, municipality, other_municipality):
-    administrator = make_staff(municipality, "Kommuneadministrator")
-    colleague = make_staff(municipality, "Sagsbehandler", username="kollega")
-    stranger = make_staff(other_municipality, "Sagsbehandler", username="fremmed")
-    make_superuser()
+    administrator = StaffFactory(municipality=municipality, roles=[Role.MUNICIPALITY_ADMIN])
+    colleague = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], username="kollega")
+    stranger = StaffFactory(municipality=other_municipality, roles=[Role.CASEWORKER], username="fremmed")
+    SuperuserFactory()
     Unit.objects.create(municipality=municipality, name="Eget plejecenter", area="aeldre")
     Unit.objects.create(municipality=other_municipality, name="Fremmed plejecenter", area="aeldre")
     client.force_login(administrator)
@@ -150,13 +151,13 @@ def test_municipality_admin_creates_staff_only_in_own_municipality_and_only_with
 ):
     from django.contrib.auth.models import Group
 
-    administrator = make_staff(municipality, "Kommuneadministrator")
+    administrator = StaffFactory(municipality=municipality, roles=[Role.MUNICIPALITY_ADMIN])
     secret_group = Group.objects.create(name="Hemmelig gruppe")
     client.force_login(administrator)
     form = client.get(reverse("admin:portal_user_add")).text
     assert "Hemmelig gruppe" not in form and 'name="is_superuser"' not in form
 
-    editor_group = Group.objects.get(name="Redaktør")
+    editor_group = Group.objects.get(name=Role.EDITOR.value)
     response = client.post(
         reverse("admin:portal_user_add"),
         {
@@ -234,7 +235,7 @@ def page_form_data(page, **changes) -> dict:
 def test_two_editors_saving_the_same_page_the_second_is_told_and_nothing_is_lost(client, editor, own_page):
     from django.test import Client
 
-    colleague = make_staff(editor.municipality, "Redaktør")
+    colleague = StaffFactory(municipality=editor.municipality, roles=[Role.EDITOR])
     other_client = Client()
     other_client.force_login(colleague)
     client.force_login(editor)
@@ -257,13 +258,15 @@ def test_two_editors_saving_the_same_page_the_second_is_told_and_nothing_is_lost
 def foreign_objects(municipality, staff) -> dict:
     """One object of every model that has a page of its own (get_absolute_url), all of `municipality`."""
     from contacts.models import ContactPoint, Need, Situation, SituationContact
-    from tests.factories import make_citizen, make_unit
+    from tests.factories import CitizenFactory, UnitFactory
 
-    page = make_page(municipality, "upubliceret-side", is_published=False)
+    page = PageFactory(municipality=municipality, slug="upubliceret-side", is_published=False)
     contact = ContactPoint.objects.create(municipality=municipality, name="Fremmed kontakt")
     situation = Situation.objects.create(need=Need.objects.create(municipality=municipality, name="Behov"), text="X")
     SituationContact.objects.create(situation=situation, contact_point=contact)
-    citizen = make_citizen(municipality, make_unit(municipality), created_by=staff)
+    citizen = CitizenFactory(
+        municipality=municipality, units=[UnitFactory(municipality=municipality)], created_by=staff
+    )
     return {
         "portal.municipality": municipality,
         "portal.page": page,
@@ -292,7 +295,9 @@ def test_every_model_with_a_page_of_its_own_is_covered_by_the_view_on_site_tests
     from django.apps import apps
 
     with_pages = {model._meta.label_lower for model in apps.get_models() if hasattr(model, "get_absolute_url")}
-    assert with_pages == set(foreign_objects(other_municipality, make_staff(other_municipality, "Sagsbehandler")))
+    assert with_pages == set(
+        foreign_objects(other_municipality, StaffFactory(municipality=other_municipality, roles=[Role.CASEWORKER]))
+    )
 
 
 @pytest.mark.parametrize(
@@ -304,8 +309,10 @@ def test_view_on_site_answers_another_municipalitys_staff_404_as_if_the_object_d
     """Even holding every role, an administrator learns neither the page's address nor that the id exists."""
     from portal.roles import Role
 
-    everything = make_staff(municipality, *Role.values)
-    obj = foreign_objects(other_municipality, make_staff(other_municipality, "Sagsbehandler"))[label]
+    everything = StaffFactory(municipality=municipality, roles=list(Role))
+    obj = foreign_objects(other_municipality, StaffFactory(municipality=other_municipality, roles=[Role.CASEWORKER]))[
+        label
+    ]
     client.force_login(everything)
 
     foreign = view_on_site(client, obj)
@@ -317,7 +324,7 @@ def test_view_on_site_answers_another_municipalitys_staff_404_as_if_the_object_d
 
 
 def test_view_on_site_takes_an_editor_to_their_own_unpublished_page(client, editor):
-    page = make_page(editor.municipality, "kladde", is_published=False)
+    page = PageFactory(municipality=editor.municipality, slug="kladde", is_published=False)
     client.force_login(editor)
     response = view_on_site(client, page)
     assert response.status_code == 302
@@ -326,21 +333,21 @@ def test_view_on_site_takes_an_editor_to_their_own_unpublished_page(client, edit
 
 
 def test_view_on_site_takes_a_platform_superuser_to_any_municipalitys_page(client, other_municipality):
-    page = make_page(other_municipality, "kladde", is_published=False)
-    client.force_login(make_superuser())
+    page = PageFactory(municipality=other_municipality, slug="kladde", is_published=False)
+    client.force_login(SuperuserFactory())
     assert view_on_site(client, page)["Location"].endswith(page.get_absolute_url())
 
 
 def test_view_on_site_needs_the_view_permission_of_the_model(client, municipality):
     """A municipality administrator may not edit pages, so their own municipality's pages have no shortcut either."""
-    page = make_page(municipality, "kladde", is_published=False)
-    client.force_login(make_staff(municipality, "Kommuneadministrator"))
+    page = PageFactory(municipality=municipality, slug="kladde", is_published=False)
+    client.force_login(StaffFactory(municipality=municipality, roles=[Role.MUNICIPALITY_ADMIN]))
     assert view_on_site(client, page).status_code == 404
 
 
 def test_view_on_site_has_no_shortcut_to_a_citizen_even_for_their_own_administrator(client, municipality):
     """Citizens have no admin, so no "view on site" link: the shortcut would only tell which ids exist."""
-    administrator = make_staff(municipality, "Kommuneadministrator")
+    administrator = StaffFactory(municipality=municipality, roles=[Role.MUNICIPALITY_ADMIN])
     citizen = foreign_objects(municipality, administrator)["consent.citizen"]
     client.force_login(administrator)
     assert view_on_site(client, citizen).status_code == 404

@@ -14,7 +14,7 @@ from portal.models import Area
 from portal.roles import Role
 from portal.staff_import import MAX_ROWS, ImportFileError, ParsedImport, parse_upload
 from portal.staff_rules import import_problems
-from tests.factories_r9_staff import MunicipalityFactory, StaffFactory, UnitFactory
+from tests.factories import MunicipalityFactory, StaffFactory, UnitFactory
 
 MAX = 2 * 1024 * 1024
 

@@ -1,20 +1,14 @@
 """Staff log in on the portal's own page; guessing passwords is throttled."""
 
-import pytest
 from django.urls import reverse
 
-from tests.factories import PASSWORD, make_staff
-
-
-@pytest.fixture
-def caseworker(municipality):
-    return make_staff(municipality, "Sagsbehandler", username="sara", first_name="Sara", last_name="Demo")
+from tests.factories import PASSWORD
 
 
 def test_staff_log_in_and_see_their_municipality_and_roles(client, caseworker):
     response = client.post(reverse("login"), {"username": "sara", "password": PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("staff-home")
-    assert "Du er logget ind som Sara Demo." in response.text
+    assert "Du er logget ind som Sara Sagsbehandler." in response.text
     assert "Testrup Kommune" in response.text and "Sagsbehandler" in response.text
     assert "Caseworker" in client.get("/en" + reverse("staff-home")).text
 

@@ -16,8 +16,7 @@ from portal.models import Area, StaffInvitation, User
 from portal.roles import Role
 from portal.staff_import import parse_upload
 from portal.staff_rules import invitation_digest, staff_state
-from tests.factories import make_citizen
-from tests.factories_r9_staff import PASSWORD, MunicipalityFactory, StaffFactory, UnitFactory
+from tests.factories import PASSWORD, CitizenFactory, MunicipalityFactory, StaffFactory, UnitFactory
 from tests.test_staff_import import xlsx
 
 BASE = "https://portal.example"
@@ -116,8 +115,8 @@ def test_inviting_an_address_that_has_an_account_is_a_duplicate(municipality, ad
 
 def test_a_caseworker_given_a_unit_sees_its_citizens_at_once_and_moved_loses_the_old_ones(municipality, admin):
     north, south = UnitFactory(municipality=municipality), UnitFactory(municipality=municipality)
-    in_north = make_citizen(municipality, north, created_by=admin)
-    in_south = make_citizen(municipality, south, created_by=admin)
+    in_north = CitizenFactory(municipality=municipality, units=[north], created_by=admin)
+    in_south = CitizenFactory(municipality=municipality, units=[south], created_by=admin)
     caseworker = invite(municipality, admin)
     assert not consent_policy.visible(caseworker, Citizen).exists()
 
@@ -199,7 +198,7 @@ def test_a_deactivated_person_is_logged_out_at_once_and_their_history_stays(
     settings.SESSION_ENGINE = engine
     unit = UnitFactory(municipality=municipality)
     caseworker = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit])
-    citizen = make_citizen(municipality, unit, created_by=caseworker)
+    citizen = CitizenFactory(municipality=municipality, units=[unit], created_by=caseworker)
     assert client.post(reverse("login"), {"username": caseworker.username, "password": PASSWORD}).status_code == 302
     assert client.get(reverse("consent:citizens")).status_code == 200
 
@@ -239,7 +238,7 @@ def test_units_are_created_renamed_and_closed_and_a_closed_units_staff_lose_it(m
         services.create_unit(municipality=municipality, name="plejecenter åbo", area=Area.ELDERLY, acting_user=admin)
     services.rename_unit(unit=unit, name="Plejecenter Åbo Syd", area=Area.HEALTH, acting_user=admin)
     caseworker = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit])
-    citizen = make_citizen(municipality, unit, created_by=admin)
+    citizen = CitizenFactory(municipality=municipality, units=[unit], created_by=admin)
 
     services.close_unit(unit=unit, acting_user=admin)
 

@@ -17,8 +17,7 @@ from portal.log_redaction import redact
 from portal.models import Area, StaffInvitation, Unit, User
 from portal.roles import Role
 from portal.staff_urls import urlpatterns
-from tests.factories import make_citizen
-from tests.factories_r9_staff import PASSWORD, MunicipalityFactory, StaffFactory, UnitFactory
+from tests.factories import PASSWORD, CitizenFactory, MunicipalityFactory, StaffFactory, UnitFactory
 from tests.test_staff_import import xlsx
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +157,7 @@ def test_a_nul_byte_in_a_field_is_a_danish_message_not_a_500(as_admin):
 
 def test_a_caseworker_given_a_unit_on_the_page_sees_its_citizens_at_once(as_admin, client, town, admin):
     unit = UnitFactory(municipality=town)
-    citizen = make_citizen(town, unit, created_by=admin, name="Karen Borger")
+    citizen = CitizenFactory(municipality=town, units=[unit], created_by=admin, name="Karen Borger")
     caseworker = StaffFactory(municipality=town, roles=[Role.CASEWORKER])
     from django.test import Client
 

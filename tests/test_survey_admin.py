@@ -15,11 +15,12 @@ from django.urls import reverse
 
 from portal.errors import RuleViolation
 from portal.models import Unit
+from portal.roles import Role
 from surveys import services
 from surveys.models import Answer, ExternalResult, Indicator, Invitation, Question, Survey, SurveyResponse, Wave
 from surveys.results import survey_results
-from tests.factories import make_page, make_staff
-from tests.survey_data import make_survey
+from tests.factories import IndicatorFactory, PageFactory, StaffFactory
+from tests.scenarios import open_survey
 
 ADD = {name: reverse(f"admin:surveys_{name}_add") for name in ["survey", "indicator", "wave"]}
 TOP_TWO = ["i_meget_hoej_grad", "i_hoej_grad"]
@@ -41,29 +42,26 @@ def errors_of(response, field: str = "") -> str:
 
 
 @pytest.fixture
-def manager(municipality):
-    return make_staff(municipality, "Leder", is_staff=True)
-
-
-@pytest.fixture
 def theme(municipality):
-    return make_page(municipality, "tema-1-respekt", title="Tema 1: Vi møder dig med respekt", kind="theme")
+    return PageFactory(
+        municipality=municipality, slug="tema-1-respekt", title="Tema 1: Vi møder dig med respekt", kind="theme"
+    )
 
 
 @pytest.fixture
 def foreign_theme(other_municipality):
-    return make_page(other_municipality, "fremmed-tema", title="Fremmed tema", kind="theme")
+    return PageFactory(municipality=other_municipality, slug="fremmed-tema", title="Fremmed tema", kind="theme")
 
 
 @pytest.fixture
 def own(municipality):
     """The manager's survey: a scale, a yes/no, a single-choice and a free-text question, a wave and a unit."""
-    return make_survey(municipality, unit_name="Plejecentret Egen")
+    return open_survey(municipality, unit_name="Plejecentret Egen")
 
 
 @pytest.fixture
 def foreign(other_municipality):
-    return make_survey(other_municipality, unit_name="Plejecentret Fremmed")
+    return open_survey(other_municipality, unit_name="Plejecentret Fremmed")
 
 
 @pytest.fixture
@@ -293,7 +291,7 @@ def test_saving_an_external_wave_again_keeps_the_counts(staff_client, own):
 
 
 def survey_rows(data) -> dict:
-    """One row of each of the survey's models for `data` (tests.survey_data.make_survey): made through the services."""
+    """One row of each of the survey's models for `data` (tests.scenarios.open_survey): made through the services."""
     indicator = services.save_indicator(indicator=Indicator(question=data.scale, name="Lyttet til"))
     external = services.save_wave(
         wave=Wave(
@@ -301,7 +299,7 @@ def survey_rows(data) -> dict:
         )
     )
     services.save_external_results(results=[ExternalResult(wave=external, indicator=indicator, positive=6, n=10)])
-    manager = make_staff(data.municipality, "Leder")
+    manager = StaffFactory(municipality=data.municipality, roles=[Role.MANAGER])
     services.generate_invitations(wave=data.wave, unit=data.unit, count=1, acting_user=manager)
     services.submit_response(
         open_link_key=data.wave.open_link_key, answers=data.full_answers(), today=data.wave.opens_on
@@ -314,7 +312,7 @@ SURVEY_MODELS = (Survey, Question, Indicator, Wave, Invitation, SurveyResponse, 
 
 def test_the_survey_policy_gives_a_manager_their_own_municipalitys_rows_and_nobody_else_any(own, foreign, municipality):
     from surveys.access import survey_policy
-    from tests.factories import make_superuser
+    from tests.factories import SuperuserFactory
 
     mine, theirs = survey_rows(own), survey_rows(foreign)
     for model in SURVEY_MODELS:
@@ -323,9 +321,11 @@ def test_the_survey_policy_gives_a_manager_their_own_municipalitys_rows_and_nobo
         their_rows = set(survey_policy.visible(theirs["manager"], model))
         assert own_rows and their_rows and not own_rows & their_rows, model
         assert own_rows | their_rows == everything, model
-        assert set(survey_policy.visible(make_superuser(), model)) == everything, model
-        for role in ["Sagsbehandler", "Redaktør", "Kommuneadministrator"]:
-            assert not survey_policy.visible(make_staff(municipality, role, is_staff=True), model).exists(), (
+        assert set(survey_policy.visible(SuperuserFactory(), model)) == everything, model
+        for role in [Role.CASEWORKER, Role.EDITOR, Role.MUNICIPALITY_ADMIN]:
+            assert not survey_policy.visible(
+                StaffFactory(municipality=municipality, roles=[role], is_staff=True), model
+            ).exists(), (
                 model,
                 role,
             )
@@ -333,7 +333,7 @@ def test_the_survey_policy_gives_a_manager_their_own_municipalitys_rows_and_nobo
         mine["manager"], foreign.wave
     )
     assert survey_policy.may_hand_out_invitations(mine["manager"], own.wave)
-    assert not survey_policy.may_hand_out_invitations(make_superuser(), own.wave)  # a superuser is no manager
+    assert not survey_policy.may_hand_out_invitations(SuperuserFactory(), own.wave)  # a superuser is no manager
     assert not survey_policy.may_hand_out_invitations(theirs["manager"], own.wave)
 
 
@@ -432,9 +432,9 @@ def test_the_lists_show_only_the_managers_own_rows(staff_client, own, foreign):
         assert own_name in page and foreign_name not in page
 
 
-@pytest.mark.parametrize("role", ["Redaktør", "Sagsbehandler", "Kommuneadministrator"])
+@pytest.mark.parametrize("role", [Role.EDITOR, Role.CASEWORKER, Role.MUNICIPALITY_ADMIN])
 def test_other_staff_have_no_access_to_the_survey_admin(client, municipality, own, role):
-    client.force_login(make_staff(municipality, role, is_staff=True))
+    client.force_login(StaffFactory(municipality=municipality, roles=[role], is_staff=True))
     for url in [
         ADD["survey"], ADD["indicator"], ADD["wave"], change_url(own.survey), change_url(own.wave),
         reverse("admin:surveys_indicator_changelist"),
@@ -445,7 +445,7 @@ def test_other_staff_have_no_access_to_the_survey_admin(client, municipality, ow
 
 
 def test_a_caseworker_who_is_not_staff_is_sent_to_the_admin_login(client, municipality):
-    client.force_login(make_staff(municipality, "Sagsbehandler"))
+    client.force_login(StaffFactory(municipality=municipality, roles=[Role.CASEWORKER]))
     response = client.get(ADD["survey"])
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
@@ -619,9 +619,9 @@ def test_choices_and_pages_of_another_municipality_are_refused_for_a_platform_su
     client, own, foreign, foreign_theme
 ):
     """A superuser sees every municipality; the survey still only takes its own municipality's units and pages."""
-    from tests.factories import make_superuser
+    from tests.factories import SuperuserFactory
 
-    client.force_login(make_superuser())
+    client.force_login(SuperuserFactory())
     response = client.post(ADD["wave"], wave_data(own.survey, units=[foreign.unit.pk]))
     assert "Vælg enheder fra undersøgelsens egen kommune." in errors_of(response, "units")
     response = client.post(ADD["indicator"], indicator_data(own.scale, theme=foreign_theme.pk))
@@ -740,3 +740,18 @@ def test_a_demo_manager_opens_their_municipalitys_ready_questionnaire(client, db
         assert client.get(change_url(wave)).status_code == 200
     other = Survey.objects.exclude(municipality=manager.municipality).first()
     assert client.get(change_url(other)).status_code == 404
+
+
+def test_the_survey_admin_reads_the_managers_roles_and_permissions_in_one_query(
+    staff_client, own, django_assert_num_queries
+):
+    """Session, user, user permissions, roles with their permissions, then the page's own queries."""
+    indicator = IndicatorFactory(question=own.scale, name="Mødt med respekt")
+    for url in ["/admin/surveys/survey/", "/admin/surveys/indicator/", "/admin/surveys/wave/"]:
+        with django_assert_num_queries(7):  # the four above, the count twice (filtered and not), the rows
+            assert staff_client.get(url).status_code == 200, url
+    with django_assert_num_queries(19):
+        assert staff_client.get(change_url(indicator)).status_code == 200
+    with django_assert_num_queries(22):  # the form's checks and the service's, both asked
+        response = staff_client.post(ADD["indicator"], indicator_data(own.yes_no, name="Ved hvem", order=2))
+    assert saved(response), errors_of(response)

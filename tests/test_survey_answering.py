@@ -16,10 +16,11 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from portal.models import Unit
+from portal.roles import Role
 from surveys import codes, rules, services
 from surveys.models import Answer, Invitation, Question, SurveyResponse, Wave
-from tests.factories import make_staff
-from tests.survey_data import make_survey
+from tests.factories import StaffFactory
+from tests.scenarios import open_survey
 
 GROUPED_CODE = re.compile(r"\b[ACEFGHJKMNPRTUVWXY34679]{4}-[ACEFGHJKMNPRTUVWXY34679]{4}-[ACEFGHJKMNPRTUVWXY34679]{2}\b")
 
@@ -32,12 +33,7 @@ def danish(message) -> str:
 
 @pytest.fixture
 def survey(municipality):
-    return make_survey(municipality)
-
-
-@pytest.fixture
-def manager(municipality):
-    return make_staff(municipality, "Leder")
+    return open_survey(municipality)
 
 
 @pytest.fixture
@@ -86,11 +82,17 @@ def test_the_hash_is_keyed_with_the_survey_code_key_when_there_is_one(settings):
 def test_only_a_manager_of_the_municipality_makes_invitations(survey, municipality, other_municipality):
     with pytest.raises(PermissionDenied):
         services.generate_invitations(
-            wave=survey.wave, unit=survey.unit, count=1, acting_user=make_staff(municipality, "Sagsbehandler")
+            wave=survey.wave,
+            unit=survey.unit,
+            count=1,
+            acting_user=StaffFactory(municipality=municipality, roles=[Role.CASEWORKER]),
         )
     with pytest.raises(PermissionDenied):
         services.generate_invitations(
-            wave=survey.wave, unit=survey.unit, count=1, acting_user=make_staff(other_municipality, "Leder")
+            wave=survey.wave,
+            unit=survey.unit,
+            count=1,
+            acting_user=StaffFactory(municipality=other_municipality, roles=[Role.MANAGER]),
         )
     assert not Invitation.objects.exists()
 
@@ -297,7 +299,7 @@ def test_a_survey_with_only_optional_questions_refuses_an_empty_answer(client, s
 
 
 def test_the_service_checks_the_answers_as_well(survey, code, other_municipality):
-    foreign = make_survey(other_municipality)
+    foreign = open_survey(other_municipality)
     for answers in [
         {**survey.full_answers(), foreign.scale.pk: "i_hoej_grad"},  # another survey's question
         {**survey.full_answers(), "q1": "ja"},
@@ -345,7 +347,7 @@ def test_a_wave_that_has_not_opened_says_when_it_opens(client, survey, code):
 
 
 def test_the_open_link_takes_answers_up_to_its_limit(client, municipality):
-    survey = make_survey(municipality, open_link_limit=3)
+    survey = open_survey(municipality, open_link_limit=3)
     url = f"/undersoegelse/aaben/{survey.wave.open_link_key}/"
     for number in range(3):
         response = client.post(url, survey.form_data(), REMOTE_ADDR=f"10.0.0.{number}")
@@ -445,7 +447,7 @@ def run_at_once(attempt, how_many: int) -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_submissions_of_one_invitation_store_exactly_one_response(municipality):
-    survey = make_survey(municipality)
+    survey = open_survey(municipality)
     # Made directly, not through generate_invitations: a transactional test may find the role groups
     # emptied by an earlier transactional test's flush.
     code = codes.grouped(codes.new_code())
@@ -469,7 +471,7 @@ def test_fifty_concurrent_submissions_of_one_invitation_store_exactly_one_respon
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_open_link_answers_never_pass_the_limit(municipality):
-    survey = make_survey(municipality, open_link_limit=5)
+    survey = open_survey(municipality, open_link_limit=5)
 
     def attempt() -> str:
         try:
@@ -494,7 +496,7 @@ def invitations_url(survey) -> str:
 
 
 def test_a_manager_sees_the_municipalitys_surveys_only(client, manager, survey, other_municipality):
-    foreign = make_survey(other_municipality, unit_name="Bofællesskabet Anden")
+    foreign = open_survey(other_municipality, unit_name="Bofællesskabet Anden")
     Wave.objects.filter(pk=foreign.wave.pk).update(name="Fremmed runde")
     client.force_login(manager)
     page = client.get("/personale/undersoegelser/")
@@ -507,7 +509,7 @@ def test_a_manager_sees_the_municipalitys_surveys_only(client, manager, survey, 
 
 
 def test_another_municipalitys_wave_is_404(client, manager, other_municipality):
-    foreign = make_survey(other_municipality)
+    foreign = open_survey(other_municipality)
     client.force_login(manager)
     url = f"/personale/undersoegelser/runde/{foreign.wave.pk}/invitationer/"
     assert client.get(url).status_code == 404
@@ -515,9 +517,9 @@ def test_another_municipalitys_wave_is_404(client, manager, other_municipality):
     assert not Invitation.objects.exists()
 
 
-@pytest.mark.parametrize("role", ["Sagsbehandler", "Redaktør", "Kommuneadministrator"])
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.EDITOR, Role.MUNICIPALITY_ADMIN])
 def test_other_roles_are_refused(client, municipality, survey, invitations_url, role):
-    client.force_login(make_staff(municipality, role))
+    client.force_login(StaffFactory(municipality=municipality, roles=[role]))
     assert client.get("/personale/undersoegelser/").status_code == 403
     assert client.get(invitations_url).status_code == 403
     assert client.post(invitations_url, {"unit": survey.unit.pk, "delivery": "letters", "count": 3}).status_code == 403

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from playwright.sync_api import expect
 
 from tests.browser.helpers import ConsoleWatch
-from tests.survey_data import FIXED_CODE
+from tests.scenarios import FIXED_CODE
 
 THEME_PAGE_EN = "/en/haderslev/tema-2-du-skal-ikke-staa-alene/"
 DIRECTORY_EN = "/en/hvidovre/find-rundt/"
@@ -30,8 +30,8 @@ class PublicPage:
 
 
 def prepare_survey() -> None:
-    """A survey with every kind of question and an unused invitation for tests.survey_data.FIXED_CODE."""
-    from tests.survey_data import ensure_fixed_survey
+    """A survey with every kind of question and an unused invitation for tests.scenarios.FIXED_CODE."""
+    from tests.scenarios import ensure_fixed_survey
 
     ensure_fixed_survey()
 
@@ -40,13 +40,13 @@ SURVEY_ANSWER = f"/undersoegelse/{FIXED_CODE}/"
 
 
 def prepare_results() -> None:
-    """A made-up municipality whose survey has results to show (tests.results_factories.demo_results)."""
-    from tests.results_factories import ensure_demo_results
+    """A made-up municipality whose survey has results to show (tests.scenarios.demo_results)."""
+    from tests.scenarios import ensure_demo_results
 
     ensure_demo_results()
 
 
-HOW_IT_GOES = "/testrup/saadan-gaar-det/"  # tests.results_factories.DEMO_SLUG
+HOW_IT_GOES = "/testrup/saadan-gaar-det/"  # tests.scenarios.DEMO_SLUG
 
 
 PORTAL_PAGES = [

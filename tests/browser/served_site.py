@@ -2,7 +2,7 @@
 
 gunicorn with gunicorn.conf.py, DEBUG off, and the static files collected by `collectstatic` into
 whitenoise's hashed, compressed (gzip and brotli) files, on a throwaway SQLite database with the five
-policies, their "Find rundt" directories and a survey whose wave is open (tests.survey_data).
+policies, their "Find rundt" directories and a survey whose wave is open (tests.scenarios).
 The database is SQLite whatever DATABASE_URL says: what a page weighs does not depend on it.
 
 `python -m tests.browser.served_site` is the set-up step, run in the served settings' environment.
@@ -28,7 +28,7 @@ def prepare() -> None:
     from django.core.management import call_command
 
     django.setup()
-    from tests.survey_data import ensure_fixed_survey
+    from tests.scenarios import ensure_fixed_survey
 
     quiet = io.StringIO()
     call_command("migrate", verbosity=0, stdout=quiet)

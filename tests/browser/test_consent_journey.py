@@ -16,11 +16,11 @@ import pytest
 from playwright.sync_api import expect
 
 from consent.models import AuditEvent, Citizen, Consent, Dialogue, Relative
+from portal.roles import Role
 from tests.browser.helpers import BOTH_VIEWPORTS, tab_to
 from tests.browser.public_pages import PublicPage, axe_problems, response_problems
 from tests.browser.test_html_validity import vnu_command, vnu_problems
-from tests.consent_factories import make_caseworker, make_unit
-from tests.factories import PASSWORD, make_municipality
+from tests.factories import PASSWORD, MunicipalityFactory, StaffFactory, UnitFactory
 
 pytestmark = [pytest.mark.browser, BOTH_VIEWPORTS]
 
@@ -89,17 +89,23 @@ class Journey:
 
 
 @pytest.fixture
-def caseworker(transactional_db, roles):
-    municipality = make_municipality("Testrup", "testrup", "0901")
-    solgaarden = make_unit(municipality, "Plejecenter Solgården")
-    nord = make_unit(municipality, "Hjemmeplejen Nord")
-    return make_caseworker(
-        municipality, solgaarden, nord, username="sara", first_name="Sara", last_name="Sagsbehandler"
+def live_caseworker(transactional_db, roles):
+    """Sara, a caseworker of two units of Testrup, in the live server's database."""
+    municipality = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")
+    solgaarden = UnitFactory(municipality=municipality, name="Plejecenter Solgården")
+    nord = UnitFactory(municipality=municipality, name="Hjemmeplejen Nord")
+    return StaffFactory(
+        municipality=municipality,
+        roles=[Role.CASEWORKER],
+        units=[solgaarden, nord],
+        username="sara",
+        first_name="Sara",
+        last_name="Sagsbehandler",
     )
 
 
 def test_caseworker_records_and_revokes_a_consent_with_the_keyboard(
-    caseworker, live_server, page, console, viewport_name, tmp_path
+    live_caseworker, live_server, page, console, viewport_name, tmp_path
 ):
     command = vnu_command()  # fail fast when the checker cannot run
     journey = Journey(page, console, live_server.url, viewport_name)
@@ -216,28 +222,35 @@ def test_caseworker_records_and_revokes_a_consent_with_the_keyboard(
 
 
 @pytest.fixture
-def busy_citizen(caseworker):
+def busy_citizen(live_caseworker):
     """A citizen with something of everything: due and overdue tasks, kinds of relatives, consents, agreements."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from tests.factories import make_agreement, make_citizen, make_consent, make_relative, make_staff
+    from portal.roles import Role
+    from tests.factories import AgreementFactory, CitizenFactory, ConsentFactory, RelativeFactory, StaffFactory
 
     today = timezone.localdate()
-    municipality, unit = caseworker.municipality, caseworker.units.get(name="Plejecenter Solgården")
-    colleague = make_staff(municipality, "Sagsbehandler", first_name="Kim", last_name="Kollega")
-    citizen = make_citizen(municipality, unit, created_by=caseworker, name="Birte Borger", cpr="121245-1234")
-    daughter = make_relative(citizen, "Mette Datter", phone="12 34 56 78", email="mette@example.dk")
-    make_relative(citizen, "Læge Jensen", relation="egen læge", kind="professional")
-    make_relative(citizen, "Lille Ida", relation="barnebarn", is_minor=True)
-    make_relative(citizen, "Kim Kollega", relation="nevø", staff_user=colleague)
-    permission = make_consent(daughter, recorded_by=caseworker, valid_until=today + timedelta(days=10))
-    make_consent(daughter, recorded_by=caseworker, decision="refuse", categories=["oekonomi"], contact="")
-    revoked = make_consent(make_relative(citizen, "Søren Søn", relation="søn"), recorded_by=caseworker)
-    make_consent(
-        revoked.relative,
-        recorded_by=caseworker,
+    municipality, unit = live_caseworker.municipality, live_caseworker.units.get(name="Plejecenter Solgården")
+    colleague = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], first_name="Kim", last_name="Kollega")
+    citizen = CitizenFactory(
+        municipality=municipality, units=[unit], created_by=live_caseworker, name="Birte Borger", cpr="121245-1234"
+    )
+    daughter = RelativeFactory(citizen=citizen, name="Mette Datter", phone="12 34 56 78", email="mette@example.dk")
+    RelativeFactory(citizen=citizen, name="Læge Jensen", relation="egen læge", kind="professional")
+    RelativeFactory(citizen=citizen, name="Lille Ida", relation="barnebarn", is_minor=True)
+    RelativeFactory(citizen=citizen, name="Kim Kollega", relation="nevø", staff_user=colleague)
+    permission = ConsentFactory(relative=daughter, recorded_by=live_caseworker, valid_until=today + timedelta(days=10))
+    ConsentFactory(
+        relative=daughter, recorded_by=live_caseworker, decision="refuse", categories=["oekonomi"], contact=""
+    )
+    revoked = ConsentFactory(
+        relative=RelativeFactory(citizen=citizen, name="Søren Søn", relation="søn"), recorded_by=live_caseworker
+    )
+    ConsentFactory(
+        relative=revoked.relative,
+        recorded_by=live_caseworker,
         supersedes=revoked,
         decision="revoked",
         form="written",
@@ -245,17 +258,15 @@ def busy_citizen(caseworker):
         contact="",
         reason="Fortrudt.",
     )
-    overdue = make_agreement(citizen, created_by=caseworker, next_follow_up=today - timedelta(days=2))
+    overdue = AgreementFactory(citizen=citizen, created_by=live_caseworker, next_follow_up=today - timedelta(days=2))
     overdue.follow_ups.create(
-        held_on=today - timedelta(days=30), outcome="continue", note="Fint.", recorded_by=caseworker
+        held_on=today - timedelta(days=30), outcome="continue", note="Fint.", recorded_by=live_caseworker
     )
-    ended = make_agreement(citizen, created_by=caseworker, ended_on=today - timedelta(days=1))
+    ended = AgreementFactory(citizen=citizen, created_by=live_caseworker, ended_on=today - timedelta(days=1))
     Dialogue.objects.create(
-        citizen=citizen, involvement="not_now", ask_again_on=today - timedelta(days=1), recorded_by=caseworker
+        citizen=citizen, involvement="not_now", ask_again_on=today - timedelta(days=1), recorded_by=live_caseworker
     )
-    lonely = make_citizen(municipality, unit, created_by=caseworker, name="Ene Borger")
-    administrator = make_staff(municipality, "Kommuneadministrator", username="admin-testrup")
-    administrator.units.set([unit])  # another unit's citizens would be behind glass (test_log_checks_journey)
+    lonely = CitizenFactory(municipality=municipality, units=[unit], created_by=live_caseworker, name="Ene Borger")
     return {
         "citizen": citizen,
         "permission": permission,
@@ -263,8 +274,11 @@ def busy_citizen(caseworker):
         "overdue": overdue,
         "ended": ended,
         "lonely": lonely,
-        "administrator": administrator,
-        "manager": make_staff(municipality, "Leder", username="leder-testrup"),
+        # With the unit: another unit's citizens would be behind glass (test_log_checks_journey).
+        "administrator": StaffFactory(
+            municipality=municipality, roles=[Role.MUNICIPALITY_ADMIN], units=[unit], username="admin-testrup"
+        ),
+        "manager": StaffFactory(municipality=municipality, roles=[Role.MANAGER], username="leder-testrup"),
     }
 
 

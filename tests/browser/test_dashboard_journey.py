@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from portal.roles import Role
 from tests.browser.helpers import BOTH_VIEWPORTS, log_in
 from tests.browser.public_pages import PublicPage, axe_problems, response_problems
 from tests.browser.test_html_validity import run_vnu, vnu_command
-from tests.factories import PASSWORD, make_staff
-from tests.results_factories import FREE_TEXT_MARK, ensure_demo_results
+from tests.factories import PASSWORD, StaffFactory
+from tests.scenarios import FREE_TEXT_MARK, ensure_demo_results
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +27,7 @@ def live_results(transactional_db, roles, live_server):
     """Testrup with its made-up survey results, and a manager (Leder) of Testrup, in the live server's database."""
     municipality = ensure_demo_results()
     survey = municipality.surveys.get()
-    manager = make_staff(municipality, "Leder", username="leder-testrup")
+    manager = StaffFactory(municipality=municipality, roles=[Role.MANAGER], username="leder-testrup")
     return {"municipality": municipality, "survey": survey, "waves": list(survey.waves.all()), "manager": manager}
 
 

@@ -5,8 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from portal.roles import Role
 from tests.browser.helpers import BOTH_VIEWPORTS, log_in
-from tests.factories import PASSWORD, make_staff
+from tests.factories import PASSWORD, StaffFactory
 
 pytestmark = [pytest.mark.browser, BOTH_VIEWPORTS]
 
@@ -59,7 +60,7 @@ def test_visitor_switches_language(live_policies, live_server, page, console):
 
 def test_editor_edits_and_unpublishes_a_page(live_policies, roles, live_server, page, new_context):
     haderslev = live_policies["haderslev"]
-    editor = make_staff(haderslev, "Redaktør", is_staff=True)
+    editor = StaffFactory(municipality=haderslev, roles=[Role.EDITOR], is_staff=True)
     policy_page = haderslev.pages.get(slug="hvem-er-en-paaroerende")
     public_url = f"{live_server.url}{policy_page.get_absolute_url()}"
     first_section = policy_page.sections.order_by("order", "pk").first()

@@ -12,9 +12,16 @@ from portal.roles import Role
 from tests.browser.helpers import BOTH_VIEWPORTS, ConsoleWatch, log_in
 from tests.browser.test_consent_journey import Journey
 from tests.browser.test_html_validity import vnu_command, vnu_problems
-from tests.consent_factories import make_unit
-from tests.factories import PASSWORD, make_agreement, make_citizen, make_consent, make_municipality, make_relative
-from tests.factories_r10_access import StaffFactory
+from tests.factories import (
+    PASSWORD,
+    AgreementFactory,
+    CitizenFactory,
+    ConsentFactory,
+    MunicipalityFactory,
+    RelativeFactory,
+    StaffFactory,
+    UnitFactory,
+)
 
 pytestmark = [pytest.mark.browser, BOTH_VIEWPORTS]
 
@@ -23,16 +30,17 @@ CITIZEN = "Gerda Indsigtsen"
 
 @pytest.fixture
 def town(transactional_db, roles):
-    municipality = make_municipality("Testrup", "testrup", "0901")
-    unit, other_unit = make_unit(municipality, "Plejecenter Solgården"), make_unit(municipality, "Hjemmeplejen Syd")
+    municipality = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")
+    unit = UnitFactory(municipality=municipality, name="Plejecenter Solgården")
+    other_unit = UnitFactory(municipality=municipality, name="Hjemmeplejen Syd")
     sara = StaffFactory(
         municipality=municipality, roles=[Role.CASEWORKER], units=[unit], username="sara", first_name="Sara"
     )
-    citizen = make_citizen(municipality, unit, created_by=sara, name=CITIZEN, cpr="121245-1234")
-    daughter = make_relative(citizen, "Mette Datter", phone="12 34 56 78")
-    make_consent(daughter, recorded_by=sara)
-    make_agreement(citizen, created_by=sara, description="Mette ringer hver søndag")
-    south = make_citizen(municipality, other_unit, created_by=sara, name="Svend Sydby")
+    citizen = CitizenFactory(municipality=municipality, units=[unit], created_by=sara, name=CITIZEN, cpr="121245-1234")
+    daughter = RelativeFactory(citizen=citizen, name="Mette Datter", phone="12 34 56 78")
+    ConsentFactory(relative=daughter, recorded_by=sara)
+    AgreementFactory(citizen=citizen, created_by=sara, description="Mette ringer hver søndag")
+    south = CitizenFactory(municipality=municipality, units=[other_unit], created_by=sara, name="Svend Sydby")
     StaffFactory(municipality=municipality, roles=[Role.MUNICIPALITY_ADMIN], username="alma", first_name="Alma")
     StaffFactory(municipality=municipality, roles=[Role.DATA_PROTECTION_OFFICER], username="dina", first_name="Dina")
     return {"citizen": citizen, "south": south}

@@ -15,7 +15,7 @@ import pytest
 from tests.browser.helpers import VIEWPORTS
 from tests.browser.lighthouse import LIGHTHOUSE, lighthouse, summary
 from tests.browser.served_site import served_portal
-from tests.survey_data import FIXED_CODE
+from tests.scenarios import FIXED_CODE
 
 pytestmark = pytest.mark.browser
 

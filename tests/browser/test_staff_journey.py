@@ -20,8 +20,7 @@ from portal.models import Unit, User
 from portal.roles import Role
 from tests.browser.test_consent_journey import Journey
 from tests.browser.test_html_validity import vnu_command, vnu_problems
-from tests.factories import make_citizen
-from tests.factories_r9_staff import PASSWORD, MunicipalityFactory, StaffFactory, UnitFactory
+from tests.factories import PASSWORD, CitizenFactory, MunicipalityFactory, StaffFactory, UnitFactory
 
 pytestmark = [pytest.mark.browser]
 
@@ -58,8 +57,8 @@ def town(transactional_db, roles):
     )
     abo = UnitFactory(municipality=municipality, name="Plejecenter Åbo")
     syd = UnitFactory(municipality=municipality, name="Hjemmeplejen Syd")
-    make_citizen(municipality, abo, created_by=admin, name="Karen Åbo-Borger")
-    make_citizen(municipality, syd, created_by=admin, name="Poul Syd-Borger")
+    CitizenFactory(municipality=municipality, units=[abo], created_by=admin, name="Karen Åbo-Borger")
+    CitizenFactory(municipality=municipality, units=[syd], created_by=admin, name="Poul Syd-Borger")
     return municipality
 
 

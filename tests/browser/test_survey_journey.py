@@ -5,10 +5,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
+from portal.roles import Role
 from surveys import services
 from surveys.models import Answer, Invitation, SurveyResponse
-from tests.factories import make_staff
-from tests.survey_data import make_survey
+from tests.factories import StaffFactory
+from tests.scenarios import open_survey
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("viewport_name", ["phone"])]
 
@@ -33,8 +34,8 @@ def tab_to(page, selector: str) -> None:
 
 def test_relative_answers_with_the_keyboard_on_a_phone(live_policies, roles, live_server, page, console):
     haderslev = live_policies["haderslev"]
-    survey = make_survey(haderslev)
-    manager = make_staff(haderslev, "Leder")
+    survey = open_survey(haderslev)
+    manager = StaffFactory(municipality=haderslev, roles=[Role.MANAGER])
     [code] = services.generate_invitations(wave=survey.wave, unit=survey.unit, count=1, acting_user=manager)
     link = f"{live_server.url}/undersoegelse/{code}/"
 

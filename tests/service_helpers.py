@@ -1,49 +1,31 @@
-"""Synthetic citizens, relatives and consents for the consent tests, made through consent.services.
+"""Test data made through the apps' services, for the tests that need what a service writes besides the row
+(the audit log, a consent's versions). The one place for such helpers; every other row comes from tests.factories.
 
 The CPR numbers are made up (and the names too); CITIZEN_CPR's pieces are what the privacy checks look for.
 """
 
-import itertools
 from datetime import date
 
 from django.apps import apps
-from django.contrib.auth.models import Group
 
 from consent import services
 from consent.models import Citizen, Consent, Relative
-from portal.models import Area, Unit
-from portal.roles import Role
-from tests.factories import make_staff
 
 CITIZEN_NAME = "Karen Testesen"
 CITIZEN_CPR = "241275-4321"
 CITIZEN_CPR_DIGITS = "2412754321"
 CITIZEN_BIRTH_PART = "241275"
 
-_numbers = itertools.count(1)
 
-
-def make_unit(municipality, name: str | None = None) -> Unit:
-    return Unit.objects.create(
-        municipality=municipality, name=name or f"Plejecenter {next(_numbers)}", area=Area.ELDERLY
-    )
-
-
-def make_caseworker(municipality, *units: Unit, **fields):
-    """A caseworker of `units`. The role's group is made again if a transactional test emptied the tables."""
-    Group.objects.get_or_create(name=Role.CASEWORKER.value)
-    user = make_staff(municipality, Role.CASEWORKER.value, **fields)
-    user.units.set(units)
-    return user
-
-
-def make_citizen(municipality, acting_user, *, name: str = CITIZEN_NAME, cpr: str = CITIZEN_CPR, units=()) -> Citizen:
+def register_citizen(
+    municipality, acting_user, *, name: str = CITIZEN_NAME, cpr: str = CITIZEN_CPR, units=()
+) -> Citizen:
     return services.register_citizen(
         municipality=municipality, name=name, cpr=cpr, units=list(units), acting_user=acting_user
     )
 
 
-def make_relative(citizen: Citizen, acting_user, name: str, **fields) -> Relative:
+def add_relative(citizen: Citizen, acting_user, name: str, **fields) -> Relative:
     fields.setdefault("relation", "datter")
     return services.add_relative(citizen=citizen, relative=Relative(name=name, **fields), acting_user=acting_user)
 
