@@ -124,7 +124,7 @@ def make_survey(answers: int, seed: int):
     from surveys.models import ExternalResult, Indicator, Question, Survey, Wave
 
     municipality = Municipality.objects.create(
-        name="Benchby Kommune", slug="benchby", kommunekode="999", website="https://benchby.example",
+        name="Benchby Kommune", slug="benchby", kommunekode="0999", website="https://benchby.example",
         policy_title="Pårørendepolitik for Benchby",
     )  # fmt: skip
     units = Unit.objects.bulk_create(

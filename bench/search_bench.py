@@ -118,7 +118,7 @@ def generate(situations: int) -> dict:
     municipality = Municipality.objects.create(
         name="Syntetrup Kommune (syntetisk)",
         slug=SLUG,
-        kommunekode="999",
+        kommunekode="0999",
         website="https://syntetrup.example",
         region="hovedstaden",
         policy_title="Syntetisk pårørendepolitik til benchmark",

@@ -17,31 +17,35 @@ How the portal's consent versions map onto R5 Consent
   A current version whose period has not begun yet is "active" too: it is to be followed, and its
   `period.start` says from when (R5 "draft" means "not yet intended to be acted upon", which a
   given consent is not).
-- decision (R5 deny | permit): "permit" for a permission, "deny" for a refusal. The decision is the
-  citizen's answer for what the one first-level provision describes (this relative, these kinds of
-  information, the action "disclose"); there are no nested provisions. Note that R5 describes
-  provisions as exceptions to the base decision and nested levels as negations of the level above;
-  a receiver that reads a first-level provision as an exception must map this bundle accordingly.
-  Outside what a provision names, nothing is permitted: the default under the duty of
-  confidentiality (tavshedspligt) is that staff tell relatives nothing.
-- A revocation is its own version and so its own resource: status "inactive", decision "deny",
-  the same relative and kinds of information as the version it revokes, `period.start` = the day
-  it took effect, no end, the extension `consent-revocation` = true and `replaces` pointing at the
-  revoked version (which is "inactive" too, as superseded). "inactive" and not "active"+"deny":
-  in the portal a revocation withdraws a permission, it is not a refusal that would override a
-  permission given in another consent about the same relative.
+- decision and provision, as R5 reads them: `decision` is the default and each provision an exception
+  to it, a nested provision an exception to its parent (R5 has no provision.type). Under the duty of
+  confidentiality (tavshedspligt) the default is that staff tell relatives nothing, so every resource has
+  `decision: deny`, and its provisions say what the citizen decided about one relative:
+  - a permission is one exception: "permit" for this relative (actor, role IRCP), the action "disclose"
+    and these kinds of information (securityLabel);
+  - a refusal is an exception for this relative and these kinds with a nested exception for the same
+    relative: "deny" again, but now explicitly, for exactly that relative and those kinds. A receiver that
+    combines several consents about one relative lets an explicit deny win, as "Må jeg oplyse?" does; the
+    default deny of a consent about someone else decides nothing.
+  Which kinds a permission really opens is asked of `consent.rules.may_disclose` (the one place that
+  decides): a kind it would never allow under this version (e.g. for a relative under 18) is written
+  as a refusal instead.
+- A revocation is its own version and so its own resource: status "inactive", written as a refusal of
+  the same relative and kinds of information as the version it revokes, `period.start` = the day it
+  took effect, no end, the extension `consent-revocation` = true and `replaces` pointing at the revoked
+  version (which is "inactive" too, as superseded).
 - date = given_on; period = valid_from … valid_until (no end when open-ended).
-- subject = "Patient/<uuid5 of <slug>:citizen:<pk>>", a relative reference and nothing else: no CPR
-  number, no name, no display. The export is for a system that already knows the citizen from the
-  municipality's records; the id only ties the resources of one citizen together.
+- subject = "Patient/<uuid5 of <slug>:citizen:<pk>>" with the citizen's CPR number as its identifier
+  (system urn:oid:1.2.208.176.1.2, DK Core's CPR identifier), so that a receiving system can match the
+  citizen. The portal keeps only a hash of the number, so the caseworker types it at export time;
+  consent.services.export_fhir checks it against the hash, and it is neither stored nor logged. No name.
 - grantor: the citizen (the same Patient reference), or, for a guardian (værge) or a lasting power
   of attorney (fremtidsfuldmægtig), a contained RelatedPerson "#grantor" with relationship
   v3-RoleCode GUARD or DPOWATT and the document reference (the appointment or the power of
   attorney) as its identifier; the reference's display is the role ("Værge", "Fremtidsfuldmægtig"),
   never a name.
 - controller and grantee = the municipality: Organization reference with display = its name and
-  identifier = the three-digit kommunekode (local naming system; DK Core's municipality code system
-  uses four digits, "0580").
+  identifier = the four-digit kommunekode ("0167") in DK Core's municipality code system.
 - category = v3-ActCode IDSCL (information disclosure).
 - provision: actor = the relative, role v3-ParticipationType IRCP (information recipient),
   reference "RelatedPerson/<uuid5 of <slug>:relative:<pk>>" ("Practitioner/…" for another
@@ -77,7 +81,8 @@ FHIR_BASE = "https://paaroerendeportalen.dk/fhir"
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, FHIR_BASE)
 
 CATEGORY_SYSTEM = f"{FHIR_BASE}/CodeSystem/oplysningskategori"
-KOMMUNEKODE_SYSTEM = f"{FHIR_BASE}/NamingSystem/kommunekode"
+KOMMUNEKODE_SYSTEM = "http://hl7.dk/fhir/core/CodeSystem/dk-core-municipality-codes"
+CPR_SYSTEM = "urn:oid:1.2.208.176.1.2"
 GRANTOR_DOCUMENT_SYSTEM = f"{FHIR_BASE}/NamingSystem/repraesentationsdokument"
 EXT_REPLACES = f"{FHIR_BASE}/StructureDefinition/replaces"
 EXT_REVOCATION = f"{FHIR_BASE}/StructureDefinition/consent-revocation"
@@ -140,33 +145,67 @@ def _grantor(consent: Consent, patient: Reference) -> tuple[list[Reference], lis
     return [Reference(reference="#grantor", type="RelatedPerson", display=role)], [representative]
 
 
-def _provision(consent: Consent, municipality) -> ConsentProvision:
+def opened_categories(consent: Consent) -> list[str]:
+    """The kinds of information this permission lets staff tell its relative, as consent.rules decides it."""
+    if consent.decision != Consent.Decision.PERMIT:
+        return []
+    return [
+        category
+        for category in consent.categories
+        if rules.may_disclose(
+            relative=consent.relative, category=category, on=consent.valid_from, consents=[consent]
+        ).allowed
+    ]
+
+
+def _provisions(consent: Consent, municipality) -> list[ConsentProvision]:
+    opened = opened_categories(consent)
+    closed = [category for category in consent.categories if category not in opened]
+    provisions = []
+    if opened:
+        provisions.append(_exception(consent, municipality, opened, contact=True))
+    if closed:
+        refusal = _exception(consent, municipality, closed)
+        refusal.provision = [ConsentProvision(actor=_actors(consent, municipality))]
+        provisions.append(refusal)
+    return provisions
+
+
+def _actors(consent: Consent, municipality) -> list[ConsentProvisionActor]:
+    return [
+        ConsentProvisionActor(
+            role=CodeableConcept(
+                coding=[Coding(system=V3_PARTICIPATION_TYPE, code="IRCP", display="information recipient")]
+            ),
+            reference=_relative_reference(consent.relative, municipality),
+        )
+    ]
+
+
+def _exception(consent: Consent, municipality, categories: list[str], *, contact: bool = False) -> ConsentProvision:
+    """An exception to the decision: this relative, the action "disclose", these kinds of information."""
     extension = []
-    if consent.contact:
+    if consent.contact and contact:
         extension.append(
             Extension(url=EXT_STAFF_MAY_CONTACT, valueBoolean=consent.contact == Consent.Contact.STAFF_MAY_CONTACT)
         )
     return ConsentProvision(
         extension=extension or None,
-        actor=[
-            ConsentProvisionActor(
-                role=CodeableConcept(
-                    coding=[Coding(system=V3_PARTICIPATION_TYPE, code="IRCP", display="information recipient")]
-                ),
-                reference=_relative_reference(consent.relative, municipality),
-            )
-        ],
+        actor=_actors(consent, municipality),
         action=[CodeableConcept(coding=[Coding(system=CONSENT_ACTION, code="disclose", display="Disclose")])],
         securityLabel=[
-            Coding(system=CATEGORY_SYSTEM, code=category, display=CATEGORY_DISPLAY[category])
-            for category in consent.categories
+            Coding(system=CATEGORY_SYSTEM, code=category, display=CATEGORY_DISPLAY[category]) for category in categories
         ],
     )
 
 
-def consent_resource(consent: Consent, *, municipality, current: bool, on: date) -> FhirConsent:
+def consent_resource(consent: Consent, *, municipality, current: bool, on: date, cpr: str) -> FhirConsent:
     """One consent version as an R5 Consent (see the module docstring for the mapping)."""
-    patient = Reference(reference=f"Patient/{fhir_id(municipality, 'citizen', consent.citizen_id)}", type="Patient")
+    patient = Reference(
+        reference=f"Patient/{fhir_id(municipality, 'citizen', consent.citizen_id)}",
+        type="Patient",
+        identifier=Identifier(system=CPR_SYSTEM, value=cpr),
+    )
     organization = Reference(
         type="Organization",
         identifier=Identifier(system=KOMMUNEKODE_SYSTEM, value=municipality.kommunekode),
@@ -191,18 +230,19 @@ def consent_resource(consent: Consent, *, municipality, current: bool, on: date)
         grantor=grantor,
         grantee=[organization],
         controller=[organization],
-        decision="permit" if consent.decision == Consent.Decision.PERMIT else "deny",
-        provision=[_provision(consent, municipality)],
+        decision="deny",
+        provision=_provisions(consent, municipality),
     )
     if resource.status not in CONSENT_STATES or resource.decision not in DECISIONS:
         raise ValueError(f"Not an R5 Consent status or decision: {resource.status}, {resource.decision}")
     return resource
 
 
-def consents_bundle(citizen: Citizen, *, on: date | None = None) -> dict:
+def consents_bundle(citizen: Citizen, *, cpr: str, on: date | None = None) -> dict:
     """Every consent version of `citizen` as a FHIR R5 Bundle (JSON-ready dict), in two queries at most.
 
-    `on` is the day the statuses are judged on (today by default).
+    `cpr` is the citizen's CPR number (10 digits), checked by the caller against the stored hash; `on` is
+    the day the statuses are judged on (today by default).
     """
     day = on or timezone.localdate()
     municipality = citizen.municipality
@@ -210,7 +250,7 @@ def consents_bundle(citizen: Citizen, *, on: date | None = None) -> dict:
     current = {version.pk for version in rules.current_versions(versions)}
     entries = []
     for version in versions:
-        resource = consent_resource(version, municipality=municipality, current=version.pk in current, on=day)
+        resource = consent_resource(version, municipality=municipality, current=version.pk in current, on=day, cpr=cpr)
         entries.append(BundleEntry(fullUrl=f"urn:uuid:{resource.id}", resource=resource))
     bundle = Bundle(type="collection", timestamp=timezone.now(), entry=entries or None)
     return bundle.model_dump(mode="json", exclude_none=True)

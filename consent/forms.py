@@ -18,7 +18,7 @@ from portal.models import Unit, User
 
 from .access import policy
 from .cpr import parse_cpr
-from .models import Agreement, Citizen, Consent, Dialogue, FollowUp, InformationCategory, Relative
+from .models import Agreement, AuditEvent, Citizen, Consent, Dialogue, FollowUp, InformationCategory, Relative
 
 # ISO first: it is what <input type="date"> sends; dd.mm.yyyy for browsers that show a text field.
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d-%m-%Y", "%d/%m/%Y"]
@@ -451,3 +451,55 @@ class RetentionForm(forms.Form):
             "invalid": _("Write the retention period in whole years."),
         },
     )
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need to open this citizen?"),
+        help_text=_(
+            "The citizen is in none of your units. Your reason is kept in the log and read by the data "
+            "protection officer. Write at least 20 characters."
+        ),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write why you need to open this citizen.")},
+    )
+
+
+class FhirExportForm(forms.Form):
+    """The CPR number a receiving system matches the citizen by; typed each time, never stored."""
+
+    cpr = forms.CharField(
+        label=_("The citizen's CPR number"),
+        max_length=20,
+        help_text=_(
+            "The portal keeps only a check of the number, so type it to put it in the export. It is checked "
+            "against the citizen and not saved."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "numeric"}),
+        error_messages={"required": _("Write the citizen's CPR number.")},
+    )
+
+
+class LogFilterForm(forms.Form):
+    """The log checks' filters (GET): ids, codes and dates only, so the address carries no personal data."""
+
+    person = forms.ModelChoiceField(label=_("Member of staff"), queryset=User.objects.none(), required=False)
+    citizen = forms.ModelChoiceField(label=_("Citizen"), queryset=Citizen.objects.none(), required=False)
+    event = forms.ChoiceField(label=_("Kind of event"), required=False)
+    start = date_field(_("From"), required=False)
+    end = date_field(_("To"), required=False)
+    unusual = forms.BooleanField(label=_("Only unusual access"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = policy.log_rows(user, User.objects.filter(municipality__isnull=False))
+        self.fields["person"].label_from_instance = lambda staff: f"{staff.display_name} ({staff.get_username()})"
+        self.fields["citizen"].queryset = policy.log_rows(user, Citizen)
+        self.fields["event"].choices = [("", _("All kinds")), *AuditEvent.Event.choices]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end date cannot be before the start date."))
+        return data

@@ -333,6 +333,10 @@ class AuditEvent(models.Model):
         CITIZEN_CLOSED = "citizen.closed", _("Closed the citizen's course")
         CITIZEN_ERASED = "citizen.erased", _("Erased the citizen's personal data (retention period over)")
         RETENTION_SET = "retention.set", _("Set the retention period")
+        ACCESS_REQUEST_MADE = "access_request.made", _("Made the citizen's access request (GDPR art. 15)")
+        BREAK_GLASS = "citizen.break_glass", _("Opened a citizen outside their own units, stating a reason")
+        LOG_CHECKED = "log.checked", _("Looked through the log checks")
+        LOG_EXPORTED = "log.exported", _("Exported the log checks")
 
     MUNICIPALITY_LOOKUP = "municipality"
 
@@ -414,3 +418,35 @@ class RecordRetention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality}: {self.years}"
+
+
+class BreakGlass(models.Model):
+    """An administrator's stated reason for opening a citizen outside their own units ("break the glass").
+
+    It opens the citizen to that administrator for consent.access.BREAK_GLASS_HOURS. Append-only, like the
+    log it is part of: the audit event `citizen.break_glass` carries this row's id, the reason stays here.
+    """
+
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="break_glass")
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        ordering = ("-at", "-pk")
+        verbose_name = _("access outside one's own units")
+        verbose_name_plural = _("accesses outside one's own units")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} → {self.citizen_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError("A stated reason is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("A stated reason is never deleted.")

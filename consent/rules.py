@@ -413,3 +413,19 @@ def validate_name_search(query: str) -> dict[str, list[str]]:
     if len(query) < NAME_SEARCH_MIN_LETTERS:
         return {"query": [_("Write at least two letters of the name.")]}
     return {}
+
+
+# --- Break the glass --------------------------------------------------------------------------------
+
+BREAK_GLASS_MIN_REASON = 20  # characters: a sentence a data protection officer can check, not "x"
+
+
+def validate_break_glass_reason(reason: str) -> dict[str, list[str]]:
+    if len((reason or "").strip()) < BREAK_GLASS_MIN_REASON:
+        return {
+            "reason": [
+                _("Write why you need to open this citizen, in at least %(count)d characters.")
+                % {"count": BREAK_GLASS_MIN_REASON}
+            ]
+        }
+    return {}

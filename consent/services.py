@@ -12,6 +12,7 @@ constraints refuse what slipped past. It raises the typed exceptions of portal.e
   after this user opened it; nothing was saved.
 """
 
+import hmac
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from .cpr import cpr_digest, parse_cpr
 from .models import (
     Agreement,
     AuditEvent,
+    BreakGlass,
     Citizen,
     Consent,
     Correction,
@@ -141,9 +143,10 @@ class SearchResult:
 
 
 def search_citizens(*, query: str, acting_user) -> SearchResult:
-    """The citizens `acting_user` may open that match `query`: by CPR number exactly one, by name up to
+    """The citizens `acting_user` may open (or open by stating a reason: policy.findable) that match `query`:
+    by CPR number exactly one, by name up to
     MAX_SEARCH_RESULTS. Each citizen shown is logged as found (one INSERT for all of them)."""
-    visible = policy.visible(acting_user, Citizen).prefetch_related("units")
+    visible = policy.findable(acting_user).prefetch_related("units")
     by_cpr = rules.searches_by_cpr(query)
     if by_cpr:
         digits, _born = _parsed_cpr(query, field="query")
@@ -484,3 +487,56 @@ def set_retention(*, municipality, years, acting_user) -> RecordRetention:
     )
     log(AuditEvent.Event.RETENTION_SET, actor=acting_user, citizen=None, years=years)
     return retention
+
+
+# --- Break the glass, access requests, exports, log checks --------------------------------------------
+
+
+@transaction.atomic
+def break_glass(*, citizen: Citizen, reason: str, acting_user) -> BreakGlass:
+    """An administrator states why they open a citizen outside their own units; this opens the citizen to them
+    for consent.access.BREAK_GLASS_HOURS, and the log checks flag it."""
+    if not policy.behind_glass(acting_user, Citizen).filter(pk=citizen.pk).exists():
+        raise RuleViolation({None: [_("You cannot open this citizen by stating a reason.")]})
+    _refuse(rules.validate_break_glass_reason(reason))
+    opened = BreakGlass.objects.create(
+        municipality_id=citizen.municipality_id, actor=acting_user, citizen=citizen, reason=reason.strip()
+    )
+    log(AuditEvent.Event.BREAK_GLASS, actor=acting_user, citizen=citizen, break_glass_id=opened.pk)
+    return opened
+
+
+def record_access_request(*, citizen: Citizen, document_format: str, acting_user) -> AuditEvent:
+    """Log that the citizen's access request was made, in which format ("html", "pdf", "json")."""
+    return log(
+        AuditEvent.Event.ACCESS_REQUEST_MADE,
+        actor=acting_user,
+        citizen=citizen,
+        citizen_id=citizen.pk,
+        format=document_format,
+    )
+
+
+def export_fhir(*, citizen: Citizen, cpr: str, acting_user, on: date | None = None) -> dict:
+    """The citizen's consents as FHIR, identified by the CPR number the caseworker typed.
+
+    The number must be the citizen's (it is checked against the stored hash); it is put in the bundle
+    and nowhere else: not stored, not logged.
+    """
+    digits, _born = _parsed_cpr(cpr, field="cpr")
+    if not hmac.compare_digest(cpr_digest(digits), citizen.cpr_digest):
+        raise RuleViolation({"cpr": [_("This CPR number is not the citizen's. Check the number and try again.")]})
+    from . import fhir  # fhir.resources and pydantic load slowly: only when a bundle is made
+
+    bundle = fhir.consents_bundle(citizen, cpr=digits, on=on)
+    record_view(citizen=citizen, acting_user=acting_user, event=AuditEvent.Event.FHIR_EXPORTED)
+    return bundle
+
+
+def record_log_check(*, acting_user, exported: str = "", **filters) -> None:
+    """Log that the log checks were read (or exported as `exported`), with the filters' ids and dates."""
+    event = AuditEvent.Event.LOG_EXPORTED if exported else AuditEvent.Event.LOG_CHECKED
+    ids = {name: value for name, value in filters.items() if value not in (None, "", False)}
+    if exported:
+        ids["format"] = exported
+    log(event, actor=acting_user, citizen=None, **ids)

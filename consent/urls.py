@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import log_views, views
 
 app_name = "consent"
 
@@ -18,6 +18,10 @@ urlpatterns = [
     path("borgere/<int:pk>/kvittering/", views.receipt, name="receipt"),
     path("borgere/<int:pk>/fhir/", views.fhir_export, name="fhir"),
     path("borgere/<int:pk>/log/", views.audit_log, name="audit-log"),
+    path("borgere/<int:pk>/aaben/", views.break_glass, name="break-glass"),
+    path("borgere/<int:pk>/indsigt/", views.access_request_page, name="access-request"),
+    path("borgere/<int:pk>/indsigt/pdf/", views.access_request_pdf, name="access-request-pdf"),
+    path("borgere/<int:pk>/indsigt/json/", views.access_request_json, name="access-request-json"),
     path("samtykke/<int:pk>/aendr/", views.consent_change, name="consent-change"),
     path("samtykke/<int:pk>/tilbagekald/", views.consent_revoke, name="consent-revoke"),
     path("aftaler/<int:pk>/opfoelgning/", views.follow_up, name="follow-up"),
@@ -28,4 +32,8 @@ urlpatterns = [
     path("dialog/<int:pk>/ret/", views.correct_dialogue, name="correct-dialogue"),
     path("aftaler/<int:pk>/ret/", views.correct_agreement, name="correct-agreement"),
     path("opbevaring/", views.retention_setting, name="retention"),
+    path("logkontrol/", log_views.log_check_list, name="log-checks"),
+    path("logkontrol/medarbejder/<int:pk>/", log_views.log_check_staff, name="log-checks-staff"),
+    path("logkontrol/eksport.csv", log_views.log_check_export, {"kind": "csv"}, name="log-checks-csv"),
+    path("logkontrol/eksport.xlsx", log_views.log_check_export, {"kind": "xlsx"}, name="log-checks-xlsx"),
 ]

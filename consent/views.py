@@ -15,8 +15,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,12 +26,14 @@ from django.views.decorators.cache import never_cache
 
 from portal.errors import RuleViolation, StaleVersion, show_on_form
 from portal.login import recent_login_required
+from portal.pdf import PdfUnavailable, pdf_response, render_pdf
 from portal.views import crumb
 
-from . import reads, retention, rules, services
-from .access import policy
+from . import access_request, reads, retention, rules, services
+from .access import CITIZEN_OF, policy
 from .forms import (
     AgreementForm,
+    BreakGlassForm,
     CitizenSearchForm,
     CloseCourseForm,
     ConsentForm,
@@ -40,6 +43,7 @@ from .forms import (
     CorrectRelativeForm,
     DialogueForm,
     DisclosureForm,
+    FhirExportForm,
     FollowUpForm,
     RegisterCitizenForm,
     RelativeForm,
@@ -63,16 +67,59 @@ STALE_FOLLOW_UP = gettext_lazy(
 DUPLICATE_CPR = gettext_lazy("A citizen with this CPR number is already registered in your municipality.")
 
 
-def consent_view(view):
-    """Logged in (else the login page), and allowed to use consent data (else a 403 page that says why)."""
+class BehindGlass(Exception):
+    """The object is the data of a citizen the user may open only after stating a reason."""
+
+    def __init__(self, citizen_id: int):
+        super().__init__(citizen_id)
+        self.citizen_id = citizen_id
+
+
+def consent_view(view, *, may=None, reason="consent"):
+    """Logged in (else the login page), and allowed to use consent data (else a 403 page that says why).
+
+    An object behind glass (consent.access.policy.behind_glass) sends the administrator to the page
+    where they state their reason first; nothing is shown or saved before that.
+    """
+    may = may or policy.may_use_consent
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not policy.may_use_consent(request.user):
-            return render(request, "consent/forbidden.html", {"reason": "consent"}, status=403)
-        return view(request, *args, **kwargs)
+        if not may(request.user):
+            return render(request, "consent/forbidden.html", {"reason": reason}, status=403)
+        try:
+            return view(request, *args, **kwargs)
+        except BehindGlass as glass:
+            return redirect("consent:break-glass", glass.citizen_id)
 
     return login_required(never_cache(wrapped))
+
+
+def log_view(view):
+    """The log checks: for the municipality administrator and the data protection officer."""
+    return consent_view(view, may=policy.may_read_audit_log, reason="log")
+
+
+def sensitive_download(view):
+    """Every download of a citizen's data or of the log passes here: the one place that asks for a recent
+    login, or the password or code typed again (portal.login.recent_login_required)."""
+    return recent_login_required(view)
+
+
+def fetch(request, queryset, pk: int):
+    """The object `pk` of `queryset` that the user may see; BehindGlass when they may open it by stating a
+    reason; else 404, as for an object that does not exist."""
+    try:
+        return policy.visible(request.user, queryset).get(pk=pk)
+    except queryset.model.DoesNotExist:
+        behind = policy.behind_glass(request.user, queryset.model).filter(pk=pk)
+        if queryset.model is Citizen:
+            citizen_id = behind.values_list("pk", flat=True).first()
+        else:
+            citizen_id = behind.values_list(CITIZEN_OF[queryset.model], flat=True).first()
+        if citizen_id is not None:
+            raise BehindGlass(citizen_id) from None
+        raise Http404 from None
 
 
 def posted(request):
@@ -113,7 +160,7 @@ def add_rule_messages(form: Form, check: Callable[[dict], None]) -> None:
 
 
 def citizen_of(request, pk: int) -> Citizen:
-    return get_object_or_404(policy.visible(request.user, Citizen).select_related("municipality"), pk=pk)
+    return fetch(request, Citizen.objects.select_related("municipality"), pk)
 
 
 def today():
@@ -194,6 +241,8 @@ def register(request):
         form.add_error(duplicate.field, DUPLICATE_CPR)
     else:
         if citizen is not None:
+            if not policy.visible(request.user, Citizen).filter(pk=citizen.pk).exists():
+                return redirect("consent:citizens")  # registered in a unit that is not the administrator's own
             return redirect(citizen)
     return render(
         request,
@@ -217,9 +266,7 @@ def register(request):
 
 @consent_view
 def citizen_detail(request, pk: int):
-    citizen = get_object_or_404(
-        policy.visible(request.user, Citizen).select_related("municipality").prefetch_related("units"), pk=pk
-    )
+    citizen = fetch(request, Citizen.objects.select_related("municipality").prefetch_related("units"), pk)
     overview = reads.citizen_overview(citizen, today())
     services.record_view(citizen=citizen, acting_user=request.user)
     context = {
@@ -343,9 +390,7 @@ class NewVersion:
 
 
 def new_version_page(request, pk: int, how: NewVersion):
-    old = get_object_or_404(
-        policy.visible(request.user, Consent).select_related("citizen__municipality", "relative", "recorded_by"), pk=pk
-    )
+    old = fetch(request, Consent.objects.select_related("citizen__municipality", "relative", "recorded_by"), pk)
     citizen, current = old.citizen, reads.current_version(old)
     if request.method != "POST" and current.pk != old.pk:
         messages.info(request, _("That version has been replaced. This is the current version."))
@@ -482,9 +527,7 @@ def agreement_new(request, pk: int):
 
 @consent_view
 def follow_up(request, pk: int):
-    agreement = get_object_or_404(
-        policy.visible(request.user, Agreement).select_related("citizen__municipality", "relative"), pk=pk
-    )
+    agreement = fetch(request, Agreement.objects.select_related("citizen__municipality", "relative"), pk)
     citizen = agreement.citizen
     initial = {"held_on": today(), "version": agreement.version}
     if agreement.ended_on is None:
@@ -525,7 +568,7 @@ def follow_up(request, pk: int):
 
 
 @consent_view
-@recent_login_required
+@sensitive_download
 def receipt(request, pk: int):
     citizen = citizen_of(request, pk)
     services.record_view(citizen=citizen, acting_user=request.user, event=AuditEvent.Event.RECEIPT_VIEWED)
@@ -540,16 +583,114 @@ def receipt(request, pk: int):
 
 
 @consent_view
-@recent_login_required
+@sensitive_download
 def fhir_export(request, pk: int):
-    """The citizen's consents as HL7 FHIR R5 Consent resources in a Bundle of type "collection"."""
-    from . import fhir  # fhir.resources and pydantic take longer to import than the rest of the URLconf: only here
-
+    """The citizen's consents as HL7 FHIR R5 Consent resources in a Bundle of type "collection", identified
+    by the CPR number the caseworker types (checked against the stored hash, never stored or logged)."""
     citizen = citizen_of(request, pk)
-    bundle = fhir.consents_bundle(citizen)
-    services.record_view(citizen=citizen, acting_user=request.user, event=AuditEvent.Event.FHIR_EXPORTED)
-    response = JsonResponse(bundle, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="consents-{citizen.pk}.json"'
+    form = FhirExportForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            bundle = services.export_fhir(citizen=citizen, cpr=form.cleaned_data["cpr"], acting_user=request.user)
+        except RuleViolation as error:
+            show_on_form(form, error)
+        else:
+            response = JsonResponse(bundle, json_dumps_params={"ensure_ascii": False, "indent": 2})
+            response["Content-Disposition"] = f'attachment; filename="consents-{citizen.pk}.json"'
+            response["Cache-Control"] = "no-store"
+            return response
+    if form.is_bound:  # the number typed is not sent back to the browser
+        form.data = form.data.copy()
+        form.data["cpr"] = ""
+    return form_page(
+        request,
+        citizen=citizen,
+        title=_("Export the consents (FHIR)"),
+        intro=_(
+            "The citizen's consents as HL7 FHIR R5 Consent resources, for the municipality's record system. "
+            "The receiving system finds the citizen by the CPR number."
+        ),
+        form=form,
+        submit=_("Export"),
+    )
+
+
+@consent_view
+def break_glass(request, pk: int):
+    """An administrator opens a citizen outside their own units: a stated reason first, logged and flagged."""
+    if policy.visible(request.user, Citizen).filter(pk=pk).exists():
+        return redirect("consent:citizen", pk)
+    citizen = get_object_or_404(policy.behind_glass(request.user, Citizen).select_related("municipality"), pk=pk)
+    form = BreakGlassForm(posted(request))
+
+    def save(data):
+        return services.break_glass(citizen=citizen, reason=data["reason"], acting_user=request.user)
+
+    if save_form(request, form, save, _("Your reason is logged. You can open the citizen for the rest of the day.")):
+        return redirect(citizen)
+    return form_page(
+        request,
+        citizen=None,
+        title=_("Open a citizen outside your units"),
+        intro=_(
+            "This citizen is in none of your units. An administrator may open them when the work requires it, "
+            "after writing why. The reason and the access are shown in the log checks."
+        ),
+        form=form,
+        submit=_("Open the citizen"),
+        cancel_url=reverse("consent:citizens"),
+    )
+
+
+# --- The access request (GDPR art. 15) ----------------------------------------------------------------
+
+
+def access_request_context(request, citizen: Citizen, document_format: str) -> dict:
+    services.record_access_request(citizen=citizen, document_format=document_format, acting_user=request.user)
+    return {
+        "document": access_request.access_request(citizen, made_by=request.user, today=today()),
+        "citizen": citizen,
+        "crumbs": crumbs(crumb(_("Access request")), citizen=citizen),
+    }
+
+
+def access_request_citizen(request, pk: int) -> Citizen:
+    return fetch(request, Citizen.objects.select_related("municipality", "created_by"), pk)
+
+
+@consent_view
+def access_request_page(request, pk: int):
+    """Everything the portal holds about the citizen, as a page to read or print (with a print stylesheet)."""
+    citizen = access_request_citizen(request, pk)
+    return render(request, "consent/access_request.html", access_request_context(request, citizen, "html"))
+
+
+@consent_view
+@sensitive_download
+def access_request_pdf(request, pk: int):
+    """The same document as a tagged PDF; where the PDF cannot be made here, the printable page with a note."""
+    citizen = access_request_citizen(request, pk)
+    context = access_request_context(request, citizen, "pdf")
+    html = render_to_string("consent/access_request_document.html", context, request=request)
+    try:
+        document = render_pdf(html)
+    except PdfUnavailable:
+        context["pdf_unavailable"] = True
+        return render(request, "consent/access_request.html", context)
+    return pdf_response(document, filename=access_request.file_name(citizen, "pdf"))
+
+
+@consent_view
+@sensitive_download
+def access_request_json(request, pk: int):
+    """The same content, machine-readable."""
+    citizen = access_request_citizen(request, pk)
+    context = access_request_context(request, citizen, "json")
+    response = JsonResponse(
+        access_request.as_json(context["document"]), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Disposition"] = f'attachment; filename="{access_request.file_name(citizen, "json")}"'
+    response["Cache-Control"] = "no-store"
     return response
 
 

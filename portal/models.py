@@ -91,9 +91,14 @@ class Municipality(TranslatedFieldsMixin, models.Model):
     )
     kommunekode = models.CharField(
         _("municipality code"),
-        max_length=3,
+        max_length=4,
         unique=True,
-        validators=[RegexValidator(r"^[0-9]{3}$", _("A municipality code has exactly three digits."))],
+        validators=[
+            RegexValidator(
+                r"^0[0-9]{3}$", _("A municipality code has four digits and begins with 0, e.g. 0167 for Hvidovre.")
+            )
+        ],
+        help_text=_("The four-digit code of Danmarks Statistik and the CPR register, e.g. 0167."),
     )
     website = HttpsURLField(_("website"))
     region = models.CharField(
@@ -128,7 +133,7 @@ class Municipality(TranslatedFieldsMixin, models.Model):
         verbose_name_plural = _("municipalities")
         constraints: ClassVar = [
             models.CheckConstraint(
-                condition=models.Q(kommunekode__regex=r"^[0-9]{3}$"), name="kommunekode_three_digits"
+                condition=models.Q(kommunekode__regex=r"^0[0-9]{3}$"), name="kommunekode_four_digits"
             ),
         ]
 

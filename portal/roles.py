@@ -11,6 +11,8 @@ class Role(models.TextChoices):
     MANAGER = "Leder", _("Manager")
     EDITOR = "Redaktør", _("Editor")
     MUNICIPALITY_ADMIN = "Kommuneadministrator", _("Municipality administrator")
+    # Reads the log checks (who looked at whose data); sees no citizen's record by holding it (GDPR art. 37-39).
+    DATA_PROTECTION_OFFICER = "Databeskyttelsesrådgiver", _("Data protection officer")
 
 
 def has_role(user, role: Role) -> bool:

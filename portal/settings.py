@@ -247,6 +247,12 @@ SURVEY_CODE_KEY = os.environ.get("SURVEY_CODE_KEY", "")
 SURVEY_OPEN_LINK_ANSWERS_PER_HOUR = int(os.environ.get("SURVEY_OPEN_LINK_ANSWERS_PER_HOUR", "10"))
 SURVEY_CODE_MISSES_PER_HOUR = int(os.environ.get("SURVEY_CODE_MISSES_PER_HOUR", "30"))
 
+# Break the glass and the log checks (consent/log_checks.py): how long a stated reason opens a citizen to
+# an administrator, and the thresholds above which an access is flagged as unusual.
+BREAK_GLASS_HOURS = int(os.environ.get("BREAK_GLASS_HOURS", "8"))
+LOG_CHECK_CITIZENS_PER_DAY = int(os.environ.get("LOG_CHECK_CITIZENS_PER_DAY", "30"))
+LOG_CHECK_WORKDAY_STARTS = int(os.environ.get("LOG_CHECK_WORKDAY_STARTS", "7"))
+LOG_CHECK_WORKDAY_ENDS = int(os.environ.get("LOG_CHECK_WORKDAY_ENDS", "18"))
 # Staff administration: how long an invitation link works, and the largest staff/units file accepted.
 STAFF_INVITATION_HOURS = int(os.environ.get("STAFF_INVITATION_HOURS", "72"))
 STAFF_IMPORT_MAX_BYTES = int(os.environ.get("STAFF_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))

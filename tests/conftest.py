@@ -86,12 +86,12 @@ def directories(policies):
 
 @pytest.fixture
 def municipality(db):
-    return MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="901")
+    return MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")
 
 
 @pytest.fixture
 def other_municipality(db):
-    return MunicipalityFactory(town="Andeby", slug="andeby", kommunekode="902")
+    return MunicipalityFactory(town="Andeby", slug="andeby", kommunekode="0902")
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from consent.cpr import cpr_digest, parse_cpr
-from consent.models import Agreement, Citizen, Consent, Relative
+from consent.models import Agreement, AuditEvent, Citizen, Consent, Relative
 from contacts.models import ContactPoint, Need, Situation, SituationContact
 from portal.models import Area, Municipality, Page, Section, Unit, User
 from portal.roles import Role
@@ -43,7 +43,7 @@ def make_cpr(number: int | None = None) -> str:
 
 
 class MunicipalityFactory(DjangoModelFactory):
-    """`MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="901")`: "Testrup Kommune"."""
+    """`MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")`: "Testrup Kommune"."""
 
     class Meta:
         model = Municipality
@@ -53,7 +53,7 @@ class MunicipalityFactory(DjangoModelFactory):
 
     name = factory.LazyAttribute(lambda o: f"{o.town} Kommune")
     slug = factory.LazyAttribute(lambda o: o.town.lower())
-    kommunekode = factory.Sequence(lambda n: f"{800 + n % 100}")
+    kommunekode = factory.Sequence(lambda n: f"{800 + n % 100:04d}")
     website = factory.LazyAttribute(lambda o: f"https://{o.slug}.example")
     policy_title = factory.LazyAttribute(lambda o: f"Pårørendepolitik for {o.town}")
 
@@ -204,6 +204,17 @@ class AgreementFactory(DjangoModelFactory):
     responsible = Agreement.Party.STAFF
     follow_up_every_days = 30
     next_follow_up = factory.LazyFunction(lambda: today() + timedelta(days=30))
+
+
+class AuditEventFactory(DjangoModelFactory):
+    """A log entry at a chosen time (the services write entries at "now")."""
+
+    class Meta:
+        model = AuditEvent
+
+    municipality = factory.SelfAttribute("actor.municipality")
+    event = AuditEvent.Event.CITIZEN_VIEWED
+    payload = factory.LazyAttribute(lambda event: {"citizen_id": event.citizen.pk} if event.citizen else {})
 
 
 # --- contacts: the "Find rundt" directory ---------------------------------------------------------------

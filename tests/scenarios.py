@@ -236,7 +236,7 @@ def ensure_demo_results() -> Municipality:
     """The made-up municipality "Testrup" with demo_results(), made once (for the browser checks' live database)."""
     municipality = Municipality.objects.filter(slug=DEMO_SLUG).first()
     if municipality is None:
-        municipality = MunicipalityFactory(town="Testrup", slug=DEMO_SLUG, kommunekode="901")
+        municipality = MunicipalityFactory(town="Testrup", slug=DEMO_SLUG, kommunekode="0901")
     if not municipality.surveys.exists():
         demo_results(municipality, timezone.localdate())
     return municipality

@@ -16,7 +16,8 @@ Expected answers, from `expected(role, relation, url_name)`:
     anonymous                    login   login       login   login               login
     caseworker_a                 ok      ok          404     404                 ok
     caseworker_b                 404     404         ok      404                 ok
-    municipality_admin           ok      ok          ok      404                 ok
+    municipality_admin (no       glass   glass       glass   404                 ok
+      units of their own)
     manager                      403     403         403     403                 403
     editor                       403     403         403     403                 403
     manager_and_caseworker_a     ok      ok          404     404                 ok
@@ -24,12 +25,17 @@ Expected answers, from `expected(role, relation, url_name)`:
       of unit A, a relative of
       unit_a_kin)
     superuser                    403     403         403     403                 403
+    dpo (data protection         403     403         403     403                 403
+      officer)
 
-    …except the log (audit-log), which only the municipality administrator may read: 403 for a
-    caseworker on a citizen they can see (and 404 as above for one they cannot); and the retention
-    period (retention), which only the municipality administrator sets. The corrections (correct-*)
-    and closing a course (close) follow the table. The DPO's page of personal data (a core page) is
-    the municipality administrator's only.
+    "glass" is a redirect to the page where the administrator states a reason first (break-glass);
+    that page itself answers "ok" to them. Except the log of one citizen (audit-log), which only the
+    municipality administrator may read: 403 for a caseworker on a citizen they can see (and 404 as
+    above for one they cannot). The log checks (log-checks*) are for the administrator and the DPO
+    only, 403 for everyone else; the per-staff page answers 404 for staff of another municipality.
+    The retention period (retention) only the municipality administrator sets; the corrections (correct-*)
+    and closing a course (close) follow the table; the DPO's page of personal data (a core page) is the
+    municipality administrator's only.
 
 "ok" is 200 or a redirect that is not to the login page. The POSTs send valid data, so a check that
 were missing would save something: for every refused answer the test compares every row of the
@@ -90,7 +96,16 @@ URL_TARGETS = {
     "correct-dialogue": "dialogue",
     "correct-agreement": "agreement",
     "retention": None,
+    "break-glass": "citizen",
+    "access-request": "citizen",
+    "access-request-pdf": "citizen",
+    "access-request-json": "citizen",
+    "log-checks": None,
+    "log-checks-staff": "staff",
+    "log-checks-csv": None,
+    "log-checks-xlsx": None,
 }
+LOG_PAGES = {"log-checks", "log-checks-staff", "log-checks-csv", "log-checks-xlsx"}
 URL_NAMES = [pattern.name for pattern in urlpatterns]
 # The URLs whose POST saves something: for an allowed user, the valid POST must save (a redirect).
 WRITES = {
@@ -108,6 +123,7 @@ WRITES = {
     "correct-dialogue",
     "correct-agreement",
     "retention",
+    "break-glass",
 }
 
 ROLES = [
@@ -120,10 +136,11 @@ ROLES = [
     "manager_and_caseworker_a",
     "staff_relative",
     "superuser",
+    "dpo",
 ]
 RELATIONS = ["unit_a", "unit_a_kin", "unit_b", "other_municipality"]
 
-LOGIN, FORBIDDEN, NOT_FOUND, OK = "login", 403, 404, "ok"
+LOGIN, FORBIDDEN, NOT_FOUND, OK, GLASS = "login", 403, 404, "ok", "glass"
 # What the 403 page says: why this user may not.
 CONSENT_ONLY = "Citizens' consents and agreements are for caseworkers and the municipality's administrator."
 LOG_ONLY = "Only the municipality's administrator can see who has looked at a citizen's data."
@@ -133,20 +150,28 @@ RETENTION_ONLY = "Only the municipality's administrator can see and set how long
 SEES = {
     "caseworker_a": {"unit_a", "unit_a_kin"},
     "caseworker_b": {"unit_b"},
-    "municipality_admin": {"unit_a", "unit_a_kin", "unit_b"},
+    "municipality_admin": set(),
     "manager_and_caseworker_a": {"unit_a", "unit_a_kin"},
     "staff_relative": {"unit_a"},
 }
-READS_THE_LOG = {"municipality_admin"}
+READS_THE_LOG = {"municipality_admin", "dpo"}
+BREAKS_GLASS = {"municipality_admin"}
+BEHIND_GLASS = {"unit_a", "unit_a_kin", "unit_b"}  # for the administrator: the municipality's other citizens
 
 
 def expected(role: str, relation: str | None, url_name: str):
     """The answer `role` should get at `url_name` for a citizen in `relation` (None: a URL without a citizen)."""
     if role == "anonymous":
         return LOGIN
+    if url_name in LOG_PAGES:
+        if role not in READS_THE_LOG:
+            return FORBIDDEN
+        return NOT_FOUND if relation == "other_municipality" else OK
     if role not in SEES:
         return FORBIDDEN
     if relation is not None and relation not in SEES[role]:
+        if role in BREAKS_GLASS and relation in BEHIND_GLASS:
+            return OK if url_name == "break-glass" else GLASS
         return NOT_FOUND
     if url_name in ("audit-log", "retention") and role not in READS_THE_LOG:
         return FORBIDDEN
@@ -169,6 +194,12 @@ def test_the_table_in_the_docstring_is_the_function():
     assert expected("caseworker_a", "unit_a", "audit-log") == FORBIDDEN
     assert expected("caseworker_a", "unit_b", "audit-log") == NOT_FOUND
     assert expected("superuser", None, "citizens") == FORBIDDEN
+    assert expected("municipality_admin", "unit_b", "citizen") == GLASS
+    assert expected("municipality_admin", "unit_b", "break-glass") == OK
+    assert expected("caseworker_a", "unit_b", "break-glass") == NOT_FOUND
+    assert expected("dpo", None, "log-checks") == OK
+    assert expected("dpo", "unit_a", "access-request") == FORBIDDEN
+    assert expected("caseworker_a", None, "log-checks") == FORBIDDEN
 
 
 # --- The data ------------------------------------------------------------------------------------
@@ -178,8 +209,8 @@ class World:
     """Two municipalities, three units, the four citizens with a relative, a consent and an agreement each."""
 
     def __init__(self):
-        testrup = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="901")
-        andeby = MunicipalityFactory(town="Andeby", slug="andeby", kommunekode="902")
+        testrup = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")
+        andeby = MunicipalityFactory(town="Andeby", slug="andeby", kommunekode="0902")
         self.unit_a, self.unit_b = (
             UnitFactory(municipality=testrup, name="Enhed A"),
             UnitFactory(municipality=testrup, name="Enhed B"),
@@ -203,6 +234,7 @@ class World:
             "manager_and_caseworker_a": caseworker(self.unit_a, roles=(Role.MANAGER, Role.CASEWORKER)),
             "staff_relative": caseworker(self.unit_a),
             "superuser": SuperuserFactory(),
+            "dpo": StaffFactory(municipality=testrup, roles=[Role.DATA_PROTECTION_OFFICER]),
         }
         assert set(self.users) == set(ROLES)
         places = {
@@ -222,6 +254,7 @@ class World:
                 "agreement": AgreementFactory(citizen=citizen, created_by=by),
                 "dialogue": Dialogue.objects.create(citizen=citizen, involvement="yes", recorded_by=by),
                 "unit": unit,
+                "staff": by,
             }
         RelativeFactory(
             citizen=self.objects["unit_a_kin"]["citizen"], name="Kollega", staff_user=self.users["staff_relative"]
@@ -257,6 +290,7 @@ def post_data(world: World, url_name: str, relation: str | None, role: str) -> d
         "consent-new": {**consent, "relative": objects["relative"].pk},
         "consent-change": consent,
         "consent-revoke": {"reason": "Borgeren har fortrudt.", "form": "oral", "grantor": "citizen"},
+        "break-glass": {"reason": "Borgerens sagsbehandler er syg, og datteren har ringet."},
         "disclosure": {"disclosure-relative": objects["relative"].pk, "disclosure-category": "helbred"},
         "agreement-new": {
             "description": "Ugentlig samtale",
@@ -288,6 +322,8 @@ def post_data(world: World, url_name: str, relation: str | None, role: str) -> d
 def outcome_of(response) -> object:
     if response.status_code == 302 and response["Location"].startswith(reverse("login")):
         return LOGIN
+    if response.status_code == 302 and response["Location"].endswith("/aaben/"):
+        return GLASS
     if response.status_code in (200, 302):
         return OK
     return response.status_code
@@ -325,9 +361,10 @@ def test_access(db, client, role, url_name):
             if before is not None and consent_rows() != before:
                 problems.append(f"{where}: refused ({got}) but data changed")
             if got == FORBIDDEN:
-                reason = CONSENT_ONLY
-                if role in SEES:
-                    reason = {"audit-log": LOG_ONLY, "retention": RETENTION_ONLY}.get(url_name, CONSENT_ONLY)
+                reads_log = (url_name == "audit-log" and role in SEES) or url_name in LOG_PAGES
+                reason = LOG_ONLY if reads_log else CONSENT_ONLY
+                if url_name == "retention" and role in SEES:
+                    reason = RETENTION_ONLY
                 if escape(gettext(reason)) not in response.text:
                     problems.append(f"{where}: the 403 page does not say why")
     assert not problems, f"{role} at consent:{url_name}:\n" + "\n".join(problems)
@@ -371,6 +408,14 @@ def test_the_policy_gives_each_role_the_rows_of_exactly_the_citizens_it_may_open
     assert policy.may_read_audit_log(user) is (role in READS_THE_LOG)
     for relation, objects in world.objects.items():
         assert policy.may_see(user, objects["consent"]) is (relation in sees)
+    behind = citizens_of_names(policy.behind_glass(user, Citizen))
+    assert behind == (BEHIND_GLASS if role in BREAKS_GLASS else set())
+    assert policy.may_break_glass(user) is (role in BREAKS_GLASS)
+
+
+def citizens_of_names(citizens) -> set[str]:
+    names = {f"Borger {relation}": relation for relation in RELATIONS}
+    return {names[citizen.name] for citizen in citizens}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -46,6 +46,18 @@ def colleague(municipality, unit):
 
 
 @pytest.fixture
+def administrator(municipality, unit):
+    """An administrator who works in the unit too (another unit's citizens are behind glass: test_break_glass)."""
+    return StaffFactory(
+        municipality=municipality,
+        roles=[Role.MUNICIPALITY_ADMIN],
+        units=[unit],
+        first_name="Alma",
+        last_name="Administrator",
+    )
+
+
+@pytest.fixture
 def logged_in(client, caseworker):
     client.force_login(caseworker)
     return client
@@ -559,11 +571,25 @@ def test_the_receipt_lists_the_current_consents_and_agreements(logged_in, citize
 
 
 def test_the_fhir_export_is_json_and_logged(logged_in, citizen, consent):
-    response = logged_in.get(reverse("consent:fhir", args=[citizen.pk]))
+    url = reverse("consent:fhir", args=[citizen.pk])
+    assert 'name="cpr"' in logged_in.get(url).text  # asks for the CPR number first
+    response = logged_in.post(url, {"cpr": "121245-1234"})
     assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
     bundle = response.json()
     assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
+    assert bundle["entry"][0]["resource"]["subject"]["identifier"]["value"] == "1212451234"
     assert AuditEvent.objects.filter(event=AuditEvent.Event.FHIR_EXPORTED, citizen=citizen).count() == 1
+    assert "1212451234" not in str(list(AuditEvent.objects.values_list("payload", flat=True)))
+
+
+@pytest.mark.parametrize("typed", ["121245-1235", "010190-1234", "12124512", ""])
+def test_a_cpr_number_that_is_not_the_citizens_exports_nothing_and_is_not_shown_again(logged_in, citizen, typed):
+    response = logged_in.post(reverse("consent:fhir", args=[citizen.pk]), {"cpr": typed})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert 'class="form-error-message"' in response.text or "form-error" in response.text
+    if typed:
+        assert typed not in response.text.split("<main", 1)[1]
+    assert not AuditEvent.objects.filter(event=AuditEvent.Event.FHIR_EXPORTED).exists()
 
 
 # --- Every write is logged once ----------------------------------------------------------------
@@ -651,7 +677,13 @@ def test_every_write_and_every_view_creates_exactly_one_audit_event(client, admi
         event=AuditEvent.Event.FOLLOW_UP_RECORDED,
     )
     one_event("get", reverse("consent:receipt", args=[citizen.pk]), event=AuditEvent.Event.RECEIPT_VIEWED, status=200)
-    one_event("get", reverse("consent:fhir", args=[citizen.pk]), event=AuditEvent.Event.FHIR_EXPORTED, status=200)
+    one_event(
+        "post",
+        reverse("consent:fhir", args=[citizen.pk]),
+        {"cpr": "020260-1234"},
+        event=AuditEvent.Event.FHIR_EXPORTED,
+        status=200,
+    )
     one_event("get", reverse("consent:audit-log", args=[citizen.pk]), event=AuditEvent.Event.AUDIT_VIEWED, status=200)
     # Failed writes log nothing.
     before = AuditEvent.objects.count()
@@ -795,7 +827,7 @@ PAGE_QUERIES = {
     "disclosure": 6,
     "agreement-new": 5,
     "receipt": 7,
-    "fhir": 6,
+    "fhir": 4,  # the form that asks for the CPR number; the export: tests/test_fhir.py
     "consent-change": 5,
     "consent-revoke": 5,
     "follow-up": 5,

@@ -717,7 +717,7 @@ def test_the_public_page_in_english(client, demo, municipality):
 
 
 def test_another_municipalitys_results_stay_on_its_own_page(client, demo, municipality):
-    elsewhere = MunicipalityFactory(town="Andeby", slug="andeby", kommunekode="902")
+    elsewhere = MunicipalityFactory(town="Andeby", slug="andeby", kommunekode="0902")
     html = unescape(client.get(public_url(elsewhere)).text)
     assert "Mødt med respekt" not in html and da("There are no results to show yet.") in html
 
@@ -769,7 +769,7 @@ def test_editing_an_indicator_renews_the_cached_public_page(db):
     from surveys.models import Indicator, Survey
     from tests.factories import MunicipalityFactory
 
-    municipality = MunicipalityFactory(town="Signalby", slug="signalby", kommunekode="903")
+    municipality = MunicipalityFactory(town="Signalby", slug="signalby", kommunekode="0903")
     survey = Survey.objects.create(municipality=municipality, title="Pårørendeundersøgelse")
     before = Municipality.objects.get(pk=municipality.pk).content_changed_at
     question = survey.questions.create(text="I hvilken grad …?", kind="scale")

@@ -392,7 +392,7 @@ def test_an_edit_of_a_situation_is_found_by_the_search_at_once(client, directori
 
 
 def test_a_new_municipality_without_a_directory_has_an_empty_one(client, db):
-    MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="901")
+    MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")
     html = main(client.get(directory_url("testrup")).text)
     assert escape(gettext("The directory is empty.")) in html
     assert tel_links(html) == ["tel:112"]

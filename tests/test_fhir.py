@@ -101,7 +101,7 @@ def history(registered_citizen, caseworker):
 
 @pytest.fixture
 def bundle(registered_citizen, history):
-    return fhir.consents_bundle(registered_citizen, on=TODAY)
+    return fhir.consents_bundle(registered_citizen, cpr=CITIZEN_CPR_DIGITS, on=TODAY)
 
 
 def resources_by_version(bundle, history, municipality) -> dict[str, dict]:
@@ -162,15 +162,33 @@ def test_each_version_is_active_exactly_when_the_portal_counts_it(bundle, histor
         assert status == ("active" if counts else "inactive"), version
 
 
-def test_decision_is_permit_or_deny_and_a_revocation_is_its_own_inactive_deny(bundle, history, municipality):
+def test_confidentiality_is_the_default_and_each_decision_an_exception_to_it(bundle, history, municipality):
+    """R5: `decision` is the default, a provision an exception, a nested provision an exception to that."""
     resources = resources_by_version(bundle, history, municipality)
-    assert resources["changed"]["decision"] == "permit"
-    assert resources["refusal"]["decision"] == "deny"
+    assert {resource["decision"] for resource in resources.values()} == {"deny"}
+    (permission,) = resources["changed"]["provision"]
+    assert "provision" not in permission  # the exception: permit these kinds to this relative
+    (refusal,) = resources["refusal"]["provision"]
+    (denied_again,) = refusal["provision"]  # the exception's exception: explicitly denied
+    assert denied_again["actor"] == refusal["actor"]
     revocation = resources["revocation"]
     assert (revocation["status"], revocation["decision"]) == ("inactive", "deny")
     assert {"url": fhir.EXT_REVOCATION, "valueBoolean": True} in revocation["extension"]
     assert revocation["period"] == {"start": "2025-05-01"}
     assert labels(revocation) == ["praktiske_forhold"]  # what it revokes
+    assert "provision" in revocation["provision"][0]
+
+
+def test_a_permission_for_a_relative_under_18_is_exported_as_the_rules_answer_it(
+    registered_citizen, caseworker, municipality
+):
+    minor = add_relative(registered_citizen, caseworker, "Mia Testesen", relation="barnebarn", is_minor=True)
+    version = record(minor, caseworker, categories=["helbred"], given_on=date(2025, 3, 1))
+    resource = resources_by_version(
+        fhir.consents_bundle(registered_citizen, cpr=CITIZEN_CPR_DIGITS, on=TODAY), {"v": version}, municipality
+    )["v"]
+    (provision,) = resource["provision"]
+    assert "provision" in provision  # denied: "Må jeg oplyse?" never tells a relative under 18
 
 
 def test_a_new_version_points_at_the_version_it_replaces_inside_the_bundle(bundle, history, municipality):
@@ -194,13 +212,21 @@ def test_ids_are_unique_stable_uuids(bundle, registered_citizen, history, munici
     version = history["changed"]
     expected = uuid.uuid5(fhir.ID_NAMESPACE, f"{municipality.slug}:consent:{version.pk}")
     assert str(expected) in ids
-    assert [entry["resource"]["id"] for entry in fhir.consents_bundle(registered_citizen, on=TODAY)["entry"]] == ids
+    assert [
+        entry["resource"]["id"]
+        for entry in fhir.consents_bundle(registered_citizen, cpr=CITIZEN_CPR_DIGITS, on=TODAY)["entry"]
+    ] == ids
 
 
-def test_no_cpr_number_or_name_anywhere_in_the_export(bundle, registered_citizen):
+def test_the_cpr_number_is_only_the_subjects_identifier_and_no_name_is_anywhere(bundle, registered_citizen):
     text = json.dumps(bundle, ensure_ascii=False)
-    without_ids_and_time = UUID_PATTERN.sub("", text).replace(bundle["timestamp"], "")
-    for secret in [CITIZEN_CPR_DIGITS, CITIZEN_BIRTH_PART, CITIZEN_CPR_DIGITS[6:], "1975-12-24", "24.12.1975"]:
+    for entry in bundle["entry"]:
+        identifier = entry["resource"]["subject"]["identifier"]
+        assert identifier == {"system": fhir.CPR_SYSTEM, "value": CITIZEN_CPR_DIGITS}
+    as_identifier = json.dumps({"system": fhir.CPR_SYSTEM, "value": CITIZEN_CPR_DIGITS})
+    assert text.count(CITIZEN_CPR_DIGITS) == text.count(as_identifier) >= len(bundle["entry"])
+    without_ids_and_time = UUID_PATTERN.sub("", text.replace(CITIZEN_CPR_DIGITS, "")).replace(bundle["timestamp"], "")
+    for secret in [CITIZEN_BIRTH_PART, CITIZEN_CPR_DIGITS[6:], "1975-12-24", "24.12.1975"]:
         assert secret not in without_ids_and_time
     names = [CITIZEN_NAME, *Relative.objects.filter(citizen=registered_citizen).values_list("name", flat=True)]
     for name in names:
@@ -220,10 +246,14 @@ def test_subject_grantor_and_controller(bundle, history, municipality, registere
         "display": municipality.name,
     }
     for resource in resources.values():
-        assert resource["subject"] == {"reference": patient, "type": "Patient"}
+        assert resource["subject"] == {
+            "reference": patient,
+            "type": "Patient",
+            "identifier": {"system": fhir.CPR_SYSTEM, "value": CITIZEN_CPR_DIGITS},
+        }
         assert resource["controller"] == [organization]
         assert resource["date"]
-    assert resources["changed"]["grantor"] == [{"reference": patient, "type": "Patient"}]
+    assert resources["changed"]["grantor"] == [resources["changed"]["subject"]]
     assert "contained" not in resources["changed"]
 
     for name, code, role, document in [
@@ -234,7 +264,7 @@ def test_subject_grantor_and_controller(bundle, history, municipality, registere
         assert resource["grantor"] == [{"reference": "#grantor", "type": "RelatedPerson", "display": role}]
         (representative,) = resource["contained"]
         assert representative["resourceType"] == "RelatedPerson" and representative["id"] == "grantor"
-        assert representative["patient"] == {"reference": patient, "type": "Patient"}
+        assert representative["patient"] == resource["subject"]
         assert representative["relationship"][0]["coding"][0]["code"] == code
         assert representative["identifier"] == [{"system": fhir.GRANTOR_DOCUMENT_SYSTEM, "value": document}]
 
@@ -279,7 +309,7 @@ def test_every_category_has_a_display_in_the_local_code_system():
 
 def test_a_citizen_without_consents_gives_an_empty_valid_bundle(municipality, caseworker):
     lonely = register_citizen(municipality, caseworker, name="Lone Testesen", cpr="010150-1234")
-    bundle = fhir.consents_bundle(lonely, on=TODAY)
+    bundle = fhir.consents_bundle(lonely, cpr="0101501234", on=TODAY)
     Bundle.model_validate(bundle)
     assert bundle["type"] == "collection" and "entry" not in bundle
 
@@ -291,7 +321,7 @@ def test_the_export_takes_a_fixed_number_of_queries(municipality, caseworker, re
     for person in (other, registered_citizen):  # 1 version and 8 versions
         fresh = Citizen.objects.get(pk=person.pk)
         with CaptureQueriesContext(connection) as queries:
-            fhir.consents_bundle(fresh, on=TODAY)
+            fhir.consents_bundle(fresh, cpr=CITIZEN_CPR_DIGITS, on=TODAY)
         counts.append(len(queries))
     assert counts == [2, 2]  # the municipality, the versions with their relatives
 
@@ -301,4 +331,78 @@ def test_an_invalid_structure_fails_when_the_bundle_is_built(registered_citizen,
 
     monkeypatch.setitem(fhir.CATEGORY_DISPLAY, "helbred", 42)  # a display must be a string
     with pytest.raises(ValidationError):
-        fhir.consents_bundle(registered_citizen, on=TODAY)
+        fhir.consents_bundle(registered_citizen, cpr=CITIZEN_CPR_DIGITS, on=TODAY)
+
+
+# --- A receiver's reading: a small, generic R5 evaluator -------------------------------------------------
+
+
+def in_period(period: dict, on: date) -> bool:
+    start, end = period.get("start"), period.get("end")
+    return (start is None or date.fromisoformat(start) <= on) and (end is None or on <= date.fromisoformat(end))
+
+
+def provision_matches(provision: dict, *, actor: str, action: str, data_class: str, on: date) -> bool:
+    """A provision applies when every criterion it states matches the request (a missing one matches all)."""
+    if "actor" in provision and actor not in [a["reference"]["reference"] for a in provision["actor"]]:
+        return False
+    if "action" in provision and action not in [c["code"] for cc in provision["action"] for c in cc["coding"]]:
+        return False
+    if "securityLabel" in provision and data_class not in [c["code"] for c in provision["securityLabel"]]:
+        return False
+    return "period" not in provision or in_period(provision["period"], on)
+
+
+def evaluate(consent: dict, *, patient: str, actor: str, action: str, data_class: str, on: date):
+    """R5: (decision, explicit) for one active Consent in its period; None when it does not apply at all.
+
+    The decision is the default; each level of matching provisions is an exception to the level above it.
+    """
+    if consent["status"] != "active" or consent["subject"]["identifier"]["value"] != patient:
+        return None
+    if not in_period(consent.get("period", {}), on):
+        return None
+    decision, explicit, level = consent["decision"], False, consent.get("provision", [])
+    while matching := [
+        p for p in level if provision_matches(p, actor=actor, action=action, data_class=data_class, on=on)
+    ]:
+        decision, explicit = ("deny" if decision == "permit" else "permit"), True
+        level = [child for p in matching for child in p.get("provision", [])]
+    return decision, explicit
+
+
+def receiver_says(bundle: dict, **request) -> bool:
+    """Combining a citizen's consents: an explicit deny wins, then an explicit permit; else the default, deny."""
+    results = [evaluate(entry["resource"], **request) for entry in bundle.get("entry", [])]
+    explicit = {decision for result in results if result and result[1] for decision in [result[0]]}
+    return "deny" not in explicit and "permit" in explicit
+
+
+def test_a_receiver_evaluating_the_export_gets_the_same_answers_as_may_i_tell(
+    registered_citizen, caseworker, history, municipality
+):
+    """Every relative × every kind of information × a few days: the R5 reading and "Må jeg oplyse?" agree."""
+    anna = history["first"].relative
+    record(anna, caseworker, Consent.Decision.REFUSE, ["behandling"], given_on=date(2025, 5, 1))  # over a permit
+    minor = add_relative(registered_citizen, caseworker, "Mia Testesen", relation="barnebarn", is_minor=True)
+    record(minor, caseworker, categories=["helbred", "praktiske_forhold"], given_on=date(2025, 3, 1))
+    add_relative(registered_citizen, caseworker, "Finn Testesen", relation="fætter")  # no consent at all
+    relatives = list(Relative.objects.filter(citizen=registered_citizen))
+    days = [date(2024, 6, 1), date(2025, 3, 15), date(2025, 4, 15), TODAY, date(2025, 7, 15), date(2026, 6, 1)]
+    compared, allowed = 0, 0
+    for day in days:
+        bundle = fhir.consents_bundle(registered_citizen, cpr=CITIZEN_CPR_DIGITS, on=day)
+        for relative in relatives:
+            consents = list(Consent.objects.filter(relative=relative))
+            kind = "Practitioner" if relative.kind == Relative.Kind.PROFESSIONAL else "RelatedPerson"
+            actor = f"{kind}/{fhir.fhir_id(municipality, 'relative', relative.pk)}"
+            for category in fhir.CATEGORY_DISPLAY:
+                answer = rules.may_disclose(relative=relative, category=category, on=day, consents=consents)
+                receiver = receiver_says(
+                    bundle, patient=CITIZEN_CPR_DIGITS, actor=actor, action="disclose", data_class=category, on=day
+                )
+                assert receiver is answer.allowed, (day, relative.name, category, answer.code)
+                compared += 1
+                allowed += answer.allowed
+    assert compared == len(days) * len(relatives) * 7
+    assert 0 < allowed < compared  # both answers occur, so the comparison can fail

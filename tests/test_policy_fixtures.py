@@ -13,7 +13,7 @@ from portal.models import Municipality, Page, Section, User
 from portal.policy_fixtures import load_policy, policy_fixture_paths
 from portal.roles import Role
 
-KOMMUNEKODER = {"aabenraa": "580", "ballerup": "151", "haderslev": "510", "hvidovre": "167", "rudersdal": "230"}
+KOMMUNEKODER = {"aabenraa": "0580", "ballerup": "0151", "haderslev": "0510", "hvidovre": "0167", "rudersdal": "0230"}
 
 
 def test_the_five_municipalities_load_with_their_codes(policies):
@@ -48,7 +48,7 @@ def test_replace_restores_the_fixture_text(policies):
 def test_a_fixture_with_an_invalid_section_loads_nothing(db, tmp_path):
     data = {
         "municipality": {
-            "name": "Prøve Kommune", "slug": "proeve", "kommunekode": "999", "website": "https://proeve.example",
+            "name": "Prøve Kommune", "slug": "proeve", "kommunekode": "0999", "website": "https://proeve.example",
             "policy_title": "Pårørendepolitik", "policy_subtitle": "",
         },
         "pages": [{"slug": "side", "title": "Side", "kind": "page", "number": None, "sections": [

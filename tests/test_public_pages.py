@@ -150,7 +150,7 @@ def test_a_huge_wave_number_in_the_answers_export_is_a_404_not_a_500(client, db)
     from surveys.models import Survey
     from tests.factories import MunicipalityFactory, StaffFactory
 
-    home = MunicipalityFactory(town="Bølle", slug="boelle", kommunekode="904")
+    home = MunicipalityFactory(town="Bølle", slug="boelle", kommunekode="0904")
     survey = Survey.objects.create(municipality=home, title="Undersøgelse")
     client.force_login(StaffFactory(municipality=home, roles=[Role.MANAGER]))
     response = client.get(reverse("surveys:answers-csv", args=[survey.pk]) + "?wave=" + "9" * 30)

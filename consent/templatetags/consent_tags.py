@@ -16,7 +16,7 @@ def may_use_consent(user) -> bool:
 
 @register.filter
 def may_read_audit_log(user) -> bool:
-    """`{% if user|may_read_audit_log %}`: the municipality administrator's links (log, personal data)."""
+    """`{% if user|may_read_audit_log %}`: the municipality administrator's links (log checks, personal data)."""
     return policy.may_read_audit_log(user)
 
 

@@ -92,7 +92,7 @@ class Journey:
 @pytest.fixture
 def live_caseworker(transactional_db, roles):
     """Sara, a caseworker of two units of Testrup, in the live server's database."""
-    municipality = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="901")
+    municipality = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")
     solgaarden = UnitFactory(municipality=municipality, name="Plejecenter Solgården")
     nord = UnitFactory(municipality=municipality, name="Hjemmeplejen Nord")
     return StaffFactory(
@@ -278,8 +278,9 @@ def busy_citizen(live_caseworker):
         "overdue": overdue,
         "ended": ended,
         "lonely": lonely,
+        # With the unit: another unit's citizens would be behind glass (test_log_checks_journey).
         "administrator": StaffFactory(
-            municipality=municipality, roles=[Role.MUNICIPALITY_ADMIN], username="admin-testrup"
+            municipality=municipality, roles=[Role.MUNICIPALITY_ADMIN], units=[unit], username="admin-testrup"
         ),
         "manager": StaffFactory(municipality=municipality, roles=[Role.MANAGER], username="leder-testrup"),
     }
