@@ -83,7 +83,7 @@ def generate() -> dict:
         municipality = Municipality.objects.create(
             name=f"Syntetisk {size} Kommune",
             slug=slug,
-            kommunekode=f"9{SIZES.index(size)}9",
+            kommunekode=f"09{SIZES.index(size)}9",
             website="https://syntetisk.example",
             region="hovedstaden",
             policy_title="[Syntetisk] pårørendepolitik til benchmark",

@@ -9,8 +9,8 @@ from portal.schedule import Every, Job
 class ConsentConfig(AppConfig):
     name = "consent"
     verbose_name = _("Consent and agreements")
-    # The retention job of the records issue registers here too, e.g.
-    # Job("consent.retention", "consent.tasks.apply_retention", Every.DAY, at=time(2, 30)).
+    # Erasing closed records after their retention period is the core's daily job over every store of personal
+    # data (portal.tasks.erase_expired_personal_data), which calls this app's personal_data_stores().
     periodic_tasks = (
         Job("consent.caseworker_reminders", "consent.tasks.send_caseworker_reminders", Every.DAY, at=time(6, 30)),
     )

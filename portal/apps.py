@@ -1,13 +1,21 @@
+from datetime import time
 from importlib import import_module
 
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
 
+from .schedule import Every, Job
+
 
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal")
+    periodic_tasks = (
+        Job(
+            "portal.erase_expired_personal_data", "portal.tasks.erase_expired_personal_data", Every.DAY, at=time(2, 30)
+        ),
+    )
 
     def ready(self) -> None:
         import_module(f"{self.name}.signals")  # connects the signal receivers

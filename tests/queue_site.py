@@ -36,7 +36,7 @@ def prepare() -> None:
     from tests.scenarios import open_survey
 
     call_command("migrate", verbosity=0)
-    municipality = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="901")
+    municipality = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")
     survey = open_survey(municipality)
     manager = get_user_model().objects.create_user("leder", password=PASSWORD, municipality=municipality)
     manager.groups.set(Group.objects.filter(name=Role.MANAGER.value))

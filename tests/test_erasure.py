@@ -74,7 +74,7 @@ def dump_of_every_table() -> str:
 def people(transactional_db):
     for role in Role:
         Group.objects.get_or_create(name=role.value)
-    municipality = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="901")
+    municipality = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")
     unit = UnitFactory(municipality=municipality, name="Enhed A")
     caseworker = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit])
     return municipality, unit, caseworker
@@ -278,3 +278,23 @@ def test_outside_the_erasure_the_database_still_refuses_to_change_a_consent_vers
 
         with pytest.raises(ValidationError):
             consent.save()
+
+
+def test_the_scheduler_runs_the_erasure_of_every_store_daily(people):
+    from axes.models import AccessLog
+
+    from portal.schedule import Every, jobs
+    from portal.tasks import erase_expired_personal_data
+
+    [job] = [job for job in jobs() if job.name == "portal.erase_expired_personal_data"]
+    assert job.every == Every.DAY
+    municipality, unit, caseworker = people
+    full_record(municipality, unit, caseworker, date(2000, 1, 1))
+    old = AccessLog.objects.create(username="sara", ip_address="10.0.0.1", user_agent="Firefox")
+    AccessLog.objects.filter(pk=old.pk).update(attempt_time=timezone.now() - timedelta(days=181))
+
+    erased = erase_expired_personal_data.call()
+
+    assert not AccessLog.objects.filter(pk=old.pk).exists()
+    assert Citizen.objects.filter(erased_at__isnull=False).count() == 1
+    assert all(isinstance(rows, int) for rows in erased.values()) and sum(erased.values()) >= 2

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def sara(transactional_db, live_server, roles):
-    municipality = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="901")
+    municipality = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")
     solgaarden = UnitFactory(municipality=municipality, name="Plejecenter Solgården")
     lyngen = UnitFactory(municipality=municipality, name="Bofællesskabet Lyngen")
     sara = StaffFactory(

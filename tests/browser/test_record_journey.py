@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.browser, BOTH_VIEWPORTS]
 
 @pytest.fixture
 def record(transactional_db, roles):
-    municipality = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="901")
+    municipality = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")
     unit = UnitFactory(municipality=municipality, name="Plejecenter Solgården")
     caseworker = StaffFactory(
         municipality=municipality,
