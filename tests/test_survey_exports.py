@@ -304,7 +304,9 @@ def test_units_named_in_answers_merge_until_other_units_is_large_enough():
 def random_municipality(rng: random.Random, seed: int):
     """A municipality of 1-2 areas of 1-3 units, answers drawn at random: two indicators and a free-text
     question; some answers through an open link (no unit)."""
-    municipality = MunicipalityFactory(town=f"Tilfældig {seed}", slug=f"tilfaeldig-{seed}", kommunekode=str(100 + seed))
+    municipality = MunicipalityFactory(
+        town=f"Tilfældig {seed}", slug=f"tilfaeldig-{seed}", kommunekode=f"{100 + seed:04d}"
+    )
     survey = SurveyFactory(municipality=municipality)
     respect = QuestionFactory(survey=survey, text="Respekt?", order=1)
     network = QuestionFactory(survey=survey, kind=Question.Kind.YES_NO, text="Netværk?", order=2)
