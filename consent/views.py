@@ -756,7 +756,7 @@ def initial_of(record, names) -> dict:
 
 @consent_view
 def correct_relative(request, pk: int):
-    relative = get_object_or_404(policy.visible(request.user, Relative).select_related("citizen__municipality"), pk=pk)
+    relative = fetch(request, Relative.objects.select_related("citizen__municipality"), pk)
     initial = initial_of(relative, ("name", "relation", "kind", "phone", "email", "is_minor"))
     form = CorrectRelativeForm(posted(request), user=request.user, initial=initial)
     title = _("Correct the details of %(name)s") % {"name": relative.name}
@@ -765,7 +765,7 @@ def correct_relative(request, pk: int):
 
 @consent_view
 def correct_dialogue(request, pk: int):
-    dialogue = get_object_or_404(policy.visible(request.user, Dialogue).select_related("citizen__municipality"), pk=pk)
+    dialogue = fetch(request, Dialogue.objects.select_related("citizen__municipality"), pk)
     initial = initial_of(dialogue, services.CORRECTABLE[Dialogue][1])
     form = CorrectDialogueForm(posted(request), initial=initial)
     title = _("Correct the dialogue of %(date)s") % {"date": dialogue.held_on.strftime("%d.%m.%Y")}
@@ -774,9 +774,7 @@ def correct_dialogue(request, pk: int):
 
 @consent_view
 def correct_agreement(request, pk: int):
-    agreement = get_object_or_404(
-        policy.visible(request.user, Agreement).select_related("citizen__municipality"), pk=pk
-    )
+    agreement = fetch(request, Agreement.objects.select_related("citizen__municipality"), pk)
     initial = initial_of(agreement, ("description", "responsible", "relative", "follow_up_every_days"))
     form = CorrectAgreementForm(posted(request), citizen=agreement.citizen, initial=initial)
     return correction_page(

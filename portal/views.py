@@ -5,7 +5,6 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -104,10 +103,10 @@ def staff_home(request):
 @login_required
 @never_cache
 def personal_data(request):
-    """For the municipality's administrator (the DPO's contact): every kind of personal data the portal keeps,
-    why, for how long, from the same settings the erasure job reads (portal.personal_data)."""
-    prefetch_related_objects([request.user], "groups")
-    if not has_role(request.user, Role.MUNICIPALITY_ADMIN) or request.user.municipality is None:
+    """For the municipality's administrator and its data-protection officer: every kind of personal data the portal
+    keeps, why, for how long, from the same settings the erasure job reads (portal.personal_data)."""
+    readers = (Role.MUNICIPALITY_ADMIN, Role.DATA_PROTECTION_OFFICER)
+    if not any(has_role(request.user, role) for role in readers) or request.user.municipality is None:
         return render(request, "portal/personal_data_forbidden.html", status=403)
     municipality = request.user.municipality
     rows = [

@@ -34,8 +34,8 @@ Expected answers, from `expected(role, relation, url_name)`:
     above for one they cannot). The log checks (log-checks*) are for the administrator and the DPO
     only, 403 for everyone else; the per-staff page answers 404 for staff of another municipality.
     The retention period (retention) only the municipality administrator sets; the corrections (correct-*)
-    and closing a course (close) follow the table; the DPO's page of personal data (a core page) is the
-    municipality administrator's only.
+    and closing a course (close) follow the table; the page of personal data (a core page) is the
+    municipality administrator's and the DPO's only.
 
 "ok" is 200 or a redirect that is not to the login page. The POSTs send valid data, so a check that
 were missing would save something: for every refused answer the test compares every row of the
@@ -441,7 +441,7 @@ def test_the_policy_says_where_each_role_may_register_citizens_and_whom_it_may_n
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_the_municipality_administrator_opens_the_personal_data_page(db, client, role):
+def test_only_the_administrator_and_the_dpo_open_the_personal_data_page(db, client, role):
     world = World()
     user = world.users[role]
     if user is not None:

@@ -243,6 +243,7 @@ def test_a_dialogue_an_agreement_and_the_citizens_name_and_unit_are_corrected(
     services.correct_record(
         record=agreement, changes={"follow_up_every_days": 14}, reason="Aftalt igen.", acting_user=caseworker
     )
+    administrator.units.add(*citizen.units.all(), other_unit)  # else they open the citizen only by stating a reason
     client.force_login(administrator)
     response = client.post(
         reverse("consent:correct-citizen", args=[citizen.pk]),
@@ -405,6 +406,7 @@ def test_the_citizen_page_of_an_erased_citizen_opens_and_names_no_one(client, ad
 
     services.close_course(citizen=citizen, closed_on=date(2000, 1, 1), because="died", acting_user=caseworker)
     assert retention.erase_expired_records() == 1
+    administrator.units.add(*citizen.units.all())  # else they open the citizen only by stating a reason
     client.force_login(administrator)
     page = client.get(citizen.get_absolute_url()).content.decode()
     assert "Slettet borger" in page and "Anna Testesen" not in page
