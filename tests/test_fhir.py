@@ -25,6 +25,7 @@ from tests.service_helpers import (
     CITIZEN_NAME,
     add_relative,
     change,
+    new_consent,
     record,
     register_citizen,
 )
@@ -179,11 +180,20 @@ def test_confidentiality_is_the_default_and_each_decision_an_exception_to_it(bun
     assert "provision" in revocation["provision"][0]
 
 
+def recorded_before_the_rule(consent: Consent, by) -> Consent:
+    """A permission about a relative under 18, as the database may hold one from before the service refused them."""
+    consent.recorded_by = by
+    consent.save()
+    return consent
+
+
 def test_a_permission_for_a_relative_under_18_is_exported_as_the_rules_answer_it(
     registered_citizen, caseworker, municipality
 ):
     minor = add_relative(registered_citizen, caseworker, "Mia Testesen", relation="barnebarn", is_minor=True)
-    version = record(minor, caseworker, categories=["helbred"], given_on=date(2025, 3, 1))
+    version = recorded_before_the_rule(
+        new_consent(minor, categories=["helbred"], valid_until=date(2026, 3, 1)), caseworker
+    )
     resource = resources_by_version(
         fhir.consents_bundle(registered_citizen, cpr=CITIZEN_CPR_DIGITS, on=TODAY), {"v": version}, municipality
     )["v"]
@@ -385,7 +395,9 @@ def test_a_receiver_evaluating_the_export_gets_the_same_answers_as_may_i_tell(
     anna = history["first"].relative
     record(anna, caseworker, Consent.Decision.REFUSE, ["behandling"], given_on=date(2025, 5, 1))  # over a permit
     minor = add_relative(registered_citizen, caseworker, "Mia Testesen", relation="barnebarn", is_minor=True)
-    record(minor, caseworker, categories=["helbred", "praktiske_forhold"], given_on=date(2025, 3, 1))
+    recorded_before_the_rule(
+        new_consent(minor, categories=["helbred", "praktiske_forhold"], valid_until=date(2026, 3, 1)), caseworker
+    )
     add_relative(registered_citizen, caseworker, "Finn Testesen", relation="fætter")  # no consent at all
     relatives = list(Relative.objects.filter(citizen=registered_citizen))
     days = [date(2024, 6, 1), date(2025, 3, 15), date(2025, 4, 15), TODAY, date(2025, 7, 15), date(2026, 6, 1)]
