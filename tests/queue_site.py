@@ -38,13 +38,19 @@ def prepare() -> None:
     call_command("migrate", verbosity=0)
     municipality = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")
     survey = open_survey(municipality)
-    manager = get_user_model().objects.create_user("leder", password=PASSWORD, municipality=municipality)
-    manager.groups.set(Group.objects.filter(name=Role.MANAGER.value))
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secrets = {}
+    for username in ("leder", "leder2"):  # two managers, so two logins within 30 s don't use the same code
+        manager = get_user_model().objects.create_user(username, password=PASSWORD, municipality=municipality)
+        manager.groups.set(Group.objects.filter(name=Role.MANAGER.value))
+        secrets[username] = generate_totp_secret()
+        TOTP.activate(manager, secrets[username])
     [code] = generate_invitations(wave=survey.wave, unit=survey.unit, count=1, acting_user=manager)
     print(
         json.dumps(
             {"wave": survey.wave.pk, "unit": survey.unit.pk, "open_link": str(survey.wave.open_link_key), "code": code}
-            | {"answers": survey.form_data()}
+            | {"answers": survey.form_data(), "totp_secrets": secrets}
         )
     )
 
@@ -193,7 +199,14 @@ class Browser:
         return self.request("POST", path, {**data, "csrfmiddlewaretoken": self.csrf_token(path)}, headers)
 
     def log_in(self, username: str = "leder", password: str = PASSWORD, headers: dict | None = None):
-        return self.post_form("/konto/log-ind/", {"username": username, "password": password}, headers)
+        """The password step; a right password answers with a redirect to the second factor's page."""
+        return self.post_form("/konto/log-ind/", {"login": username, "password": password}, headers)
+
+    def second_factor(self, path: str, secret: str, headers: dict | None = None):
+        """The authenticator app's step: the code of `secret` now (pyotp, as an app computes it)."""
+        import pyotp
+
+        return self.post_form(path, {"code": pyotp.TOTP(secret).now()}, headers)
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["prepare"]:

@@ -66,8 +66,10 @@ def through_proxy(servers, address: str) -> Browser:
 def test_a_session_made_on_one_server_works_on_the_other(servers):
     first, second = servers["ports"]
     browser = Browser(first)
-    status, _headers, _text = browser.log_in()
+    status, headers, _text = browser.log_in("leder2")
     assert status == 302
+    status, headers, _text = browser.second_factor(headers["Location"], servers["ids"]["totp_secrets"]["leder2"])
+    assert status == 302 and headers["Location"] == "/personale/"
     browser.port = second
     status, _headers, text = browser.request("GET", "/personale/undersoegelser/")
     assert status == 200 and "Pårørendeundersøgelse" in text
@@ -84,6 +86,8 @@ def test_a_stranger_s_wrong_passwords_through_the_proxy_do_not_lock_out_the_real
 
     user = through_proxy(servers, USER)
     status, headers, _text = user.log_in()
+    assert status == 302
+    status, headers, _text = user.second_factor(headers["Location"], servers["ids"]["totp_secrets"]["leder"])
     assert status == 302 and headers["Location"] == "/personale/"
 
 
