@@ -55,6 +55,8 @@ def test_two_workers_one_killed_midway_send_each_of_2000_invitations_exactly_onc
     processes.append(web(env, folder, "web", port))
     manager = Browser(port)
     status, headers, _text = manager.log_in()
+    assert status == 302, "the manager's password was refused"
+    status, headers, _text = manager.second_factor(headers["Location"], ids["totp_secrets"]["leder"])
     assert status == 302, "the manager could not log in"
 
     form = f"/personale/undersoegelser/runde/{ids['wave']}/invitationer/"
