@@ -34,7 +34,19 @@ from portal.models import Unit, User
 from portal.roles import Role, has_role
 from portal.scoping import AccessPolicy, as_queryset, visible_to
 
-from .models import Agreement, AuditEvent, BreakGlass, Citizen, Consent, Correction, Dialogue, FollowUp, Relative
+from .models import (
+    Agreement,
+    AuditEvent,
+    BreakGlass,
+    Citizen,
+    Consent,
+    Correction,
+    Dialogue,
+    FollowUp,
+    HelpChange,
+    Relative,
+    RelativeTold,
+)
 
 
 def break_glass_hours() -> int:
@@ -52,6 +64,8 @@ CITIZEN_OF = {
     AuditEvent: "citizen",
     Correction: "citizen",
     BreakGlass: "citizen",
+    HelpChange: "citizen",
+    RelativeTold: "help_change__citizen",
 }
 
 

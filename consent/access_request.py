@@ -14,7 +14,18 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from . import rules
-from .models import Agreement, AuditEvent, BreakGlass, Citizen, Consent, Dialogue, FollowUp, Relative
+from .models import (
+    Agreement,
+    AuditEvent,
+    BreakGlass,
+    Citizen,
+    Consent,
+    Dialogue,
+    FollowUp,
+    HelpChange,
+    Relative,
+    RelativeTold,
+)
 
 SCHEMA = "https://paaroerendeportalen.dk/schema/indsigt/1"
 
@@ -30,10 +41,11 @@ class AccessRequest:
     agreements: list[Agreement]
     events: list[AuditEvent]
     break_glass: list[BreakGlass]
+    help_changes: list[HelpChange]
 
 
 def access_request(citizen: Citizen, *, made_by, today: date | None = None) -> AccessRequest:
-    """Everything about `citizen` (fetched with select_related("municipality", "created_by")): eight queries."""
+    """Everything about `citizen` (fetched with select_related("municipality", "created_by")): ten queries."""
     day = today or timezone.localdate()
     units = list(citizen.units.all())
     citizen.unit_names = [unit.name for unit in units]
@@ -54,6 +66,12 @@ def access_request(citizen: Citizen, *, made_by, today: date | None = None) -> A
         agreement.follow_up_list = follow_ups.get(agreement.pk, [])
     events = list(AuditEvent.objects.filter(citizen=citizen).select_related("actor").order_by("at", "pk"))
     reasons = list(BreakGlass.objects.filter(citizen=citizen).select_related("actor").order_by("at", "pk"))
+    help_changes = list(HelpChange.objects.filter(citizen=citizen).select_related("recorded_by").order_by("pk"))
+    told: dict[int, list[RelativeTold]] = {}
+    for entry in RelativeTold.objects.filter(help_change__citizen=citizen).select_related("relative", "recorded_by"):
+        told.setdefault(entry.help_change_id, []).append(entry)
+    for change in help_changes:
+        change.told_list = told.get(change.pk, [])
     return AccessRequest(
         citizen=citizen,
         made_at=timezone.now(),
@@ -64,6 +82,7 @@ def access_request(citizen: Citizen, *, made_by, today: date | None = None) -> A
         agreements=agreements,
         events=events,
         break_glass=reasons,
+        help_changes=help_changes,
     )
 
 
@@ -168,6 +187,29 @@ def as_json(document: AccessRequest) -> dict:
                 ],
             }
             for agreement in document.agreements
+        ],
+        "changes_in_the_help": [
+            {
+                "id": change.pk,
+                "kind": change.kind,
+                "kind_of_information": change.category,
+                "changes_on": _day(change.changes_on),
+                "what_relatives_may_be_told": change.summary,
+                "recorded_at": _time(change.recorded_at),
+                "recorded_by": change.recorded_by.display_name,
+                "relatives_told": [
+                    {
+                        "relative_id": entry.relative_id,
+                        "consent_id": entry.consent_id,
+                        "how": entry.how,
+                        "told_on": _day(entry.told_on),
+                        "message": entry.message,
+                        "recorded_by": entry.recorded_by.display_name,
+                    }
+                    for entry in change.told_list
+                ],
+            }
+            for change in document.help_changes
         ],
         "log": [
             {

@@ -39,6 +39,7 @@ class ConsentConfig(AppConfig):
                 what=_(
                     "The citizen's name, CPR number (as a keyed hash) and date of birth; relatives' names, "
                     "relations and contact details; dialogues, consents, agreements, follow-ups and corrections; "
+                    "changes in the help and which relatives were told about them, how, when and what; "
                     "the log of who looked at them."
                 ),
                 why=_(

@@ -18,7 +18,18 @@ from portal.models import Unit, User
 
 from .access import policy
 from .cpr import parse_cpr
-from .models import Agreement, AuditEvent, Citizen, Consent, Dialogue, FollowUp, InformationCategory, Relative
+from .models import (
+    Agreement,
+    AuditEvent,
+    Citizen,
+    Consent,
+    Dialogue,
+    FollowUp,
+    HelpChange,
+    InformationCategory,
+    Relative,
+    RelativeTold,
+)
 
 # ISO first: it is what <input type="date"> sends; dd.mm.yyyy for browsers that show a text field.
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d-%m-%Y", "%d/%m/%Y"]
@@ -373,6 +384,50 @@ class FollowUpForm(forms.Form):
             "required": _("The form is incomplete: open it again."),
             "invalid": _("The form is incomplete: open it again."),
         },
+    )
+
+
+# --- When the help changes ------------------------------------------------------------------------------
+
+
+class HelpChangeForm(forms.Form):
+    kind = model_field(
+        HelpChange,
+        "kind",
+        label=_("What changed?"),
+        widget=forms.RadioSelect,
+        choices=HelpChange.Kind.choices,
+        missing=_("Choose what changed."),
+        help_text=_(
+            "A hospital stay is health information, a move to a care home social circumstances, the other changes "
+            "practical matters: only relatives whose consent covers that kind may be told."
+        ),
+    )
+    changes_on = date_field(_("From which day?"), required_message=_("Write the day the change takes effect."))
+    summary = model_field(
+        HelpChange,
+        "summary",
+        widget=textarea(4),
+        error_messages={"required": _("Write what the relatives may be told, in a sentence or two.")},
+    )
+
+
+class RelativeToldForm(forms.Form):
+    how = model_field(
+        RelativeTold,
+        "how",
+        label=_("How was the relative told?"),
+        widget=forms.RadioSelect,
+        choices=RelativeTold.How.choices,
+        missing=_("Choose how the relative was told."),
+    )
+    told_on = date_field(_("When?"), required_message=_("Write the date the relative was told."))
+    message = model_field(
+        RelativeTold,
+        "message",
+        widget=textarea(9),
+        help_text=_("The draft says no more than the consent covers. Change it to what you said or sent."),
+        error_messages={"required": _("Write what the relative was told.")},
     )
 
 

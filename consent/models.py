@@ -310,6 +310,85 @@ class FollowUp(models.Model):
         return f"{self.held_on}: {self.get_outcome_display()}"
 
 
+class HelpChange(models.Model):
+    """A change in the help the citizen receives, recorded so that the relatives who may be told are told.
+
+    Haderslev's policy, theme 1: "Det betyder meget, når kommunen selv følger op og giver pårørende besked
+    ved ændringer i hjælpen." Which relatives may be told is "Må jeg oplyse?" for the kind of information
+    (`category`), asked by consent.help_changes. Append-only (a PostgreSQL trigger): only the erasure
+    after the retention period blanks the free text.
+    """
+
+    MUNICIPALITY_LOOKUP = "citizen__municipality"
+
+    class Kind(models.TextChoices):
+        NEW_HELP = "new_help", _("New help")
+        ENDED_HELP = "ended_help", _("Help ended")
+        CHANGED_TIMES = "changed_times", _("Changed times")
+        CARE_HOME = "care_home", _("Move to a care home")
+        HOSPITAL = "hospital", _("Hospital stay")
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="help_changes")
+    kind = models.CharField(_("what changed"), max_length=20, choices=Kind.choices)
+    category = models.CharField(
+        _("kind of information"),
+        max_length=20,
+        choices=InformationCategory.choices,
+        help_text=_("What the relatives would be told about. Only those with a consent that covers it may be told."),
+    )
+    changes_on = models.DateField(_("from"))
+    summary = models.TextField(
+        _("what the relatives may be told"),
+        help_text=_("In plain words, and no more than the consent covers: no diagnoses, no other matters."),
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-changes_on", "-pk")
+        verbose_name = _("change in the help")
+        verbose_name_plural = _("changes in the help")
+
+    def __str__(self) -> str:
+        return f"{self.changes_on}: {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("consent:help-change", args=[self.pk])
+
+
+class RelativeTold(models.Model):
+    """One relative told about a change in the help: how, when, what they were told, and the consent that allowed it.
+
+    Written by consent.services.record_relative_told only, after it asked "Må jeg oplyse?" for the day told.
+    Each telling is a row of its own, so two caseworkers recording at once both keep what they recorded.
+    """
+
+    MUNICIPALITY_LOOKUP = "help_change__citizen__municipality"
+
+    class How(models.TextChoices):
+        PHONE = "phone", _("By phone")
+        LETTER = "letter", _("By letter")
+        EMAIL = "email", _("By e-mail")
+        IN_PERSON = "in_person", _("In person")
+
+    help_change = models.ForeignKey(HelpChange, on_delete=models.PROTECT, related_name="told")
+    relative = models.ForeignKey(Relative, on_delete=models.PROTECT, related_name="+")
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
+    how = models.CharField(_("how"), max_length=10, choices=How.choices)
+    told_on = models.DateField(_("told on"))
+    message = models.TextField(_("what the relative was told"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("told_on", "recorded_at", "pk")
+        verbose_name = _("relative told")
+        verbose_name_plural = _("relatives told")
+
+    def __str__(self) -> str:
+        return f"{self.told_on}: {self.relative_id} ({self.how})"
+
+
 class AuditEvent(models.Model):
     """Append-only: who looked at or changed a citizen's consent data, and when. Ids only, no personal data."""
 
@@ -337,6 +416,9 @@ class AuditEvent(models.Model):
         BREAK_GLASS = "citizen.break_glass", _("Opened a citizen outside their own units, stating a reason")
         LOG_CHECKED = "log.checked", _("Looked through the log checks")
         LOG_EXPORTED = "log.exported", _("Exported the log checks")
+        HELP_CHANGE_RECORDED = "help_change.recorded", _("Recorded a change in the help")
+        HELP_CHANGE_CHECKED = "help_change.checked", _("Asked which relatives may be told about a change in the help")
+        RELATIVE_TOLD = "relative.told", _("Recorded that a relative was told about a change in the help")
 
     MUNICIPALITY_LOOKUP = "municipality"
 

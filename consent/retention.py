@@ -4,7 +4,8 @@ When a citizen's course has been closed (consent.services.close_course) for the 
 retention period (`RecordRetention`, else `settings.CONSENT_RETENTION_YEARS`, default 10 years —
 see README "Retention"), `erase_expired_records()` erases the personal data: the citizen's name, CPR
 hash and birth date; the relatives' names, relations and contact details; every free text of the
-dialogues, consents, agreements and follow-ups; the corrections' earlier and new values and reasons.
+dialogues, consents, agreements and follow-ups; the corrections' earlier and new values and reasons; what
+the relatives were to be told about a change in the help, and what each was told.
 What stays is anonymous: the rows themselves (so counts and dates stay right), their dates, choices
 and event types, and the audit log, which holds ids and event types only.
 
@@ -30,8 +31,10 @@ from .models import (
     Correction,
     Dialogue,
     FollowUp,
+    HelpChange,
     RecordRetention,
     Relative,
+    RelativeTold,
 )
 
 ERASED = "[slettet]"  # kept where the database requires text (an oral consent's note, a representative's document)
@@ -85,6 +88,8 @@ def erase_citizen(citizen_id: int) -> bool:
             "agreements": Agreement.objects.filter(citizen=citizen).update(description=""),
             "follow_ups": FollowUp.objects.filter(agreement__citizen=citizen).update(note=""),
             "corrections": Correction.objects.filter(citizen=citizen).update(old_value="", new_value="", reason=ERASED),
+            "help_changes": HelpChange.objects.filter(citizen=citizen).update(summary=""),
+            "relatives_told": RelativeTold.objects.filter(help_change__citizen=citizen).update(message=""),
         }
         consents = Consent.objects.filter(citizen=citizen)
         # The database's constraints want a note on an oral consent and a document from a representative.

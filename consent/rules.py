@@ -13,6 +13,7 @@
 - How the citizen search reads its query (`searches_by_cpr`, `validate_name_search`).
 """
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,7 +22,7 @@ from enum import StrEnum
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agreement, Consent, Dialogue, FollowUp, InformationCategory, Relative
+from .models import Agreement, Consent, Dialogue, FollowUp, HelpChange, InformationCategory, Relative, RelativeTold
 
 # Sundhedsloven § 44: a consent to disclose health information to private persons lapses at the
 # latest one year after it was GIVEN (not after it took effect). The portal applies the cap to every
@@ -174,6 +175,133 @@ def _answer_without_consent_in_force(relative: Relative, current: list[Consent],
         _("No. There is no consent for %(name)s. Information about the citizen is confidential.")
         % {"name": relative.name},
     )
+
+
+# --- When the help changes: who may be told, and what ---------------------------------------------
+
+# The kind of information a change in the help is about: what its first sentence tells the relative. Only a
+# consent that covers this kind lets staff tell them (a hospital stay is health; a move, social circumstances).
+CHANGE_CATEGORY = {
+    HelpChange.Kind.NEW_HELP: InformationCategory.PRACTICAL,
+    HelpChange.Kind.ENDED_HELP: InformationCategory.PRACTICAL,
+    HelpChange.Kind.CHANGED_TIMES: InformationCategory.PRACTICAL,
+    HelpChange.Kind.CARE_HOME: InformationCategory.SOCIAL,
+    HelpChange.Kind.HOSPITAL: InformationCategory.HEALTH,
+}
+HELP_CHANGE_SUMMARY_MAX = 2000
+TOLD_MESSAGE_MAX = 4000
+_CPR_LIKE = re.compile(r"(?<!\d)\d{6}[ -]?\d{4}(?!\d)")
+
+
+def category_of_change(kind: str) -> str:
+    return CHANGE_CATEGORY[HelpChange.Kind(kind)]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """May staff tell `relative` about a change in the help? `answer` is "Må jeg oplyse?"'s own answer."""
+
+    relative: Relative
+    answer: Answer
+    may_tell: bool
+    code: str
+    reason: str
+
+    @property
+    def consent(self) -> Consent | None:
+        return self.answer.consent
+
+
+def may_tell_about_change(*, relative: Relative, category: str, on: date, consents: Iterable[Consent]) -> Recipient:
+    """ "Må jeg oplyse?" (`may_disclose`) for the change's kind of information, and then: may staff contact them?
+
+    A permission whose consent says the citizen contacts the relative themself does not let staff do it.
+    """
+    answer = may_disclose(relative=relative, category=category, on=on, consents=consents)
+    if not answer.allowed:
+        return Recipient(relative, answer, False, answer.code, answer.reason)
+    if answer.consent.contact != Consent.Contact.STAFF_MAY_CONTACT:
+        reason = _(
+            "No. The consent for %(name)s covers %(category)s, but the citizen wants to contact %(name)s "
+            "themself: staff do not contact them."
+        ) % {"name": relative.name, "category": InformationCategory(category).label.lower()}
+        return Recipient(relative, answer, False, "citizen_contacts", reason)
+    return Recipient(relative, answer, True, answer.code, answer.reason)
+
+
+def help_change_recipients(
+    relatives: Iterable[Relative], consents: Iterable[Consent], category: str, on: date
+) -> tuple[list[Recipient], list[Recipient]]:
+    """(those who may be told, those who may not), every relative of the citizen in one of them."""
+    consents = list(consents)
+    may, may_not = [], []
+    for relative in relatives:
+        theirs = [consent for consent in consents if consent.relative_id == relative.pk]
+        recipient = may_tell_about_change(relative=relative, category=category, on=on, consents=theirs)
+        (may if recipient.may_tell else may_not).append(recipient)
+    return may, may_not
+
+
+def change_sentence(change: HelpChange, citizen_name: str) -> str:
+    """The one sentence that says what changed, in plain Danish: nothing of another kind of information."""
+    sentences = {
+        HelpChange.Kind.NEW_HELP: _("%(name)s gets new help from %(date)s."),
+        HelpChange.Kind.ENDED_HELP: _("The help for %(name)s ends on %(date)s."),
+        HelpChange.Kind.CHANGED_TIMES: _("The times of the help for %(name)s change from %(date)s."),
+        HelpChange.Kind.CARE_HOME: _("%(name)s moves to a care home on %(date)s."),
+        HelpChange.Kind.HOSPITAL: _("%(name)s is in hospital from %(date)s."),
+    }
+    return sentences[HelpChange.Kind(change.kind)] % {"name": citizen_name, "date": dd_mm_yyyy(change.changes_on)}
+
+
+def draft_message(*, change: HelpChange, relative: Relative, citizen_name: str, sender: str, municipality: str) -> str:
+    """The message staff may give `relative`: what changed and the caseworker's words, and whom to ask."""
+    parts = [
+        _("Dear %(name)s,") % {"name": relative.name},
+        _("We would like to tell you about a change in the help: %(sentence)s")
+        % {"sentence": change_sentence(change, citizen_name)},
+        change.summary.strip(),
+        _("If you have questions, you are welcome to contact %(sender)s, %(municipality)s.")
+        % {"sender": sender, "municipality": municipality},
+        _("Kind regards\n%(sender)s\n%(municipality)s") % {"sender": sender, "municipality": municipality},
+    ]
+    return "\n\n".join(str(part) for part in parts if part)
+
+
+def validate_help_change(change: HelpChange) -> dict[str, list[str]]:
+    return collect(_the_change(change))
+
+
+def _the_change(change: HelpChange) -> Problems:
+    if change.kind not in HelpChange.Kind.values:
+        yield "kind", _("Choose what changed.")
+    summary = (change.summary or "").strip()
+    if not summary:
+        yield "summary", _("Write what the relatives may be told, in a sentence or two.")
+    elif len(summary) > HELP_CHANGE_SUMMARY_MAX:
+        yield "summary", _("Write at most %(count)d characters.") % {"count": HELP_CHANGE_SUMMARY_MAX}
+    elif _CPR_LIKE.search(summary):
+        yield "summary", _("Leave out the CPR number: the relatives are not told it.")
+
+
+def validate_told(*, how: str, told_on: date | None, message: str, today: date) -> dict[str, list[str]]:
+    return collect(_the_telling(how, told_on, message, today))
+
+
+def _the_telling(how, told_on, message, today) -> Problems:
+    if how not in RelativeTold.How.values:
+        yield "how", _("Choose how the relative was told.")
+    if told_on is None:
+        yield "told_on", _("Write the date the relative was told.")
+    elif told_on > today:
+        yield "told_on", _("The date cannot be in the future. Record it when the relative has been told.")
+    message = (message or "").strip()
+    if not message:
+        yield "message", _("Write what the relative was told.")
+    elif len(message) > TOLD_MESSAGE_MAX:
+        yield "message", _("Write at most %(count)d characters.") % {"count": TOLD_MESSAGE_MAX}
+    elif _CPR_LIKE.search(message):
+        yield "message", _("Leave out the CPR number: the relatives are not told it.")
 
 
 # --- What a new record must meet -------------------------------------------------------------------

@@ -38,8 +38,10 @@ from .models import (
     Correction,
     Dialogue,
     FollowUp,
+    HelpChange,
     RecordRetention,
     Relative,
+    RelativeTold,
 )
 
 MAX_SEARCH_RESULTS = 25
@@ -281,6 +283,99 @@ def check_disclosure(*, citizen: Citizen, relative: Relative, category: str, act
         consent_id=answer.consent.pk if answer.consent else None,
     )
     return answer
+
+
+# --- When the help changes: who may be told, and who was ---------------------------------------------
+
+
+@transaction.atomic
+def record_help_change(*, citizen: Citizen, help_change: HelpChange, acting_user) -> HelpChange:
+    """Record a change in the citizen's help; its kind of information follows from what changed
+    (consent.rules.category_of_change)."""
+    _refuse_if_closed(citizen.pk)
+    help_change.citizen = citizen
+    help_change.recorded_by = acting_user
+    help_change.summary = (help_change.summary or "").strip()
+    _refuse(rules.validate_help_change(help_change))
+    help_change.category = rules.category_of_change(help_change.kind)
+    help_change.save()
+    log(
+        AuditEvent.Event.HELP_CHANGE_RECORDED,
+        actor=acting_user,
+        citizen=citizen,
+        help_change_id=help_change.pk,
+        kind=help_change.kind,
+        category=help_change.category,
+    )
+    return help_change
+
+
+@transaction.atomic
+def check_help_change(*, help_change: HelpChange, acting_user, on: date | None = None):
+    """Who may be told about the change today, and who may not (with why): "Må jeg oplyse?" for every relative,
+    logged with the ids and the answers, like the question itself (check_disclosure)."""
+    day = on or timezone.localdate()
+    citizen = help_change.citizen
+    may, may_not = rules.help_change_recipients(
+        citizen.relatives.all(), Consent.objects.filter(citizen=citizen), help_change.category, day
+    )
+    log(
+        AuditEvent.Event.HELP_CHANGE_CHECKED,
+        actor=acting_user,
+        citizen=citizen,
+        help_change_id=help_change.pk,
+        may_tell=[recipient.relative.pk for recipient in may],
+        may_not_tell={str(recipient.relative.pk): recipient.code for recipient in may_not},
+    )
+    return may, may_not
+
+
+def record_relative_told(
+    *, help_change: HelpChange, relative_id: int, how: str, told_on: date | None, message: str, acting_user
+) -> RelativeTold:
+    """Record that a relative was told about the change: refused (RuleViolation, nothing saved) unless
+    "Må jeg oplyse?" said yes for the day told and staff may contact them (consent.rules.may_tell_about_change).
+
+    The citizen's row is locked first, as closing the course locks it: a course closed meanwhile refuses the
+    telling. Each telling is a row of its own, so two caseworkers recording at once both keep theirs.
+    """
+    message = (message or "").strip()
+    with transaction.atomic():
+        citizen = Citizen.objects.select_for_update().get(pk=help_change.citizen_id)
+        if citizen.is_closed:
+            raise RuleViolation({None: [CLOSED]})
+        relative = Relative.objects.filter(pk=relative_id, citizen=citizen).first()
+        if relative is None:
+            raise RuleViolation({None: [_("Choose one of this citizen's relatives.")]})
+        _refuse(rules.validate_told(how=how, told_on=told_on, message=message, today=timezone.localdate()))
+        recipient = rules.may_tell_about_change(
+            relative=relative,
+            category=help_change.category,
+            on=told_on,
+            consents=Consent.objects.filter(relative=relative),
+        )
+        if not recipient.may_tell:
+            raise RuleViolation({None: [recipient.reason]})
+        told = RelativeTold.objects.create(
+            help_change=help_change,
+            relative=relative,
+            consent=recipient.consent,
+            how=how,
+            told_on=told_on,
+            message=message,
+            recorded_by=acting_user,
+        )
+        log(
+            AuditEvent.Event.RELATIVE_TOLD,
+            actor=acting_user,
+            citizen=citizen,
+            help_change_id=help_change.pk,
+            relative_told_id=told.pk,
+            relative_id=relative.pk,
+            consent_id=recipient.consent.pk,
+            how=how,
+        )
+    return told
 
 
 # --- Agreements and follow-up -----------------------------------------------------------------------

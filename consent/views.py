@@ -6,6 +6,7 @@ or municipality's citizen, consent or agreement, and for staff who are the citiz
 Nothing personal travels in a URL: searches are POSTed, URLs carry numeric ids only.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -45,12 +46,25 @@ from .forms import (
     DisclosureForm,
     FhirExportForm,
     FollowUpForm,
+    HelpChangeForm,
     RegisterCitizenForm,
     RelativeForm,
+    RelativeToldForm,
     RetentionForm,
     RevokeForm,
 )
-from .models import Agreement, AuditEvent, Citizen, Consent, Dialogue, FollowUp, Relative
+from .models import (
+    Agreement,
+    AuditEvent,
+    Citizen,
+    Consent,
+    Dialogue,
+    FollowUp,
+    HelpChange,
+    InformationCategory,
+    Relative,
+    RelativeTold,
+)
 
 CITIZENS_PER_PAGE = 50
 EVENTS_PER_PAGE = 100
@@ -275,6 +289,7 @@ def citizen_detail(request, pk: int):
         "today": today(),
         "disclosure_form": DisclosureForm(citizen=citizen, prefix="disclosure") if overview.relatives else None,
         "may_read_log": policy.may_read_audit_log(request.user),
+        "help_changes": reads.help_changes(citizen),
         "crumbs": crumbs(crumb(citizen.name)),
     }
     if citizen.is_closed and not citizen.erased_at:
@@ -500,6 +515,96 @@ def disclosure(request, pk: int):
         answer=answer,
         asked=form.cleaned_data if answer else None,
     )
+
+
+# --- When the help changes -----------------------------------------------------------------------
+
+TOLD_FOR = re.compile(r"[0-9]{1,18}")
+
+
+@consent_view
+def help_change_new(request, pk: int):
+    """A change in the citizen's help (new or ended help, changed times, a care home, a hospital stay)."""
+    citizen = citizen_of(request, pk)
+    form = HelpChangeForm(posted(request), initial={"changes_on": today()})
+
+    def save(data):
+        return services.record_help_change(citizen=citizen, help_change=HelpChange(**data), acting_user=request.user)
+
+    change = save_form(request, form, save, _("The change is recorded. Below: whom you may tell, and what."))
+    if change:
+        return redirect(change)
+    return form_page(
+        request,
+        citizen=citizen,
+        title=_("Record a change in the help"),
+        intro=_(
+            "The relatives whose consent covers it, and whom staff may contact, are told by the municipality "
+            "itself. The next page lists them and drafts the message."
+        ),
+        form=form,
+        submit=_("Save the change"),
+    )
+
+
+@consent_view
+def help_change(request, pk: int):
+    """Who may be told about a change, and who may not (with why); a draft for each; who was told, how and when."""
+    change = fetch(request, HelpChange.objects.select_related("citizen__municipality", "recorded_by"), pk)
+    citizen = change.citizen
+    posted_forms, refused = {}, []
+    if request.method == "POST" and not citizen.is_closed:
+        relative_id = request.POST.get("told_for", "")
+        if TOLD_FOR.fullmatch(relative_id):
+            form = RelativeToldForm(request.POST, prefix=f"told-{relative_id}")
+
+            def save(data):
+                return services.record_relative_told(
+                    help_change=change, relative_id=int(relative_id), acting_user=request.user, **data
+                )
+
+            if save_form(request, form, save, _("Recorded. The relative is on the list of those told.")):
+                return redirect(change)
+            posted_forms[int(relative_id)] = form
+            refused = form.non_field_errors()
+        else:
+            refused = [_("Choose the relative you told, and use the button beside them.")]
+    may, may_not = services.check_help_change(help_change=change, acting_user=request.user)
+    told = list(change.told.select_related("relative", "recorded_by"))
+    told_by_relative: dict[int, list] = {}
+    for entry in told:
+        told_by_relative.setdefault(entry.relative_id, []).append(entry)
+    sender = request.user.display_name
+    rows = []
+    for recipient in may:
+        relative = recipient.relative
+        draft = rules.draft_message(
+            change=change,
+            relative=relative,
+            citizen_name=citizen.name,
+            sender=sender,
+            municipality=citizen.municipality.name,
+        )
+        initial = {"told_on": today(), "message": draft}
+        if relative.phone:
+            initial["how"] = RelativeTold.How.PHONE
+        form = posted_forms.get(relative.pk) or RelativeToldForm(prefix=f"told-{relative.pk}", initial=initial)
+        rows.append({"recipient": recipient, "form": form, "told": told_by_relative.get(relative.pk, [])})
+    title = _("Change in the help: %(what)s") % {"what": change.get_kind_display().lower()}
+    context = {
+        "citizen": citizen,
+        "change": change,
+        "category": InformationCategory(change.category).label.lower(),
+        "sentence": rules.change_sentence(change, citizen.name),
+        "rows": rows,
+        "may_not": may_not,
+        "told": told,
+        "refused": refused,
+        "has_relatives": bool(may or may_not),
+        "title": title,
+        "crumbs": crumbs(crumb(title), citizen=citizen),
+    }
+    return render(request, "consent/help_change.html", context)
 
 
 # --- Agreements and follow-up -------------------------------------------------------------------
