@@ -93,3 +93,53 @@ def path_text(verdict: Verdict) -> str:
     if verdict.no_path is not None:
         return str(NO_PATH_SENTENCES[verdict.no_path])
     return ""
+
+
+# --- "Sådan går det" in one plain sentence ------------------------------------------------------------
+
+
+def out_of_ten(share: float | None) -> str:
+    """A share as a relative reads it: “7 ud af 10”, rounded half up to whole tenths like `percent`, except that
+    a share above 0 is never “0 ud af 10” (“under 1 ud af 10”) and one below 1 never “10 ud af 10” (“næsten
+    10 ud af 10”): nobody is told that none or all answered so when some did not."""
+    if share is None:
+        return ""
+    tenths = math.floor(share * 10 + 0.5 + 1e-9)
+    if tenths == 0 and share > 0:
+        return str(_("fewer than 1 out of 10"))
+    if tenths == 10 and share < 1:
+        return str(_("almost 10 out of 10"))
+    return str(_("%(count)d out of 10")) % {"count": tenths}
+
+
+def positive_answers_text(indicator) -> str:
+    """What counts as a positive answer, as the form showed the answers: “I meget høj grad” or “I høj grad”."""
+    from .models import Question, Scale, YesNo
+
+    kind = indicator.question.kind
+    labels = []
+    for value in indicator.positive_answers:
+        if kind == Question.Kind.SCALE and value in Scale.values:
+            labels.append(str(Scale(value).label))
+        elif kind == Question.Kind.YES_NO and value in YesNo.values:
+            labels.append(str(YesNo(value).label))
+        else:
+            labels.append(value)
+    quoted = [f"“{label}”" for label in labels]
+    if len(quoted) < 2:
+        return "".join(quoted)
+    return str(_("%(first)s or %(last)s")) % {"first": ", ".join(quoted[:-1]), "last": quoted[-1]}
+
+
+def plain_sentence(*, question: str, share: float | None, hidden: Hidden | None, target: float | None) -> str:
+    """“Hvor mange pårørende svarer positivt på …? 7 ud af 10. Målet er 75 %.” One sentence per target."""
+    parts = [str(_("How many relatives answer positively to “%(question)s”?")) % {"question": question.rstrip("?")}]
+    if hidden:
+        parts.append(hidden_label(hidden) + ".")
+    elif share is None:
+        parts.append(str(_("No answers yet.")))
+    else:
+        parts.append(out_of_ten(share) + ".")
+    if target is not None:
+        parts.append(str(_("The target is %(share)s.")) % {"share": percent(target)})
+    return " ".join(parts)

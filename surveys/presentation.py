@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from portal.models import TranslatedText
 
 from .charts import Chart, trend_chart
-from .labels import deadline_text, path_text, percent
+from .labels import deadline_text, path_text, percent, plain_sentence, positive_answers_text
 from .models import Indicator, Wave
 from .results import TOTAL, Result, SurveyResults, indicator_path
 from .scoring import Verdict, verdict
@@ -30,6 +30,8 @@ class IndicatorPanel:
     target_text: str
     baseline_text: str
     has_path: bool  # baseline, target and deadline: whether "on track" can be told
+    sentence: str = ""  # "Hvor mange pårørende …? 7 ud af 10. Målet er 75 %." (surveys.labels.plain_sentence)
+    positive_text: str = ""  # what counts as a positive answer
 
 
 def target_text(indicator: Indicator) -> str:
@@ -54,11 +56,12 @@ def panel(results: SurveyResults, indicator: Indicator, wave: Wave, *, public: b
     name = indicator.translated("name")
     areas, units = results.area_rows(indicator, wave), results.unit_rows(indicator, wave)
     target = None if indicator.target is None else float(indicator.target)
+    total = results.get(indicator, wave, TOTAL)
     return IndicatorPanel(
         indicator=indicator,
         name=name,
         question=indicator.question.translated("text"),
-        total=results.get(indicator, wave, TOTAL),
+        total=total,
         areas=publishable(areas) if public else areas,
         units=publishable(units) if public else units,
         trend=trend,
@@ -66,6 +69,13 @@ def panel(results: SurveyResults, indicator: Indicator, wave: Wave, *, public: b
         target_text=target_text(indicator),
         baseline_text=baseline_text(indicator),
         has_path=indicator_path(indicator) is not None,
+        sentence=plain_sentence(
+            question=str(indicator.question.translated("text")),
+            share=total.share if total is not None else None,
+            hidden=total.hidden if total is not None else None,
+            target=target,
+        ),
+        positive_text=positive_answers_text(indicator),
     )
 
 

@@ -33,7 +33,8 @@ Expected answers, from `expected(role, relation, url_name)`:
     municipality administrator may read: 403 for a caseworker on a citizen they can see (and 404 as
     above for one they cannot). The log checks (log-checks*) are for the administrator and the DPO
     only, 403 for everyone else; the per-staff page answers 404 for staff of another municipality.
-    The retention period (retention) only the municipality administrator sets; the corrections (correct-*)
+    The changes in the help (help-change-new, help-change: who may be told, and recording who was) follow
+    the table. The retention period (retention) only the municipality administrator sets; the corrections (correct-*)
     and closing a course (close) follow the table; the page of personal data (a core page) is the
     municipality administrator's and the DPO's only.
 
@@ -56,7 +57,7 @@ from django.utils.translation import gettext
 
 from consent import services
 from consent.access import policy
-from consent.models import Agreement, AuditEvent, Citizen, Consent, Dialogue, FollowUp, Relative
+from consent.models import Agreement, AuditEvent, Citizen, Consent, Dialogue, FollowUp, HelpChange, Relative
 from consent.urls import urlpatterns
 from portal.models import Unit, User
 from portal.roles import Role
@@ -100,6 +101,8 @@ URL_TARGETS = {
     "access-request": "citizen",
     "access-request-pdf": "citizen",
     "access-request-json": "citizen",
+    "help-change-new": "citizen",
+    "help-change": "help_change",
     "log-checks": None,
     "log-checks-staff": "staff",
     "log-checks-csv": None,
@@ -124,6 +127,8 @@ WRITES = {
     "correct-agreement",
     "retention",
     "break-glass",
+    "help-change-new",
+    "help-change",
 }
 
 ROLES = [
@@ -253,6 +258,14 @@ class World:
                 "consent": ConsentFactory(relative=relative, recorded_by=by),
                 "agreement": AgreementFactory(citizen=citizen, created_by=by),
                 "dialogue": Dialogue.objects.create(citizen=citizen, involvement="yes", recorded_by=by),
+                "help_change": HelpChange.objects.create(
+                    citizen=citizen,
+                    kind="hospital",
+                    category="helbred",
+                    changes_on=timezone.localdate(),
+                    summary="Indlagt.",
+                    recorded_by=by,
+                ),
                 "unit": unit,
                 "staff": by,
             }
@@ -315,6 +328,13 @@ def post_data(world: World, url_name: str, relation: str | None, role: str) -> d
             "reason": "Fejl.",
         },
         "retention": {"years": 5},
+        "help-change-new": {"kind": "new_help", "changes_on": today.isoformat(), "summary": "Hjælp til bad."},
+        "help-change": {
+            "told_for": objects["relative"].pk,
+            f"told-{objects['relative'].pk}-how": "phone",
+            f"told-{objects['relative'].pk}-told_on": today.isoformat(),
+            f"told-{objects['relative'].pk}-message": "Mor er indlagt.",
+        },
     }
     return data.get(url_name, {})
 
@@ -398,6 +418,7 @@ def test_the_policy_gives_each_role_the_rows_of_exactly_the_citizens_it_may_open
         (Dialogue, "citizen"),
         (Agreement, "citizen"),
         (FollowUp, "agreement__citizen"),
+        (HelpChange, "citizen"),
     ]:
         rows = policy.visible(user, model.objects.select_related(path))
         assert citizens_of(row if model is not FollowUp else row.agreement for row in rows) == sees, model

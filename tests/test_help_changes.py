@@ -17,7 +17,7 @@ from consent import access_request, retention, rules, services
 from consent.models import AuditEvent, Consent, HelpChange, InformationCategory, Relative, RelativeTold
 from portal.errors import RuleViolation
 from tests.factories import StaffFactory
-from tests.service_helpers import add_relative, change, record, register_citizen
+from tests.service_helpers import add_relative, record, register_citizen
 
 Event = AuditEvent.Event
 TODAY = timezone.localdate

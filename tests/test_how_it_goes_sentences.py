@@ -1,0 +1,64 @@
+"""“Sådan går det” readable by a relative: one plain sentence per target, “7 ud af 10” from the share.
+
+The rule (surveys.labels.out_of_ten): tenths rounded half up, as the percentages are; but a share above 0 is
+never “0 ud af 10” and one below 100 % never “10 ud af 10”; a hidden group says it is hidden, with no figure.
+"""
+
+from html import unescape
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from surveys.labels import out_of_ten, plain_sentence
+from surveys.results import TOTAL, headline_results
+from surveys.suppression import Hidden
+from tests.scenarios import demo_results
+
+
+@pytest.mark.parametrize(
+    ("share", "expected"),
+    [
+        (0.0, "0 ud af 10"),
+        (0.001, "under 1 ud af 10"),
+        (0.049, "under 1 ud af 10"),
+        (0.05, "1 ud af 10"),
+        (0.65, "7 ud af 10"),
+        (0.649, "6 ud af 10"),
+        (0.7, "7 ud af 10"),
+        (0.949, "9 ud af 10"),
+        (0.95, "næsten 10 ud af 10"),
+        (0.999, "næsten 10 ud af 10"),
+        (1.0, "10 ud af 10"),
+    ],
+)
+def test_a_share_is_told_as_so_many_out_of_ten(share, expected):
+    assert out_of_ten(share) == expected
+
+
+def test_the_sentence_asks_answers_and_names_the_target():
+    sentence = plain_sentence(question="Oplever du at blive mødt med respekt?", share=0.7, hidden=None, target=0.75)
+    assert sentence == (
+        "Hvor mange pårørende svarer positivt på “Oplever du at blive mødt med respekt”? 7 ud af 10. Målet er 75\u00a0%."
+    )
+
+
+def test_a_hidden_group_gets_no_figure_in_the_sentence():
+    sentence = plain_sentence(question="Mødt med respekt?", share=None, hidden=Hidden.SMALL, target=0.75)
+    assert "ud af 10" not in sentence and "færre end 5 svar" in sentence
+    assert plain_sentence(question="Mødt med respekt?", share=None, hidden=None, target=None).endswith(
+        "Ingen svar endnu."
+    )
+
+
+def test_the_public_page_has_a_sentence_per_target_and_what_counts_as_positive(client, municipality):
+    demo = demo_results(municipality, timezone.localdate())
+    html = unescape(client.get(reverse("surveys:how-it-goes", args=[municipality.slug])).text)
+    results = headline_results(municipality)
+    latest = demo["waves"][1]
+    for indicator in results.indicators:
+        total = results.get(indicator, latest, TOTAL)
+        assert out_of_ten(total.share) + "." in html
+    assert html.count('class="results-sentence') == len(results.indicators)
+    assert "Tæller som positivt svar: “I meget høj grad” eller “I høj grad”." in html
+    assert html.index("results-sentence") < html.index("trend-chart") < html.index("results-table")
