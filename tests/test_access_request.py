@@ -10,7 +10,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from consent import services
-from consent.models import Agreement, AuditEvent, Dialogue, FollowUp
+from consent.models import Agreement, AuditEvent, Dialogue, FollowUp, HelpChange
 from portal.pdf import PdfUnavailable
 from portal.roles import Role
 from tests.factories import StaffFactory, UnitFactory
@@ -191,13 +191,26 @@ def test_the_number_of_queries_does_not_grow_with_the_record(
     big = register_citizen(municipality, caseworker, name="Stor Borger", cpr="010150-1234", units=[unit, other_unit])
     for number in range(4):
         relative = add_relative(big, caseworker, f"Pårørende {number}")
-        change(record(relative, caseworker), caseworker, categories=["oekonomi"])
+        consent = change(record(relative, caseworker), caseworker, categories=["praktiske_forhold"])
         services.record_view(citizen=big, acting_user=caseworker)
+        help_change = services.record_help_change(
+            citizen=big,
+            help_change=HelpChange(kind="new_help", changes_on=consent.valid_from, summary="Hjælp til bad."),
+            acting_user=caseworker,
+        )
+        services.record_relative_told(
+            help_change=help_change,
+            relative_id=relative.pk,
+            how="phone",
+            told_on=consent.valid_from,
+            message="Din far får hjælp til bad.",
+            acting_user=caseworker,
+        )
     client.force_login(caseworker)
     # session, user, groups, the citizen (with municipality and registrar), the audit insert, units, relatives,
-    # consents, dialogues, agreements, follow-ups, the log, the reasons
+    # consents, dialogues, agreements, follow-ups, the log, the reasons, the changes in the help, who was told
     for citizen in (small, big):
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(15):
             assert client.get(reverse(f"consent:{name}", args=[citizen.pk])).status_code == 200
 
 

@@ -18,7 +18,17 @@ from django.utils.translation import gettext
 from consent import rules
 from consent.cpr import parse_cpr
 from consent.forms import INVALID_DATE
-from consent.models import Agreement, AuditEvent, Citizen, Consent, Dialogue, FollowUp, Relative
+from consent.models import (
+    Agreement,
+    AuditEvent,
+    Citizen,
+    Consent,
+    Dialogue,
+    FollowUp,
+    HelpChange,
+    Relative,
+    RelativeTold,
+)
 from consent.views import DUPLICATE_CPR, STALE_CONSENT, STALE_FOLLOW_UP
 from portal.roles import Role
 from tests.factories import (
@@ -786,9 +796,21 @@ def fill(citizen, user, size: int) -> None:
         Dialogue.objects.create(
             citizen=citizen, involvement="not_now", ask_again_on=today + timedelta(number), recorded_by=user
         )
+        help_change = HelpChange.objects.create(
+            citizen=citizen, kind="hospital", category="helbred", changes_on=today, summary="Indlagt.", recorded_by=user
+        )
+        RelativeTold.objects.create(
+            help_change=help_change,
+            relative=relative,
+            consent=first,
+            how="phone",
+            told_on=today,
+            message="Din mor er indlagt.",
+            recorded_by=user,
+        )
 
 
-CITIZEN_PAGE_QUERIES = 13  # 12, and the corrections for the history
+CITIZEN_PAGE_QUERIES = 14  # 12, the corrections for the history, the changes in the help with how many were told
 TASK_LIST_QUERIES = 6
 
 

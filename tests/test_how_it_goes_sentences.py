@@ -39,7 +39,8 @@ def test_a_share_is_told_as_so_many_out_of_ten(share, expected):
 def test_the_sentence_asks_answers_and_names_the_target():
     sentence = plain_sentence(question="Oplever du at blive mødt med respekt?", share=0.7, hidden=None, target=0.75)
     assert sentence == (
-        "Hvor mange pårørende svarer positivt på “Oplever du at blive mødt med respekt”? 7 ud af 10. Målet er 75\u00a0%."
+        "Hvor mange pårørende svarer positivt på “Oplever du at blive mødt med respekt”? "
+        "7 ud af 10. Målet er 75\u00a0%."
     )
 
 
