@@ -152,3 +152,112 @@ def trend_chart(chart_id: str, title: str, trend: list[Result], target: float | 
         target_label=_("Target %(target)s") % {"target": percent(target)},
         target_label_x=number(WIDTH - RIGHT + 6),
     )
+
+
+# --- The public page's chart: one bar per wave, drawn to be read on a phone -----------------------------
+
+BAR_WIDTH = 360  # the viewBox: on a 390 px phone it is drawn at about its own size, so its 15px text stays 15px
+BAR_PLOT = 280  # 0–100 % across this many units; the rest holds the value
+BAR_TOP = 26  # the target's label
+BAR_ROW = 62  # a wave: its name, its bar, and its interval below the bar
+BAR_HEIGHT = 18
+BAR_LABEL_CHARS = 40  # a longer wave name is shortened here; the table after the chart has it whole
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    label_y: str
+    shown: bool
+    y: str = ""
+    width: str = ""
+    low: str = ""
+    high: str = ""
+    middle: str = ""
+    cap_top: str = ""
+    cap_bottom: str = ""
+    value_x: str = ""
+    value_y: str = ""
+    value: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BarChart:
+    id: str
+    title: str
+    description: str
+    width: int
+    height: int
+    plot_right: str
+    axis_y: str
+    axis_label_y: str
+    bars: list[Bar]
+    target_x: str = ""
+    target_label: str = ""
+    target_label_anchor: str = "middle"
+    target_label_x: str = ""
+
+    @property
+    def title_id(self) -> str:
+        return f"{self.id}-title"
+
+    @property
+    def desc_id(self) -> str:
+        return f"{self.id}-desc"
+
+
+def bar_chart(chart_id: str, title: str, trend: list[Result], target: float | None) -> BarChart:
+    """The indicator's share per wave (oldest first) as horizontal bars with the 95 % interval and the target:
+    the public page's chart, readable at 390 px. Its description is the trend chart's, figure for figure."""
+    bars = []
+    for position, result in enumerate(trend):
+        top = BAR_TOP + position * BAR_ROW
+        name = result.wave.name
+        label = name if len(name) <= BAR_LABEL_CHARS else name[: BAR_LABEL_CHARS - 1] + "\u2026"
+        common = {"label": label, "label_y": number(top + 16)}
+        if not result.shown:
+            bars.append(Bar(**common, shown=False, note=_("hidden") if result.hidden else _("no answers")))
+            continue
+        low, high = result.interval
+        bar_y = top + 24
+        middle, whisker = bar_y + BAR_HEIGHT / 2, bar_y + BAR_HEIGHT + 7
+        bars.append(
+            Bar(
+                **common,
+                shown=True,
+                y=number(bar_y),
+                width=number(max(result.share * BAR_PLOT, 1)),
+                low=number(low * BAR_PLOT),
+                high=number(high * BAR_PLOT),
+                middle=number(whisker),
+                cap_top=number(whisker - 4),
+                cap_bottom=number(whisker + 4),
+                value_x=number(BAR_WIDTH),  # right-aligned in the margin, clear of the bars and the target
+                value_y=number(middle + 5),
+                value=percent(result.share),
+            )
+        )
+    axis_y = BAR_TOP + max(1, len(trend)) * BAR_ROW + 4
+    chart = BarChart(
+        id=chart_id,
+        title=title,
+        description=trend_chart(chart_id, title, trend, target).description,
+        width=BAR_WIDTH,
+        height=axis_y + 22,
+        plot_right=number(BAR_PLOT),
+        axis_y=number(axis_y),
+        axis_label_y=number(axis_y + 18),
+        bars=bars,
+    )
+    if target is None:
+        return chart
+    x = target * BAR_PLOT
+    anchor = "end" if x > BAR_PLOT - 40 else "start" if x < 40 else "middle"
+    return replace(
+        chart,
+        target_x=number(x),
+        target_label=_("Target %(target)s") % {"target": percent(target)},
+        target_label_anchor=anchor,
+        target_label_x=number(x),
+    )

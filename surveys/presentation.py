@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import TranslatedText
 
-from .charts import Chart, trend_chart
+from .charts import BarChart, Chart, bar_chart, trend_chart
 from .labels import deadline_text, path_text, percent, plain_sentence, positive_answers_text
 from .models import Indicator, Wave
 from .results import TOTAL, Result, SurveyResults, indicator_path
@@ -32,6 +32,7 @@ class IndicatorPanel:
     has_path: bool  # baseline, target and deadline: whether "on track" can be told
     sentence: str = ""  # "Hvor mange pårørende …? 7 ud af 10. Målet er 75 %." (surveys.labels.plain_sentence)
     positive_text: str = ""  # what counts as a positive answer
+    bars: BarChart | None = None  # the public page's chart, readable on a phone (surveys.charts.bar_chart)
 
 
 def target_text(indicator: Indicator) -> str:
@@ -76,6 +77,7 @@ def panel(results: SurveyResults, indicator: Indicator, wave: Wave, *, public: b
             target=target,
         ),
         positive_text=positive_answers_text(indicator),
+        bars=bar_chart(f"bars-{indicator.pk}", str(name), trend, target) if public else None,
     )
 
 

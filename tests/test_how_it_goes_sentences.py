@@ -4,6 +4,7 @@ The rule (surveys.labels.out_of_ten): tenths rounded half up, as the percentages
 never “0 ud af 10” and one below 100 % never “10 ud af 10”; a hidden group says it is hidden, with no figure.
 """
 
+from dataclasses import replace
 from html import unescape
 
 import pytest
@@ -62,4 +63,24 @@ def test_the_public_page_has_a_sentence_per_target_and_what_counts_as_positive(c
         assert out_of_ten(total.share) + "." in html
     assert html.count('class="results-sentence') == len(results.indicators)
     assert "Tæller som positivt svar: “I meget høj grad” eller “I høj grad”." in html
-    assert html.index("results-sentence") < html.index("trend-chart") < html.index("results-table")
+    assert html.index("results-sentence") < html.index("bar-chart") < html.index("results-table")
+    assert "trend-chart" not in html  # the dashboard's wide chart is not the public page's
+
+
+def test_the_bars_show_each_wave_its_interval_and_the_target_and_say_why_a_wave_has_no_bar(municipality):
+    from surveys.charts import BAR_PLOT, bar_chart
+
+    demo = demo_results(municipality, timezone.localdate())
+    results = headline_results(municipality)
+    indicator = demo["indicators"]["respect"]
+    trend = results.trend(indicator)
+    chart = bar_chart("bars", "Mødt med respekt", trend, 0.75)
+    assert [bar.label for bar in chart.bars] == [result.wave.name for result in trend]
+    for bar, result in zip(chart.bars, trend, strict=True):
+        assert bar.shown is result.shown
+        if result.shown:
+            assert float(bar.width) == pytest.approx(result.share * BAR_PLOT, abs=0.1)
+            assert float(bar.low) <= float(bar.width) <= float(bar.high)
+    assert chart.target_x == "210" and chart.target_label == "Mål 75\u00a0%"
+    hidden = bar_chart("bars", "x", [replace(trend[0], figure=None, hidden=Hidden.SMALL)], None)
+    assert hidden.bars[0].shown is False and hidden.bars[0].note == "skjult" and hidden.target_x == ""
