@@ -131,8 +131,18 @@ def positive_answers_text(indicator) -> str:
     return str(_("%(first)s or %(last)s")) % {"first": ", ".join(quoted[:-1]), "last": quoted[-1]}
 
 
-def plain_sentence(*, question: str, share: float | None, hidden: Hidden | None, target: float | None) -> str:
-    """“Hvor mange pårørende svarer positivt på …? 7 ud af 10. Målet er 75 %.” One sentence per target."""
+VERDICT_SENTENCES = {
+    TargetStatus.MET: _("The target is met."),
+    TargetStatus.NOT_MET: _("The target is not met."),
+    TargetStatus.UNDECIDED: _("It cannot yet be told whether the target is met."),
+}
+
+
+def plain_sentence(
+    *, question: str, share: float | None, hidden: Hidden | None, target: float | None, verdict: Verdict | None = None
+) -> str:
+    """“Hvor mange pårørende svarer positivt på …? 7 ud af 10. Målet er 75 %. Målet er ikke nået.” One per target;
+    whether it is met is the verdict's (surveys.scoring.verdict), said only where there is a figure."""
     parts = [str(_("How many relatives answer positively to “%(question)s”?")) % {"question": question.rstrip("?")}]
     if hidden:
         parts.append(hidden_label(hidden) + ".")
@@ -142,4 +152,6 @@ def plain_sentence(*, question: str, share: float | None, hidden: Hidden | None,
         parts.append(out_of_ten(share) + ".")
     if target is not None:
         parts.append(str(_("The target is %(share)s.")) % {"share": percent(target)})
+        if verdict is not None and verdict.status is not None and not hidden and share is not None:
+            parts.append(str(VERDICT_SENTENCES[verdict.status]))
     return " ".join(parts)

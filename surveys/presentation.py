@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -51,6 +52,18 @@ def baseline_text(indicator: Indicator) -> str:
     return _("%(share)s on %(date)s") % {"share": share, "date": date_format(indicator.baseline_date)}
 
 
+def total_verdict(indicator: Indicator, total: Result | None) -> Verdict:
+    """The target's verdict for the whole municipality: surveys.scoring.verdict, as the dashboard's lines ask it."""
+    shown = total is not None and total.shown
+    return verdict(
+        status=total.status if shown else None,
+        on_track=total.on_track if shown else None,
+        has_baseline=indicator.baseline is not None,
+        deadline=indicator.deadline,
+        today=timezone.localdate(),
+    )
+
+
 def panel(results: SurveyResults, indicator: Indicator, wave: Wave, *, public: bool = False) -> IndicatorPanel:
     """The indicator's panel in `wave`; a `public` one leaves the hidden groups out altogether."""
     trend = results.trend(indicator)
@@ -75,6 +88,7 @@ def panel(results: SurveyResults, indicator: Indicator, wave: Wave, *, public: b
             share=total.share if total is not None else None,
             hidden=total.hidden if total is not None else None,
             target=target,
+            verdict=total_verdict(indicator, total),
         ),
         positive_text=positive_answers_text(indicator),
         bars=bar_chart(f"bars-{indicator.pk}", str(name), trend, target) if public else None,

@@ -11,8 +11,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys.labels import out_of_ten, plain_sentence
+from surveys.labels import VERDICT_SENTENCES, out_of_ten, plain_sentence
+from surveys.presentation import total_verdict
 from surveys.results import TOTAL, headline_results
+from surveys.scoring import TargetStatus, verdict
 from surveys.suppression import Hidden
 from tests.scenarios import demo_results
 
@@ -45,6 +47,22 @@ def test_the_sentence_asks_answers_and_names_the_target():
     )
 
 
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        (TargetStatus.MET, "Målet er nået."),
+        (TargetStatus.NOT_MET, "Målet er ikke nået."),
+        (TargetStatus.UNDECIDED, "Vi kan endnu ikke sige, om målet er nået."),
+    ],
+)
+def test_whether_the_target_is_met_is_the_verdicts(status, said):
+    found = verdict(status=status, on_track=None, has_baseline=True, deadline=None, today=timezone.localdate())
+    sentence = plain_sentence(question="Mødt med respekt?", share=0.7, hidden=None, target=0.75, verdict=found)
+    assert sentence.endswith("Målet er 75\u00a0%. " + said)
+    hidden = plain_sentence(question="Mødt med respekt?", share=None, hidden=Hidden.SMALL, target=0.75, verdict=found)
+    assert said not in hidden
+
+
 def test_a_hidden_group_gets_no_figure_in_the_sentence():
     sentence = plain_sentence(question="Mødt med respekt?", share=None, hidden=Hidden.SMALL, target=0.75)
     assert "ud af 10" not in sentence and "færre end 5 svar" in sentence
@@ -61,6 +79,9 @@ def test_the_public_page_has_a_sentence_per_target_and_what_counts_as_positive(c
     for indicator in results.indicators:
         total = results.get(indicator, latest, TOTAL)
         assert out_of_ten(total.share) + "." in html
+        found = total_verdict(indicator, total)
+        assert found.status is not None
+        assert str(VERDICT_SENTENCES[found.status]) in html
     assert html.count('class="results-sentence') == len(results.indicators)
     assert "Tæller som positivt svar: “I meget høj grad” eller “I høj grad”." in html
     assert html.index("results-sentence") < html.index("bar-chart") < html.index("results-table")
