@@ -23,6 +23,8 @@ from portal.staff_services import deactivate_staff
 from tests.factories import IdentityProviderFactory, StaffFactory
 from tests.openid_provider import OTHER_CLIENT, PORTAL_CLIENT, callback_path, running_openid_provider
 
+pytestmark = pytest.mark.xdist_group("openid-provider")  # one OpenID Provider process for the module
+
 
 @pytest.fixture(scope="module")
 def provider():
