@@ -13,11 +13,12 @@ from portal.roles import Role
 
 from . import services
 from .cpr import cpr_digest, parse_cpr
-from .models import Citizen, Consent, InformationCategory, Relative
+from .models import Citizen, Consent, HelpChange, InformationCategory, Relative
 
 DEMO_CITIZEN = "Fiktiv Borger (demo)"
 DEMO_CPR = "010150-0000"  # a made-up number: 1 January 1950, serial 0000
 DEMO_RELATIVE = "Fiktiv Datter"
+DEMO_HELP_CHANGE = "Hjemmeplejen kommer om morgenen kl. 8 i stedet for kl. 7 (demo)."
 
 
 def demo_caseworker(municipality: Municipality) -> User | None:
@@ -30,7 +31,8 @@ def demo_caseworker(municipality: Municipality) -> User | None:
 
 @transaction.atomic
 def load_demo_data(*, stdout) -> None:
-    """A fictitious citizen with a daughter and a written consent in every municipality that has a caseworker."""
+    """A fictitious citizen with a daughter, a written consent and a change in the help (to tell the daughter
+    about) in every municipality that has a caseworker."""
     today = timezone.localdate()
     digest = cpr_digest(parse_cpr(DEMO_CPR)[0])
     for municipality in Municipality.objects.order_by("name"):
@@ -60,6 +62,16 @@ def load_demo_data(*, stdout) -> None:
                 form=Consent.Form.WRITTEN,
                 given_on=today,
                 valid_from=today,
+            ),
+            acting_user=caseworker,
+        )
+        # A change to tell the daughter about: the change's page lists her, with the drafted message.
+        services.record_help_change(
+            citizen=citizen,
+            help_change=HelpChange(
+                kind=HelpChange.Kind.CHANGED_TIMES,
+                changes_on=today,
+                summary=DEMO_HELP_CHANGE,
             ),
             acting_user=caseworker,
         )

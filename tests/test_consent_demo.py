@@ -6,6 +6,7 @@ import io
 import pytest
 from django.apps import apps
 
+from consent import rules
 from consent.access import policy
 from consent.demo import DEMO_CITIZEN, DEMO_RELATIVE
 from consent.models import AuditEvent, Citizen, Consent
@@ -64,8 +65,21 @@ def test_the_demo_hook_makes_one_fictitious_citizen_per_municipality_once(demo_s
         assert consent.valid_until is not None  # the services gave it the one-year default
         events = AuditEvent.objects.filter(citizen=citizen).values_list("event", flat=True)
         assert sorted(events) == sorted(
-            [AuditEvent.Event.CITIZEN_REGISTERED, AuditEvent.Event.RELATIVE_ADDED, AuditEvent.Event.CONSENT_RECORDED]
+            [
+                AuditEvent.Event.CITIZEN_REGISTERED,
+                AuditEvent.Event.RELATIVE_ADDED,
+                AuditEvent.Event.CONSENT_RECORDED,
+                AuditEvent.Event.HELP_CHANGE_RECORDED,
+            ]
         )
+        (help_change,) = citizen.help_changes.all()
+        may, _may_not = rules.help_change_recipients(
+            citizen.relatives.all(),
+            Consent.objects.filter(citizen=citizen),
+            help_change.category,
+            help_change.changes_on,
+        )
+        assert [recipient.relative.name for recipient in may] == [DEMO_RELATIVE]
 
 
 def test_a_municipality_without_a_caseworker_gets_no_demo_citizen_and_is_told(demo_staff, policies):
