@@ -501,3 +501,35 @@ def test_the_draft_says_what_changed_and_no_more(caseworker, family):
     assert "Hun kommer hjem igen, når lægen siger god for det." in draft
     assert "Sara Sagsbehandler, Testrup Kommune" in draft
     assert "241275" not in draft and "CPR" not in draft
+
+
+def test_a_told_form_with_a_mistake_keeps_what_was_typed_and_says_what_to_do(client, caseworker, family):
+    help_change = new_change(family["mette"].citizen, caseworker)
+    mette = family["mette"]
+    client.force_login(caseworker)
+    typed = "Kære Mette, vi ringede om de nye tider.\nHilsen Sara"
+    response = client.post(
+        help_change.get_absolute_url(),
+        {"told_for": mette.pk, f"told-{mette.pk}-told_on": "31.02.2026", f"told-{mette.pk}-message": typed},
+    )
+    assert response.status_code == 200
+    form = response.context["rows"][0]["form"]
+    assert form.errors == {
+        "how": ["Vælg, hvordan den pårørende fik besked."],
+        "told_on": ["Skriv datoen som dd.mm.åååå, fx 24.12.2025."],
+    }
+    assert "Kære Mette, vi ringede om de nye tider." in response.text
+    assert not RelativeTold.objects.exists()
+
+
+def test_the_change_form_says_what_to_do_and_keeps_what_was_typed(client, caseworker, family):
+    citizen = family["mette"].citizen
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("consent:help-change-new", args=[citizen.pk]),
+        {"kind": "care_home", "changes_on": TODAY().isoformat(), "summary": "Karen, 241275-4321, flytter."},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"summary": ["Udelad CPR-nummeret: de pårørende får det ikke at vide."]}
+    assert "Karen, 241275-4321, flytter." in response.text
+    assert not HelpChange.objects.exists()
