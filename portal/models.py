@@ -3,7 +3,7 @@
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -282,8 +282,27 @@ class Page(TranslatedFieldsMixin, models.Model):
     order = models.PositiveIntegerField(_("order"), default=0, db_index=True)
     is_published = models.BooleanField(
         _("published"),
-        default=True,
-        help_text=_("Unpublished pages are seen only by the municipality's editors, as a preview."),
+        default=False,
+        editable=False,
+        help_text=_("The public sees the published version; editors also see the draft, as a preview."),
+    )
+    published_version = models.ForeignKey(
+        "PageVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("published version"),
+    )
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        help_text=_("Publish the draft as it is at this time (Danish time). Empty: publish by hand."),
+    )
+    publish_scheduled_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
@@ -300,6 +319,76 @@ class Page(TranslatedFieldsMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("policy-page", kwargs={"municipality_slug": self.municipality.slug, "page_slug": self.slug})
+
+    def validate_constraints(self, exclude=None) -> None:
+        """A slug another page of the municipality has is told at the address field, in words."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+            unique = [
+                e for e in errors.get(NON_FIELD_ERRORS, []) if getattr(e, "code", None) in ("unique", "unique_together")
+            ]
+            if not unique:  # (a clash of fields together is "unique_together")
+                raise
+            errors[NON_FIELD_ERRORS] = [e for e in errors[NON_FIELD_ERRORS] if e not in unique]
+            if not errors[NON_FIELD_ERRORS]:
+                del errors[NON_FIELD_ERRORS]
+            errors.setdefault("slug", []).append(
+                ValidationError(
+                    _("Another page of the municipality already has the address “%(slug)s”. Choose another address."),
+                    code="unique",
+                    params={"slug": self.slug},
+                )
+            )
+            raise ValidationError(errors) from error
+
+
+class PageVersion(models.Model):
+    """A published version of a page: what the public saw, kept for good (who published it, when, its texts)."""
+
+    MUNICIPALITY_LOOKUP = "page__municipality"
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="versions", verbose_name=_("page"))
+    number = models.PositiveIntegerField(_("version"))
+    slug = models.SlugField(_("address"))
+    title = models.CharField(_("title"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Page.Kind.choices)
+    theme_number = models.PositiveSmallIntegerField(_("theme number"), null=True, blank=True)
+    sections = models.JSONField(_("sections"), default=list)
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    published_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("published by")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["page", "-number"]
+        verbose_name = _("published version")
+        verbose_name_plural = _("published versions")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["page", "number"], name="page_version_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.number})"
+
+    def as_page(self, page: Page, municipality: Municipality) -> Page:
+        """`page` of `municipality` as this version shows it (not saved); its sections in `shown_sections`."""
+        shown = Page(
+            pk=page.pk,
+            municipality=municipality,
+            slug=self.slug,
+            title=self.title,
+            title_en=self.title_en,
+            kind=self.kind,
+            number=self.theme_number,
+            order=page.order,
+            is_published=True,
+        )
+        shown.shown_sections = [Section(page=shown, **fields) for fields in self.sections]
+        return shown
 
 
 class Section(TranslatedFieldsMixin, models.Model):
@@ -336,6 +425,11 @@ class Section(TranslatedFieldsMixin, models.Model):
         _("attribution"), max_length=200, blank=True, help_text=_("Who said it, for quotes.")
     )
     attribution_en = models.CharField(_("attribution (English)"), max_length=200, blank=True)
+
+    VERSIONED_FIELDS = (
+        "order", "kind", "heading", "heading_en", "figure", "body", "body_en", "items", "items_en",
+        "attribution", "attribution_en",
+    )  # fmt: skip
 
     class Meta:
         ordering: ClassVar = ["page", "order", "pk"]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .models import Municipality, Page, Section
+from .services import publish_page
 
 POLICY_FIXTURE_DIR = settings.BASE_DIR / "fixtures" / "policies"
 MUNICIPALITY_FIELDS = ["name", "kommunekode", "website", "region", "policy_title", "policy_subtitle"]
@@ -65,4 +66,6 @@ def load_policy(path: Path, *, replace: bool = False) -> LoadResult:
     for section in sections:
         section.full_clean()
     Section.objects.bulk_create(sections)
+    for page in municipality.pages.all():
+        publish_page(acting_user=None, page=page)
     return LoadResult(municipality, len(data["pages"]), kept_existing=False)

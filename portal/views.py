@@ -56,7 +56,7 @@ def crumb(label, url=None) -> dict:
 
 @public_municipality_page
 def municipality_home(request, municipality: Municipality):
-    pages = list(portal_policy.readable_pages(request.user, municipality))
+    pages = portal_policy.readable_pages(request.user, municipality, with_sections=False)
     context = {
         "municipality": municipality,
         "preview": portal_policy.may_preview(request.user, municipality),
@@ -69,7 +69,7 @@ def municipality_home(request, municipality: Municipality):
 
 @public_municipality_page
 def policy_page(request, municipality: Municipality, page_slug: str):
-    pages = list(portal_policy.readable_pages(request.user, municipality))
+    pages = portal_policy.readable_pages(request.user, municipality)
     position = next((index for index, page in enumerate(pages) if page.slug == page_slug), None)
     if position is None:
         raise Http404
@@ -84,7 +84,7 @@ def policy_page(request, municipality: Municipality, page_slug: str):
         ],
         "page": page,
         "pages": pages,
-        "blocks": group_sections(list(page.sections.all())),
+        "blocks": group_sections(portal_policy.sections_of(page)),
         "previous_page": pages[position - 1] if position > 0 else None,
         "next_page": pages[position + 1] if position + 1 < len(pages) else None,
     }
