@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .access import portal_policy
 from .admin_scoping import MunicipalityScopedAdmin, MunicipalityScopedInline
+from .branding import accent_colour_problems, logo_problems, logo_size_problem
 from .errors import RuleViolation, StaleVersion
 from .models import Municipality, Page, Section, Unit, User
 from .page_versions import DRAFT, diff, has_unpublished_changes, publish_time_problem, snapshot, version_fields
@@ -29,17 +30,69 @@ from .roles import Role
 from .staff_rules import admin_access
 
 
+class MunicipalityAdminForm(forms.ModelForm):
+    """The municipality's details, with its logo (SVG or PNG, checked) and its accent colour (checked for contrast)."""
+
+    logo_file = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("SVG or PNG, at most 300 kB, shown in the header of the municipality's pages."),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    class Meta:
+        model = Municipality
+        fields: ClassVar = [
+            "name", "slug", "kommunekode", "website", "region", "policy_title", "policy_subtitle", "policy_title_en",
+            "policy_subtitle_en", "policy_adopted_by", "policy_adopted_on", "accent_colour", "address", "phone",
+            "email", "opening_hours", "accessibility_statement_url",
+        ]  # fmt: skip
+
+    def clean_logo_file(self):
+        upload = self.cleaned_data.get("logo_file")
+        if not upload:
+            return None
+        too_large = logo_size_problem(upload.size)
+        if too_large:
+            raise forms.ValidationError(too_large, code="size")
+        data = upload.read()
+        media_type, problems = logo_problems(data)
+        if problems:
+            raise forms.ValidationError(problems, code="logo")
+        return data, media_type
+
+    def clean_accent_colour(self):
+        colour = self.cleaned_data.get("accent_colour", "").strip()
+        if colour:
+            problems = accent_colour_problems(colour)
+            if problems:
+                raise forms.ValidationError(problems, code="contrast")
+        return colour.lower()
+
+
 @admin.register(Municipality)
 class MunicipalityAdmin(MunicipalityScopedAdmin):
     policy = portal_policy
+    form = MunicipalityAdminForm
     list_display = ("name", "kommunekode", "slug", "website")
     search_fields = ("name", "kommunekode")
     fieldsets = (
         (None, {"fields": ["name", "slug", "kommunekode", "website", "region"]}),
-        (_("Policy"), {"fields": ["policy_title", "policy_subtitle"]}),
-        (_("Contact details in the footer"), {"fields": ["address", "phone", "email", "accessibility_statement_url"]}),
+        (_("Policy"), {"fields": ["policy_title", "policy_subtitle", "policy_adopted_by", "policy_adopted_on"]}),
+        (_("The municipality's face"), {"fields": ["logo_file", "remove_logo", "accent_colour"]}),
+        (
+            _("Contact details in the footer"),
+            {"fields": ["address", "phone", "email", "opening_hours", "accessibility_statement_url"]},
+        ),
         (_("English"), {"fields": ["policy_title_en", "policy_subtitle_en"], "classes": ["collapse"]}),
     )
+
+    def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("logo_file"):
+            obj.logo, obj.logo_type = form.cleaned_data["logo_file"]
+        elif form.cleaned_data.get("remove_logo"):
+            obj.logo, obj.logo_type = b"", ""
+        super().save_model(request, obj, form, change)
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
@@ -66,7 +119,7 @@ class SectionInline(MunicipalityScopedInline):
     extra = 0
     ordering = ("order", "pk")
     fieldsets = (
-        (None, {"fields": [("order", "kind"), "heading", "figure", "body", "items", "attribution"]}),
+        (None, {"fields": [("order", "kind"), "heading", "figure", "body", "items", "attribution", "portal_note"]}),
         (_("English"), {"fields": ["heading_en", "body_en", "items_en", "attribution_en"], "classes": ["collapse"]}),
     )
 
@@ -78,7 +131,9 @@ class PageAdminForm(forms.ModelForm):
 
     class Meta:
         model = Page
-        fields: ClassVar = ["municipality", "title", "title_en", "slug", "kind", "number", "order", "publish_at"]
+        fields: ClassVar = [
+            "municipality", "title", "title_en", "title_by_portal", "slug", "kind", "number", "order", "publish_at",
+        ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,7 +182,20 @@ class PageAdmin(MunicipalityScopedAdmin):
     autocomplete_fields = ("municipality",)  # for platform superusers; others have their own municipality
     actions = ("publish_selected", "unpublish_selected")
     fieldsets = (
-        (None, {"fields": ["municipality", "title", "slug", ("kind", "number"), "order", "loaded_version"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "municipality",
+                    "title",
+                    "title_by_portal",
+                    "slug",
+                    ("kind", "number"),
+                    "order",
+                    "loaded_version",
+                ]
+            },
+        ),
         (_("Publish later"), {"fields": ["publish_at"]}),
         (_("English"), {"fields": ["title_en"], "classes": ["collapse"]}),
     )

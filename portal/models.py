@@ -1,5 +1,6 @@
 """Municipalities, their units and staff, and the public pages of each municipality's policy."""
 
+import base64
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser
@@ -115,6 +116,20 @@ class Municipality(TranslatedFieldsMixin, models.Model):
     address = models.TextField(_("address"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    opening_hours = models.TextField(_("opening hours"), blank=True, help_text=_("One line per day or period."))
+    logo = models.BinaryField(_("logo"), blank=True, editable=False)
+    logo_type = models.CharField(_("logo's file type"), max_length=20, blank=True, editable=False)
+    accent_colour = models.CharField(
+        _("accent colour"),
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Write the colour as # and six hex digits, e.g. #00507A."))],
+        help_text=_("The municipality's colour, e.g. #00507A; it must stand out against white (4.5:1) for text."),
+    )
+    policy_adopted_by = models.CharField(
+        _("policy adopted by"), max_length=200, blank=True, help_text=_("E.g. Kommunalbestyrelsen.")
+    )
+    policy_adopted_on = models.DateField(_("policy adopted on"), null=True, blank=True)
     accessibility_statement_url = HttpsURLField(
         _("accessibility statement"),
         blank=True,
@@ -142,6 +157,13 @@ class Municipality(TranslatedFieldsMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("municipality", kwargs={"municipality_slug": self.slug})
+
+    @property
+    def logo_data_uri(self) -> str:
+        """The logo inside the page (the Content Security Policy allows data: images), or ""."""
+        if not self.logo_type or not self.logo:
+            return ""
+        return f"data:{self.logo_type};base64,{base64.b64encode(bytes(self.logo)).decode()}"
 
 
 class Area(models.TextChoices):
@@ -280,6 +302,11 @@ class Page(TranslatedFieldsMixin, models.Model):
         _("theme number"), null=True, blank=True, help_text=_("Shown as “Theme 1”, “Theme 2”, … on themes.")
     )
     order = models.PositiveIntegerField(_("order"), default=0, db_index=True)
+    title_by_portal = models.BooleanField(
+        _("title added by the portal"),
+        default=False,
+        help_text=_("The policy itself has no such heading; the page says that the portal added it."),
+    )
     is_published = models.BooleanField(
         _("published"),
         default=False,
@@ -356,6 +383,7 @@ class PageVersion(models.Model):
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Page.Kind.choices)
     theme_number = models.PositiveSmallIntegerField(_("theme number"), null=True, blank=True)
+    title_by_portal = models.BooleanField(_("title added by the portal"), default=False)
     sections = models.JSONField(_("sections"), default=list)
     published_at = models.DateTimeField(_("published"), default=timezone.now)
     published_by = models.ForeignKey(
@@ -384,6 +412,7 @@ class PageVersion(models.Model):
             title_en=self.title_en,
             kind=self.kind,
             number=self.theme_number,
+            title_by_portal=self.title_by_portal,
             order=page.order,
             is_published=True,
         )
@@ -425,10 +454,16 @@ class Section(TranslatedFieldsMixin, models.Model):
         _("attribution"), max_length=200, blank=True, help_text=_("Who said it, for quotes.")
     )
     attribution_en = models.CharField(_("attribution (English)"), max_length=200, blank=True)
+    portal_note = models.CharField(
+        _("the portal's note"),
+        max_length=300,
+        blank=True,
+        help_text=_("A remark of the portal's own (not the policy's words), shown marked as such."),
+    )
 
     VERSIONED_FIELDS = (
         "order", "kind", "heading", "heading_en", "figure", "body", "body_en", "items", "items_en",
-        "attribution", "attribution_en",
+        "attribution", "attribution_en", "portal_note",
     )  # fmt: skip
 
     class Meta:

@@ -30,12 +30,16 @@ def snapshot(page: Page, sections: list[Section]) -> dict:
         "title_en": page.title_en,
         "kind": page.kind,
         "theme_number": page.number,
+        "title_by_portal": page.title_by_portal,
         "sections": [{name: getattr(section, name) for name in Section.VERSIONED_FIELDS} for section in sections],
     }
 
 
 def version_fields(version: PageVersion) -> dict:
-    return {name: getattr(version, name) for name in ("slug", "title", "title_en", "kind", "theme_number", "sections")}
+    return {
+        name: getattr(version, name)
+        for name in ("slug", "title", "title_en", "kind", "theme_number", "title_by_portal", "sections")
+    }
 
 
 def has_unpublished_changes(page: Page, sections: list[Section]) -> bool:

@@ -15,7 +15,9 @@ from .models import Municipality, Page, Section
 from .services import publish_page
 
 POLICY_FIXTURE_DIR = settings.BASE_DIR / "fixtures" / "policies"
-MUNICIPALITY_FIELDS = ["name", "kommunekode", "website", "region", "policy_title", "policy_subtitle"]
+MUNICIPALITY_FIELDS = [
+    "name", "kommunekode", "website", "region", "policy_title", "policy_subtitle", "policy_adopted_by",
+]  # fmt: skip
 
 
 @dataclass
@@ -34,7 +36,9 @@ def load_policy(path: Path, *, replace: bool = False) -> LoadResult:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     fields = data["municipality"]
     municipality, _created = Municipality.objects.update_or_create(
-        slug=fields["slug"], defaults={name: fields.get(name, "") for name in MUNICIPALITY_FIELDS}
+        slug=fields["slug"],
+        defaults={name: fields.get(name, "") for name in MUNICIPALITY_FIELDS}
+        | {"policy_adopted_on": fields.get("policy_adopted_on")},
     )
     if municipality.pages.exists():
         if not replace:
@@ -48,6 +52,7 @@ def load_policy(path: Path, *, replace: bool = False) -> LoadResult:
             title=page_data["title"],
             kind=page_data["kind"],
             number=page_data["number"],
+            title_by_portal=page_data.get("title_by_portal", False),
             order=page_order * 10,
         )
         for section_order, section in enumerate(page_data["sections"], start=1):
@@ -61,6 +66,7 @@ def load_policy(path: Path, *, replace: bool = False) -> LoadResult:
                     items="\n".join(section["items"]),
                     attribution=section["attribution"],
                     figure=section["figure"],
+                    portal_note=section.get("portal_note", ""),
                 )
             )
     for section in sections:

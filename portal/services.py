@@ -147,7 +147,7 @@ def revert_page(
                 }
             )
         locked.slug, locked.title, locked.title_en = version.slug, version.title, version.title_en
-        locked.kind, locked.number = version.kind, version.theme_number
+        locked.kind, locked.number, locked.title_by_portal = version.kind, version.theme_number, version.title_by_portal
         locked.save()
         locked.sections.all().delete()
         Section.objects.bulk_create(Section(page=locked, **fields) for fields in version.sections)
@@ -159,5 +159,5 @@ def revert_page(
             locked,
             _("Put version %(old)s back as version %(new)s.") % {"old": version.number, "new": new.number},
         )
-    page.refresh_from_db(fields=(*PUBLICATION_FIELDS, "slug", "title", "title_en", "kind", "number"))
+    page.refresh_from_db(fields=(*PUBLICATION_FIELDS, "slug", "title", "title_en", "kind", "number", "title_by_portal"))
     return new

@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/login/", views.admin_login),  # the admin's users log in like all staff: with a second factor
     path("admin/", admin.site.urls),
+    path("<slug:municipality_slug>/udseende.css", views.municipality_style, name="municipality-style"),
 ]
 
 handler400 = "portal.views.bad_request"

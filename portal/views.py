@@ -1,3 +1,4 @@
+import re
 from dataclasses import dataclass, field
 
 from allauth.account import views as account_views
@@ -6,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import personal_data as personal_data_register
 from . import services
 from .access import portal_policy
+from .branding import text_colour_on
 from .forms import EmailSettingsForm
 from .login import identity_provider_origins
 from .models import Municipality, Page, Section
@@ -89,6 +91,18 @@ def policy_page(request, municipality: Municipality, page_slug: str):
         "next_page": pages[position + 1] if position + 1 < len(pages) else None,
     }
     return render(request, "portal/policy_page.html", context)
+
+
+def municipality_style(request, municipality_slug: str):
+    """The municipality's accent colour as CSS (inline styles are not allowed by the Content Security Policy)."""
+    municipality = get_object_or_404(municipalities(), slug=municipality_slug)
+    colour = municipality.accent_colour
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour or ""):
+        raise Http404
+    css = f":root {{ --municipality-accent: {colour}; --municipality-on-accent: {text_colour_on(colour)}; }}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"  # the page links it with its content version
+    return response
 
 
 def accessibility_statement(request):
