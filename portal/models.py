@@ -29,6 +29,7 @@ RESERVED_SLUGS = frozenset(
         "samtykke",
         "undersoegelse",
         "saadan-gaar-det",
+        "hele-politikken",
     }
 )
 

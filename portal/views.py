@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from .branding import text_colour_on
 from .forms import EmailSettingsForm
 from .login import identity_provider_origins
 from .models import Municipality, Page, Section
+from .pdf import PdfUnavailable, pdf_response, render_pdf
 from .public_cache import public_municipality_page
 from .roles import Role, has_role
 from .selectors import municipalities
@@ -91,6 +93,46 @@ def policy_page(request, municipality: Municipality, page_slug: str):
         "next_page": pages[position + 1] if position + 1 < len(pages) else None,
     }
     return render(request, "portal/policy_page.html", context)
+
+
+def _whole_policy_context(request, municipality: Municipality) -> dict:
+    pages = portal_policy.readable_pages(request.user, municipality)
+    return {
+        "municipality": municipality,
+        "preview": portal_policy.may_preview(request.user, municipality),
+        "document_pages": [
+            {"page": page, "blocks": group_sections(sections)}
+            for page, sections in zip(pages, portal_policy.sections_of_each(pages), strict=True)
+        ],
+    }
+
+
+@public_municipality_page(params=("pdf",))  # "?pdf=unavailable" adds a notice: a page of its own
+def whole_policy(request, municipality: Municipality):
+    """Every page of the policy (as the reader may see it) on one page: to read through, print or save."""
+    context = _whole_policy_context(request, municipality) | {
+        "crumbs": [
+            crumb(_("Front page"), reverse("home")),
+            crumb(municipality.name, municipality.get_absolute_url()),
+            crumb(_("The whole policy")),
+        ],
+        "pdf_unavailable": request.GET.get("pdf") == "unavailable",
+    }
+    return render(request, "portal/whole_policy.html", context)
+
+
+def whole_policy_pdf(request, municipality_slug: str):
+    """The whole policy as a tagged PDF (PDF/UA-1); the printable page where the PDF library is missing."""
+    municipality = get_object_or_404(municipalities(), slug=municipality_slug)
+    html = render_to_string("portal/whole_policy_document.html", _whole_policy_context(request, municipality), request)
+    try:
+        pdf = render_pdf(html)
+    except PdfUnavailable:
+        return redirect(reverse("whole-policy", args=[municipality.slug]) + "?pdf=unavailable")
+    response = pdf_response(pdf, filename=f"{municipality.slug}-paaroerendepolitik.pdf")
+    if not request.user.is_authenticated:
+        response["Cache-Control"] = "public, max-age=300"  # the public version; a preview is not kept
+    return response
 
 
 def municipality_style(request, municipality_slug: str):
