@@ -34,7 +34,7 @@ class PortalPolicy(AccessPolicy):
         if drafts:
             for section in Section.objects.filter(page_id__in=drafts).order_by("page_id", "order", "pk"):
                 by_page[section.page_id].append(section)
-        return [by_page[page.pk] if page.pk in by_page else page.shown_sections for page in pages]
+        return [getattr(page, "shown_sections", None) or by_page.get(page.pk, []) for page in pages]
 
     @staticmethod
     def sections_of(page: Page) -> list:
