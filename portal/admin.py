@@ -28,6 +28,7 @@ from .models import Municipality, Page, Section, Unit, User
 from .page_versions import DRAFT, diff, has_unpublished_changes, publish_time_problem, snapshot, version_fields
 from .roles import Role
 from .staff_rules import admin_access
+from .standard_pages import ensure_standard_pages
 
 
 class MunicipalityAdminForm(forms.ModelForm):
@@ -93,6 +94,8 @@ class MunicipalityAdmin(MunicipalityScopedAdmin):
         elif form.cleaned_data.get("remove_logo"):
             obj.logo, obj.logo_type = b"", ""
         super().save_model(request, obj, form, change)
+        if not change:
+            ensure_standard_pages(obj)  # complaints, privacy, accessibility, what staff may tell: to adapt
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:

@@ -291,6 +291,7 @@ class Page(TranslatedFieldsMixin, models.Model):
     class Kind(models.TextChoices):
         PAGE = "page", _("Page")
         THEME = "theme", _("Theme")
+        STANDARD = "standard", _("Standard page (complaints, privacy, …)")
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="pages", verbose_name=_("municipality")

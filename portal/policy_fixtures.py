@@ -13,6 +13,7 @@ from django.db import transaction
 
 from .models import Municipality, Page, Section
 from .services import publish_page
+from .standard_pages import ensure_standard_pages
 
 POLICY_FIXTURE_DIR = settings.BASE_DIR / "fixtures" / "policies"
 MUNICIPALITY_FIELDS = [
@@ -40,10 +41,11 @@ def load_policy(path: Path, *, replace: bool = False) -> LoadResult:
         defaults={name: fields.get(name, "") for name in MUNICIPALITY_FIELDS}
         | {"policy_adopted_on": fields.get("policy_adopted_on")},
     )
-    if municipality.pages.exists():
+    if municipality.pages.exclude(kind=Page.Kind.STANDARD).exists():
         if not replace:
+            ensure_standard_pages(municipality)
             return LoadResult(municipality, 0, kept_existing=True)
-        municipality.pages.all().delete()
+        municipality.pages.exclude(kind=Page.Kind.STANDARD).delete()
     sections = []
     for page_order, page_data in enumerate(data["pages"], start=1):
         page = Page.objects.create(
@@ -72,6 +74,7 @@ def load_policy(path: Path, *, replace: bool = False) -> LoadResult:
     for section in sections:
         section.full_clean()
     Section.objects.bulk_create(sections)
-    for page in municipality.pages.all():
+    for page in municipality.pages.exclude(kind=Page.Kind.STANDARD):
         publish_page(acting_user=None, page=page)
+    ensure_standard_pages(municipality)
     return LoadResult(municipality, len(data["pages"]), kept_existing=False)

@@ -65,7 +65,7 @@ def municipality_home(request, municipality: Municipality):
         "municipality": municipality,
         "preview": portal_policy.may_preview(request.user, municipality),
         "crumbs": [crumb(_("Front page"), reverse("home")), crumb(municipality.name)],
-        "pages": [page for page in pages if page.kind != Page.Kind.THEME],
+        "pages": [page for page in pages if page.kind == Page.Kind.PAGE],
         "themes": [page for page in pages if page.kind == Page.Kind.THEME],
     }
     return render(request, "portal/municipality.html", context)
@@ -78,6 +78,11 @@ def policy_page(request, municipality: Municipality, page_slug: str):
     if position is None:
         raise Http404
     page = pages[position]
+    if page.kind == Page.Kind.STANDARD:  # not part of the policy: no policy menu, no previous and next
+        pages, position = [page], 0
+    else:
+        pages = [other for other in pages if other.kind != Page.Kind.STANDARD]
+        position = pages.index(page)
     context = {
         "municipality": municipality,
         "preview": portal_policy.may_preview(request.user, municipality),
@@ -96,7 +101,9 @@ def policy_page(request, municipality: Municipality, page_slug: str):
 
 
 def _whole_policy_context(request, municipality: Municipality) -> dict:
-    pages = portal_policy.readable_pages(request.user, municipality)
+    pages = [
+        page for page in portal_policy.readable_pages(request.user, municipality) if page.kind != Page.Kind.STANDARD
+    ]
     return {
         "municipality": municipality,
         "preview": portal_policy.may_preview(request.user, municipality),
