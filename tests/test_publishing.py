@@ -187,6 +187,14 @@ def test_revert_needs_a_post_and_an_editor_of_the_municipality(client, other_edi
     assert client.get(reverse("admin:portal_page_versions", args=[published.pk])).status_code == 404
 
 
+def test_staff_who_do_not_edit_pages_can_neither_see_versions_nor_put_one_back(client, municipality, published):
+    manager = StaffFactory(municipality=municipality, roles=[Role.MANAGER], is_staff=True)
+    client.force_login(manager)
+    assert client.get(reverse("admin:portal_page_versions", args=[published.pk])).status_code == 404
+    assert client.post(reverse("admin:portal_page_revert", args=[published.pk, 1])).status_code == 404
+    assert published.versions.count() == 1
+
+
 def test_a_time_to_publish_must_lie_in_the_future(client, editor, published):
     client.force_login(editor)
     past = timezone.localtime() - timedelta(days=1)

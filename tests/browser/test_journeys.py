@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from portal.roles import Role
 from tests.browser.helpers import BOTH_VIEWPORTS, log_in
 from tests.browser.public_pages import axe_problems
+from tests.browser.test_html_validity import vnu_command, vnu_problems
 from tests.factories import PASSWORD, StaffFactory
 
 pytestmark = [pytest.mark.browser, BOTH_VIEWPORTS]
@@ -59,7 +60,9 @@ def test_visitor_switches_language(live_policies, live_server, page, console):
     assert console.take() == []
 
 
-def test_editor_drafts_previews_publishes_and_reverts_a_page(live_policies, roles, live_server, page, new_context):
+def test_editor_drafts_previews_publishes_and_reverts_a_page(
+    live_policies, roles, live_server, page, new_context, tmp_path
+):
     from axe_playwright_python.sync_playwright import Axe
 
     haderslev = live_policies["haderslev"]
@@ -111,6 +114,18 @@ def test_editor_drafts_previews_publishes_and_reverts_a_page(live_policies, role
     expect(anonymous.locator("footer")).to_contain_text("Mandag-fredag 10-14")
     heading_colour = anonymous.locator(".solution-info").evaluate("el => getComputedStyle(el).backgroundColor")
     assert heading_colour == "rgb(118, 118, 118)"
+    # The municipality's face on its other pages: axe-core on each, and the Nu checker on the HTML as sent.
+    sent = {}
+    for path in ["/haderslev/", "/haderslev/hele-politikken/", "/haderslev/klagevejledning/"]:
+        response = anonymous.goto(f"{live_server.url}{path}")
+        problems = axe_problems(Axe(), anonymous, path)
+        assert problems == [], "\n".join(problems)
+        sent[f"page-{len(sent)}.html"] = path
+        (tmp_path / f"page-{len(sent) - 1}.html").write_text(response.text(), encoding="utf-8")
+    sent["page-3.html"] = public_url
+    (tmp_path / "page-3.html").write_text(anonymous.goto(public_url).text(), encoding="utf-8")
+    problems = vnu_problems(vnu_command(), tmp_path, sent)
+    assert problems == [], "\n".join(problems)
 
     # Versions: the difference, and version 1 put back in one step.
     page.get_by_role("link", name="Versioner og historik").click()
