@@ -304,3 +304,24 @@ def test_another_municipality_may_use_the_same_page_address(client, other_editor
     response = client.post(reverse("admin:portal_page_add"), new_page_form(slug="om-politikken"))
     assert response.status_code == 302
     assert Page.objects.filter(slug="om-politikken").count() == 2
+
+
+def test_a_new_page_can_be_published_as_it_is_made(client, editor):
+    client.force_login(editor)
+    response = client.post(reverse("admin:portal_page_add"), new_page_form(_publish="Gem og udgiv"))
+    page = Page.objects.get(slug="ny-side")
+    assert response.status_code == 302 and response["Location"] == change_url(page)
+    assert "Kladdens tekst." in Client().get(page.get_absolute_url()).text
+    assert page.versions.get().published_by == editor
+
+
+def test_the_list_publishes_and_unpublishes_the_chosen_pages(client, editor, published):
+    draft = PageFactory(municipality=editor.municipality, slug="kladde", title="Kladden", is_published=False)
+    client.force_login(editor)
+    url = reverse("admin:portal_page_changelist")
+    client.post(url, {"action": "publish_selected", "_selected_action": [draft.pk]})
+    assert Client().get(draft.get_absolute_url()).status_code == 200
+    client.post(url, {"action": "unpublish_selected", "_selected_action": [draft.pk, published.pk]})
+    assert Client().get(draft.get_absolute_url()).status_code == 404
+    assert Client().get(published.get_absolute_url()).status_code == 404
+    assert "Kladde, ikke udgivet" in client.get(url).text
