@@ -8,7 +8,7 @@ unpublished ones, as a preview.
 
 from django.db.models import Model, QuerySet
 
-from .models import Municipality, Page
+from .models import Municipality, Page, Section
 from .roles import Role, has_role
 from .scoping import AccessPolicy, as_queryset, belongs_to_user_municipality, visible_to
 from .selectors import public_pages
@@ -19,11 +19,28 @@ class PortalPolicy(AccessPolicy):
         """Whether `user` edits `municipality`'s pages, and so also reads the unpublished ones."""
         return user.has_perm("portal.change_page") and belongs_to_user_municipality(user, municipality)
 
-    def readable_pages(self, user, municipality: Municipality) -> QuerySet[Page]:
-        """The municipality's pages `user` may read, in order: the published ones, or all for its editors."""
+    def readable_pages(self, user, municipality: Municipality, *, with_sections: bool = True) -> list[Page]:
+        """The municipality's pages `user` may read, in order: the published versions, or for its editors
+        every page's draft (a preview). `sections_of(page)` gives a page's sections."""
         if self.may_preview(user, municipality):
-            return self.visible(user, municipality.pages.all())
-        return public_pages(municipality)
+            return list(self.visible(user, municipality.pages.all()))
+        return public_pages(municipality, with_sections=with_sections)
+
+    @staticmethod
+    def sections_of_each(pages: list[Page]) -> list[list]:
+        """The sections of each page from `readable_pages`, in one query for drafts (none for published ones)."""
+        drafts = [page.pk for page in pages if getattr(page, "shown_sections", None) is None]
+        by_page: dict[int, list] = {pk: [] for pk in drafts}
+        if drafts:
+            for section in Section.objects.filter(page_id__in=drafts).order_by("page_id", "order", "pk"):
+                by_page[section.page_id].append(section)
+        return [getattr(page, "shown_sections", None) or by_page.get(page.pk, []) for page in pages]
+
+    @staticmethod
+    def sections_of(page: Page) -> list:
+        """The sections of a page from `readable_pages`: the published version's, or the draft's."""
+        shown = getattr(page, "shown_sections", None)
+        return shown if shown is not None else list(page.sections.all())
 
 
 portal_policy = PortalPolicy()

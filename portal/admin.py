@@ -1,3 +1,4 @@
+from datetime import datetime
 from importlib import import_module
 from typing import ClassVar
 
@@ -5,29 +6,96 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .access import portal_policy
 from .admin_scoping import MunicipalityScopedAdmin, MunicipalityScopedInline
+from .branding import accent_colour_problems, logo_problems, logo_size_problem
+from .errors import RuleViolation, StaleVersion
 from .models import Municipality, Page, Section, Unit, User
+from .page_versions import DRAFT, diff, has_unpublished_changes, publish_time_problem, snapshot, version_fields
 from .roles import Role
 from .staff_rules import admin_access
+from .standard_pages import ensure_standard_pages
+
+
+class MunicipalityAdminForm(forms.ModelForm):
+    """The municipality's details, with its logo (SVG or PNG, checked) and its accent colour (checked for contrast)."""
+
+    logo_file = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("SVG or PNG, at most 300 kB, shown in the header of the municipality's pages."),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    class Meta:
+        model = Municipality
+        fields: ClassVar = [
+            "name", "slug", "kommunekode", "website", "region", "policy_title", "policy_subtitle", "policy_title_en",
+            "policy_subtitle_en", "policy_adopted_by", "policy_adopted_on", "accent_colour", "address", "phone",
+            "email", "opening_hours", "accessibility_statement_url",
+        ]  # fmt: skip
+
+    def clean_logo_file(self):
+        upload = self.cleaned_data.get("logo_file")
+        if not upload:
+            return None
+        too_large = logo_size_problem(upload.size)
+        if too_large:
+            raise forms.ValidationError(too_large, code="size")
+        data = upload.read()
+        media_type, problems = logo_problems(data)
+        if problems:
+            raise forms.ValidationError(problems, code="logo")
+        return data, media_type
+
+    def clean_accent_colour(self):
+        colour = self.cleaned_data.get("accent_colour", "").strip()
+        if colour:
+            problems = accent_colour_problems(colour)
+            if problems:
+                raise forms.ValidationError(problems, code="contrast")
+        return colour.lower()
 
 
 @admin.register(Municipality)
 class MunicipalityAdmin(MunicipalityScopedAdmin):
     policy = portal_policy
+    form = MunicipalityAdminForm
     list_display = ("name", "kommunekode", "slug", "website")
     search_fields = ("name", "kommunekode")
     fieldsets = (
         (None, {"fields": ["name", "slug", "kommunekode", "website", "region"]}),
-        (_("Policy"), {"fields": ["policy_title", "policy_subtitle"]}),
-        (_("Contact details in the footer"), {"fields": ["address", "phone", "email", "accessibility_statement_url"]}),
+        (_("Policy"), {"fields": ["policy_title", "policy_subtitle", "policy_adopted_by", "policy_adopted_on"]}),
+        (_("The municipality's face"), {"fields": ["logo_file", "remove_logo", "accent_colour"]}),
+        (
+            _("Contact details in the footer"),
+            {"fields": ["address", "phone", "email", "opening_hours", "accessibility_statement_url"]},
+        ),
         (_("English"), {"fields": ["policy_title_en", "policy_subtitle_en"], "classes": ["collapse"]}),
     )
+
+    def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("logo_file"):
+            obj.logo, obj.logo_type = form.cleaned_data["logo_file"]
+        elif form.cleaned_data.get("remove_logo"):
+            obj.logo, obj.logo_type = b"", ""
+        super().save_model(request, obj, form, change)
+        if not change:
+            ensure_standard_pages(obj)  # complaints, privacy, accessibility, what staff may tell: to adapt
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
@@ -54,24 +122,34 @@ class SectionInline(MunicipalityScopedInline):
     extra = 0
     ordering = ("order", "pk")
     fieldsets = (
-        (None, {"fields": [("order", "kind"), "heading", "figure", "body", "items", "attribution"]}),
+        (None, {"fields": [("order", "kind"), "heading", "figure", "body", "items", "attribution", "portal_note"]}),
         (_("English"), {"fields": ["heading_en", "body_en", "items_en", "attribution_en"], "classes": ["collapse"]}),
     )
 
 
 class PageAdminForm(forms.ModelForm):
-    """Refuses to overwrite a page that someone else saved after this form was opened."""
+    """The draft of a page; refuses to overwrite a page someone else saved or published after it was opened."""
 
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Page
-        fields: ClassVar = ["municipality", "title", "title_en", "slug", "kind", "number", "order", "is_published"]
+        fields: ClassVar = [
+            "municipality", "title", "title_en", "title_by_portal", "slug", "kind", "number", "order", "publish_at",
+        ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.updated_at.isoformat()
+
+    def clean_publish_at(self):
+        publish_at = self.cleaned_data.get("publish_at")
+        if publish_at and publish_at != self.initial.get("publish_at"):
+            problem = publish_time_problem(publish_at, timezone.now())
+            if problem:
+                raise forms.ValidationError(problem, code="past")
+        return publish_at
 
     def clean(self):
         cleaned_data = super().clean()
@@ -81,8 +159,9 @@ class PageAdminForm(forms.ModelForm):
             if saved and cleaned_data.get("loaded_version") != saved[0].isoformat():
                 raise forms.ValidationError(
                     _(
-                        "Someone else saved this page after you opened it, so your changes were not saved. "
-                        "Copy what you wrote, open the page again to see their changes, and make yours once more."
+                        "Someone else saved or published this page after you opened it, so your changes were not "
+                        "saved. Your text is still in the form below: copy it, open the page again to see their "
+                        "changes, and make yours once more."
                     ),
                     code="stale",
                 )
@@ -91,15 +170,20 @@ class PageAdminForm(forms.ModelForm):
 
 @admin.register(Page)
 class PageAdmin(MunicipalityScopedAdmin):
+    """Editors write a draft here; "Save and publish" puts it on the public site and keeps the version."""
+
     policy = portal_policy
     form = PageAdminForm
-    list_display = ("title", "kind", "number", "order", "is_published", "updated_at", "municipality")
+    change_form_template = "admin/portal/page/change_form.html"
+    list_display = ("title", "kind", "number", "order", "publication", "updated_at", "municipality")
     list_display_links = ("title",)
-    list_editable = ("order", "is_published")
+    list_editable = ("order",)
     list_filter = ("kind", "is_published")
     search_fields = ("title", "sections__body")
     ordering = ("municipality", "order")
     inlines = (SectionInline,)
+    autocomplete_fields = ("municipality",)  # for platform superusers; others have their own municipality
+    actions = ("publish_selected", "unpublish_selected")
     fieldsets = (
         (
             None,
@@ -107,21 +191,179 @@ class PageAdmin(MunicipalityScopedAdmin):
                 "fields": [
                     "municipality",
                     "title",
+                    "title_by_portal",
                     "slug",
                     ("kind", "number"),
                     "order",
-                    "is_published",
                     "loaded_version",
                 ]
             },
         ),
+        (_("Publish later"), {"fields": ["publish_at"]}),
         (_("English"), {"fields": ["title_en"], "classes": ["collapse"]}),
     )
     prepopulated_fields: ClassVar = {"slug": ["title"]}
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("published_version")
+
     def get_search_results(self, request, queryset, search_term):
         queryset, _may_have_duplicates = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False
+
+    @admin.display(description=_("publication"), ordering="is_published")
+    def publication(self, page: Page) -> str:
+        if page.publish_at:
+            when = date_format(timezone.localtime(page.publish_at), "DATETIME_FORMAT")
+            return _("Will be published %(when)s") % {"when": when}
+        if page.published_version:
+            return _("Published (version %(number)s)") % {"number": page.published_version.number}
+        return _("Draft, not published")
+
+    def save_model(self, request, obj, form, change):
+        if "publish_at" in form.changed_data:
+            obj.publish_scheduled_by = request.user if obj.publish_at else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        page = form.instance
+        if "_publish" in request.POST:
+            version = services.publish_page(acting_user=request.user, page=page)
+            self.message_user(
+                request,
+                _("The page is published (version %(number)s). The public sees it now.") % {"number": version.number},
+                messages.SUCCESS,
+            )
+        elif "_unpublish" in request.POST and page.published_version_id:
+            services.unpublish_page(acting_user=request.user, page=page)
+            self.message_user(request, _("The page is no longer on the public site. Its draft and versions are kept."))
+
+    def response_change(self, request, obj):
+        if "_publish" in request.POST or "_unpublish" in request.POST:
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_publish" in request.POST:
+            return HttpResponseRedirect(reverse("admin:portal_page_change", args=[obj.pk]))
+        return super().response_add(request, obj, post_url_continue)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        page = self.get_object(request, unquote(object_id)) if object_id else None
+        extra_context = {**(extra_context or {}), **self._publication_context(page)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), **self._publication_context(None)}
+        return super().add_view(request, form_url, extra_context)
+
+    def _publication_context(self, page: Page | None) -> dict:
+        if page is None:
+            return {"publication": {"new": True}}
+        sections = list(page.sections.all())
+        return {
+            "publication": {
+                "version": page.published_version,
+                "changed": has_unpublished_changes(page, sections),
+                "publish_at": page.publish_at,
+                "preview_url": page.get_absolute_url(),
+                "versions_url": reverse("admin:portal_page_versions", args=[page.pk]),
+            }
+        }
+
+    @admin.action(description=_("Publish the selected pages' drafts"), permissions=["change"])
+    def publish_selected(self, request, queryset):
+        for page in queryset:
+            services.publish_page(acting_user=request.user, page=page)
+        self.message_user(request, _("%(count)s pages published.") % {"count": len(queryset)}, messages.SUCCESS)
+
+    @admin.action(description=_("Unpublish the selected pages"), permissions=["change"])
+    def unpublish_selected(self, request, queryset):
+        for page in queryset.filter(published_version__isnull=False):
+            services.unpublish_page(acting_user=request.user, page=page)
+        self.message_user(request, _("The selected pages are no longer on the public site."))
+
+    # --- Versions: the list, a diff between any two, and putting one back ----------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/versions/",
+                self.admin_site.admin_view(self.versions_view),
+                name="portal_page_versions",
+            ),
+            path(
+                "<path:object_id>/versions/<int:number>/revert/",
+                self.admin_site.admin_view(self.revert_view),
+                name="portal_page_revert",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _page_or_404(self, request, object_id) -> Page:
+        page = self.get_object(request, unquote(object_id))
+        if page is None or not self.has_view_permission(request, page):
+            raise Http404
+        return page
+
+    def versions_view(self, request, object_id):
+        page = self._page_or_404(request, object_id)
+        versions = list(page.versions.select_related("published_by"))
+        draft = snapshot(page, list(page.sections.order_by("order", "pk")))
+        choices = {str(version.number): version_fields(version) for version in versions}
+        choices[DRAFT] = draft
+        older = request.GET.get("fra") or (str(versions[1].number) if len(versions) > 1 else DRAFT)
+        newer = request.GET.get("til") or (str(versions[0].number) if versions else DRAFT)
+        if older not in choices or newer not in choices:
+            older, newer = DRAFT, DRAFT
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": page,
+            "title": _("Versions of “%(title)s”") % {"title": page.title},
+            "versions": versions,
+            "older": older,
+            "newer": newer,
+            "draft": DRAFT,
+            "diff": diff(choices[older], choices[newer]),
+            "may_revert": self.has_change_permission(request, page),
+            "loaded_version": page.updated_at.isoformat(),
+        }
+        return TemplateResponse(request, "admin/portal/page/versions.html", context)
+
+    def revert_view(self, request, object_id, number: int):
+        page = self._page_or_404(request, object_id)
+        if request.method != "POST" or not self.has_change_permission(request, page):
+            raise PermissionDenied
+        version = get_object_or_404(page.versions, number=number)
+        seen = request.POST.get("loaded_version", "")
+        try:
+            new = services.revert_page(
+                acting_user=request.user,
+                page=page,
+                version=version,
+                seen_version=datetime.fromisoformat(seen) if seen else None,
+            )
+        except StaleVersion:
+            self.message_user(
+                request,
+                _(
+                    "Someone else changed this page while you looked at its versions. Nothing was put back; "
+                    "look at the versions again and choose once more."
+                ),
+                messages.ERROR,
+            )
+        except RuleViolation as violation:
+            self.message_user(request, " ".join(violation.messages), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("Version %(old)s is back, on the public site too, as version %(new)s.")
+                % {"old": version.number, "new": new.number},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:portal_page_versions", args=[page.pk]))
 
 
 @admin.register(User)

@@ -68,6 +68,13 @@ class MunicipalityScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
                 # Set before validation, so that model validation sees the municipality it will have.
                 self.instance.municipality_id = municipality_id
 
+            def _get_validation_exclusions(self):
+                # The field is not on the form, but its value is set: uniqueness per municipality (a page's
+                # address, a need's name) is checked with it, so a clash is told at its field, not a 500.
+                exclusions = super()._get_validation_exclusions()
+                exclusions.discard("municipality")
+                return exclusions
+
         return OwnMunicipalityForm
 
     def _object_in_scope_or_404(self, request, object_id):

@@ -7,21 +7,45 @@ queryset, which starts from the app's access policy, and its view permission); a
 and any model without an admin, answers 404 exactly like an object that does not exist.
 """
 
+from functools import wraps
+
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 VIEW_ON_SITE = "view_on_site"
 
 
+def without_nul_characters(request) -> None:
+    """Take NUL characters out of the query string's values: PostgreSQL refuses them in any text it compares
+    (a search, an autocomplete's term, a filter), and no search means one."""
+    if any("\x00" in value for values in request.GET.lists() for value in values[1]):
+        cleaned = QueryDict(mutable=True)
+        for name, values in request.GET.lists():
+            cleaned.setlist(name.replace("\x00", ""), [value.replace("\x00", "") for value in values])
+        cleaned._mutable = False
+        request.GET = cleaned
+
+
 class PortalAdminSite(admin.AdminSite):
     site_header = "Pårørendeportalen \N{EN DASH} administration"  # a name, the same in Danish and English
     site_title = _("Pårørendeportalen")
     index_title = _("Administration")
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin page (lists, searches, autocomplete) reads a query string without NUL characters."""
+        protected = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def inner(request, *args, **kwargs):
+            without_nul_characters(request)
+            return protected(request, *args, **kwargs)
+
+        return inner
 
     def get_urls(self) -> list:
         return [

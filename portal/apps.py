@@ -15,6 +15,7 @@ class PortalConfig(AppConfig):
         Job(
             "portal.erase_expired_personal_data", "portal.tasks.erase_expired_personal_data", Every.DAY, at=time(2, 30)
         ),
+        Job("portal.publish_due_pages", "portal.tasks.publish_due_pages", Every.MINUTE),
     )
 
     def ready(self) -> None:

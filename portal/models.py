@@ -1,9 +1,10 @@
 """Municipalities, their units and staff, and the public pages of each municipality's policy."""
 
+import base64
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -28,6 +29,7 @@ RESERVED_SLUGS = frozenset(
         "samtykke",
         "undersoegelse",
         "saadan-gaar-det",
+        "hele-politikken",
     }
 )
 
@@ -115,6 +117,20 @@ class Municipality(TranslatedFieldsMixin, models.Model):
     address = models.TextField(_("address"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    opening_hours = models.TextField(_("opening hours"), blank=True, help_text=_("One line per day or period."))
+    logo = models.BinaryField(_("logo"), blank=True, editable=False)
+    logo_type = models.CharField(_("logo's file type"), max_length=20, blank=True, editable=False)
+    accent_colour = models.CharField(
+        _("accent colour"),
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Write the colour as # and six hex digits, e.g. #00507A."))],
+        help_text=_("The municipality's colour, e.g. #00507A; it must stand out against white (4.5:1) for text."),
+    )
+    policy_adopted_by = models.CharField(
+        _("policy adopted by"), max_length=200, blank=True, help_text=_("E.g. Kommunalbestyrelsen.")
+    )
+    policy_adopted_on = models.DateField(_("policy adopted on"), null=True, blank=True)
     accessibility_statement_url = HttpsURLField(
         _("accessibility statement"),
         blank=True,
@@ -142,6 +158,13 @@ class Municipality(TranslatedFieldsMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("municipality", kwargs={"municipality_slug": self.slug})
+
+    @property
+    def logo_data_uri(self) -> str:
+        """The logo inside the page (the Content Security Policy allows data: images), or ""."""
+        if not self.logo_type or not self.logo:
+            return ""
+        return f"data:{self.logo_type};base64,{base64.b64encode(bytes(self.logo)).decode()}"
 
 
 class Area(models.TextChoices):
@@ -268,6 +291,7 @@ class Page(TranslatedFieldsMixin, models.Model):
     class Kind(models.TextChoices):
         PAGE = "page", _("Page")
         THEME = "theme", _("Theme")
+        STANDARD = "standard", _("Standard page (complaints, privacy, …)")
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="pages", verbose_name=_("municipality")
@@ -280,10 +304,34 @@ class Page(TranslatedFieldsMixin, models.Model):
         _("theme number"), null=True, blank=True, help_text=_("Shown as “Theme 1”, “Theme 2”, … on themes.")
     )
     order = models.PositiveIntegerField(_("order"), default=0, db_index=True)
+    title_by_portal = models.BooleanField(
+        _("title added by the portal"),
+        default=False,
+        help_text=_("The policy itself has no such heading; the page says that the portal added it."),
+    )
     is_published = models.BooleanField(
         _("published"),
-        default=True,
-        help_text=_("Unpublished pages are seen only by the municipality's editors, as a preview."),
+        default=False,
+        editable=False,
+        help_text=_("The public sees the published version; editors also see the draft, as a preview."),
+    )
+    published_version = models.ForeignKey(
+        "PageVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("published version"),
+    )
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        help_text=_("Publish the draft as it is at this time (Danish time). Empty: publish by hand."),
+    )
+    publish_scheduled_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
@@ -300,6 +348,78 @@ class Page(TranslatedFieldsMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("policy-page", kwargs={"municipality_slug": self.municipality.slug, "page_slug": self.slug})
+
+    def validate_constraints(self, exclude=None) -> None:
+        """A slug another page of the municipality has is told at the address field, in words."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+            unique = [
+                e for e in errors.get(NON_FIELD_ERRORS, []) if getattr(e, "code", None) in ("unique", "unique_together")
+            ]
+            if not unique:  # (a clash of fields together is "unique_together")
+                raise
+            errors[NON_FIELD_ERRORS] = [e for e in errors[NON_FIELD_ERRORS] if e not in unique]
+            if not errors[NON_FIELD_ERRORS]:
+                del errors[NON_FIELD_ERRORS]
+            errors.setdefault("slug", []).append(
+                ValidationError(
+                    _("Another page of the municipality already has the address “%(slug)s”. Choose another address."),
+                    code="unique",
+                    params={"slug": self.slug},
+                )
+            )
+            raise ValidationError(errors) from error
+
+
+class PageVersion(models.Model):
+    """A published version of a page: what the public saw, kept for good (who published it, when, its texts)."""
+
+    MUNICIPALITY_LOOKUP = "page__municipality"
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="versions", verbose_name=_("page"))
+    number = models.PositiveIntegerField(_("version"))
+    slug = models.SlugField(_("address"))
+    title = models.CharField(_("title"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Page.Kind.choices)
+    theme_number = models.PositiveSmallIntegerField(_("theme number"), null=True, blank=True)
+    title_by_portal = models.BooleanField(_("title added by the portal"), default=False)
+    sections = models.JSONField(_("sections"), default=list)
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    published_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("published by")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["page", "-number"]
+        verbose_name = _("published version")
+        verbose_name_plural = _("published versions")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["page", "number"], name="page_version_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.number})"
+
+    def as_page(self, page: Page, municipality: Municipality) -> Page:
+        """`page` of `municipality` as this version shows it (not saved); its sections in `shown_sections`."""
+        shown = Page(
+            pk=page.pk,
+            municipality=municipality,
+            slug=self.slug,
+            title=self.title,
+            title_en=self.title_en,
+            kind=self.kind,
+            number=self.theme_number,
+            title_by_portal=self.title_by_portal,
+            order=page.order,
+            is_published=True,
+        )
+        shown.shown_sections = [Section(page=shown, **fields) for fields in self.sections]
+        return shown
 
 
 class Section(TranslatedFieldsMixin, models.Model):
@@ -336,6 +456,17 @@ class Section(TranslatedFieldsMixin, models.Model):
         _("attribution"), max_length=200, blank=True, help_text=_("Who said it, for quotes.")
     )
     attribution_en = models.CharField(_("attribution (English)"), max_length=200, blank=True)
+    portal_note = models.CharField(
+        _("the portal's note"),
+        max_length=300,
+        blank=True,
+        help_text=_("A remark of the portal's own (not the policy's words), shown marked as such."),
+    )
+
+    VERSIONED_FIELDS = (
+        "order", "kind", "heading", "heading_en", "figure", "body", "body_en", "items", "items_en",
+        "attribution", "attribution_en", "portal_note",
+    )  # fmt: skip
 
     class Meta:
         ordering: ClassVar = ["page", "order", "pk"]

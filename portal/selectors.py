@@ -10,6 +10,16 @@ def municipalities() -> QuerySet[Municipality]:
     return Municipality.objects.order_by("name")
 
 
-def public_pages(municipality: Municipality) -> QuerySet[Page]:
-    """The municipality's published policy pages, in the editors' order (each knows its municipality)."""
-    return municipality.pages.filter(is_published=True)
+def public_pages(municipality: Municipality, *, with_sections: bool = True) -> list[Page]:
+    """The municipality's published pages as the public sees them (their published versions, not the drafts),
+    in the editors' order; each has its sections in `shown_sections` (empty without `with_sections`). One query."""
+    pages = municipality.pages.filter(published_version__isnull=False).select_related("published_version")
+    if not with_sections:
+        pages = pages.defer("published_version__sections")
+    shown = []
+    for page in pages.order_by("order", "pk"):
+        version = page.published_version
+        if not with_sections:
+            version.sections = []
+        shown.append(version.as_page(page, municipality))
+    return shown

@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/login/", views.admin_login),  # the admin's users log in like all staff: with a second factor
     path("admin/", admin.site.urls),
+    path("<slug:municipality_slug>/udseende.css", views.municipality_style, name="municipality-style"),
 ]
 
 handler400 = "portal.views.bad_request"
@@ -31,6 +32,8 @@ urlpatterns += i18n_patterns(
     path("", include("surveys.urls")),  # /undersoegelse/…, /personale/undersoegelser/…, …/saadan-gaar-det/
     path("<slug:municipality_slug>/find-rundt/", include("contacts.urls")),
     path("<slug:municipality_slug>/", views.municipality_home, name="municipality"),
+    path("<slug:municipality_slug>/hele-politikken/", views.whole_policy, name="whole-policy"),
+    path("<slug:municipality_slug>/hele-politikken/pdf/", views.whole_policy_pdf, name="whole-policy-pdf"),
     path("<slug:municipality_slug>/<slug:page_slug>/", views.policy_page, name="policy-page"),
     prefix_default_language=False,
 )

@@ -1,3 +1,4 @@
+import re
 from dataclasses import dataclass, field
 
 from allauth.account import views as account_views
@@ -6,7 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -16,9 +18,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import personal_data as personal_data_register
 from . import services
 from .access import portal_policy
+from .branding import text_colour_on
 from .forms import EmailSettingsForm
 from .login import identity_provider_origins
 from .models import Municipality, Page, Section
+from .pdf import PdfUnavailable, pdf_response, render_pdf
 from .public_cache import public_municipality_page
 from .roles import Role, has_role
 from .selectors import municipalities
@@ -56,12 +60,12 @@ def crumb(label, url=None) -> dict:
 
 @public_municipality_page
 def municipality_home(request, municipality: Municipality):
-    pages = list(portal_policy.readable_pages(request.user, municipality))
+    pages = portal_policy.readable_pages(request.user, municipality, with_sections=False)
     context = {
         "municipality": municipality,
         "preview": portal_policy.may_preview(request.user, municipality),
         "crumbs": [crumb(_("Front page"), reverse("home")), crumb(municipality.name)],
-        "pages": [page for page in pages if page.kind != Page.Kind.THEME],
+        "pages": [page for page in pages if page.kind == Page.Kind.PAGE],
         "themes": [page for page in pages if page.kind == Page.Kind.THEME],
     }
     return render(request, "portal/municipality.html", context)
@@ -69,11 +73,16 @@ def municipality_home(request, municipality: Municipality):
 
 @public_municipality_page
 def policy_page(request, municipality: Municipality, page_slug: str):
-    pages = list(portal_policy.readable_pages(request.user, municipality))
+    pages = portal_policy.readable_pages(request.user, municipality)
     position = next((index for index, page in enumerate(pages) if page.slug == page_slug), None)
     if position is None:
         raise Http404
     page = pages[position]
+    if page.kind == Page.Kind.STANDARD:  # not part of the policy: no policy menu, no previous and next
+        pages, position = [page], 0
+    else:
+        pages = [other for other in pages if other.kind != Page.Kind.STANDARD]
+        position = pages.index(page)
     context = {
         "municipality": municipality,
         "preview": portal_policy.may_preview(request.user, municipality),
@@ -84,11 +93,65 @@ def policy_page(request, municipality: Municipality, page_slug: str):
         ],
         "page": page,
         "pages": pages,
-        "blocks": group_sections(list(page.sections.all())),
+        "blocks": group_sections(portal_policy.sections_of(page)),
         "previous_page": pages[position - 1] if position > 0 else None,
         "next_page": pages[position + 1] if position + 1 < len(pages) else None,
     }
     return render(request, "portal/policy_page.html", context)
+
+
+def _whole_policy_context(request, municipality: Municipality) -> dict:
+    pages = [
+        page for page in portal_policy.readable_pages(request.user, municipality) if page.kind != Page.Kind.STANDARD
+    ]
+    return {
+        "municipality": municipality,
+        "preview": portal_policy.may_preview(request.user, municipality),
+        "document_pages": [
+            {"page": page, "blocks": group_sections(sections)}
+            for page, sections in zip(pages, portal_policy.sections_of_each(pages), strict=True)
+        ],
+    }
+
+
+@public_municipality_page(params=("pdf",))  # "?pdf=unavailable" adds a notice: a page of its own
+def whole_policy(request, municipality: Municipality):
+    """Every page of the policy (as the reader may see it) on one page: to read through, print or save."""
+    context = _whole_policy_context(request, municipality) | {
+        "crumbs": [
+            crumb(_("Front page"), reverse("home")),
+            crumb(municipality.name, municipality.get_absolute_url()),
+            crumb(_("The whole policy")),
+        ],
+        "pdf_unavailable": request.GET.get("pdf") == "unavailable",
+    }
+    return render(request, "portal/whole_policy.html", context)
+
+
+def whole_policy_pdf(request, municipality_slug: str):
+    """The whole policy as a tagged PDF (PDF/UA-1); the printable page where the PDF library is missing."""
+    municipality = get_object_or_404(municipalities(), slug=municipality_slug)
+    html = render_to_string("portal/whole_policy_document.html", _whole_policy_context(request, municipality), request)
+    try:
+        pdf = render_pdf(html)
+    except PdfUnavailable:
+        return redirect(reverse("whole-policy", args=[municipality.slug]) + "?pdf=unavailable")
+    response = pdf_response(pdf, filename=f"{municipality.slug}-paaroerendepolitik.pdf")
+    if not request.user.is_authenticated:
+        response["Cache-Control"] = "public, max-age=300"  # the public version; a preview is not kept
+    return response
+
+
+def municipality_style(request, municipality_slug: str):
+    """The municipality's accent colour as CSS (inline styles are not allowed by the Content Security Policy)."""
+    municipality = get_object_or_404(municipalities(), slug=municipality_slug)
+    colour = municipality.accent_colour
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour or ""):
+        raise Http404
+    css = f":root {{ --municipality-accent: {colour}; --municipality-on-accent: {text_colour_on(colour)}; }}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"  # the page links it with its content version
+    return response
 
 
 def accessibility_statement(request):

@@ -139,12 +139,17 @@ class PageFactory(DjangoModelFactory):
     municipality = factory.SubFactory(MunicipalityFactory)
     slug = "side"
     title = factory.LazyAttribute(lambda o: o.slug.title())
+    is_published = True  # published as it is made (a version); False: a draft never published
 
     @factory.post_generation
     def sections(self, create, extracted, **kwargs):
         if create:
             for order in range(1 if extracted is None else extracted):
                 SectionFactory(page=self, order=order)
+            if self.is_published:
+                from portal.services import publish_page
+
+                publish_page(acting_user=None, page=self)
 
 
 class SectionFactory(DjangoModelFactory):

@@ -16,7 +16,8 @@ def sentences_of(slug: str) -> dict[str, list[str]]:
 def visible_text(page_html: str) -> str:
     """The text a reader sees: tags, scripts and styles removed, entities decoded, whitespace collapsed."""
     without_code = re.sub(r"<(script|style)\b.*?</\1>", " ", page_html, flags=re.S | re.I)
-    without_tags = re.sub(r"<[^>]+>", " ", without_code)
+    without_inline = re.sub(r"</?(a|span|strong|em)\b[^>]*>", "", without_code)  # part of the sentence
+    without_tags = re.sub(r"<[^>]+>", " ", without_inline)
     return re.sub(r"\s+", " ", html.unescape(without_tags)).strip()
 
 
@@ -69,7 +70,7 @@ def test_lists_in_the_seed_are_lists_on_the_page(client, policies):
 
 
 def test_aabenraa_model_steps_are_an_ordered_list_in_order(client, policies):
-    page_html = client.get("/aabenraa/aabenraa-kommune/").content.decode()
+    page_html = client.get("/aabenraa/model-for-systematisk-samarbejde/").content.decode()
     steps = re.search(r'<ol class="policy-steps">(.*?)</ol>', page_html, flags=re.S).group(1)
     headings = re.findall(r'<h2 class="h3">(.*?)</h2>', steps)
     assert headings == ["Dialog med borger", "Samtykke", "Gensidighed", "Aftaler og opfølgning"]

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from portal import services
 from portal.models import Municipality, Page, Section, Unit, User
 from portal.roles import Role
 from portal.scoping import visible_to
@@ -199,8 +200,7 @@ def test_staff_user_must_belong_to_a_municipality(db):
 
 
 def test_unpublished_page_is_404_for_the_public_but_previewed_by_its_editor(client, editor, own_page):
-    own_page.is_published = False
-    own_page.save()
+    services.unpublish_page(acting_user=editor, page=own_page)
     url = own_page.get_absolute_url()
     assert client.get(url).status_code == 404
     client.force_login(editor)
@@ -209,9 +209,8 @@ def test_unpublished_page_is_404_for_the_public_but_previewed_by_its_editor(clie
     assert "Forhåndsvisning" in response.text
 
 
-def test_editor_of_another_municipality_gets_no_preview(client, other_editor, own_page):
-    own_page.is_published = False
-    own_page.save()
+def test_editor_of_another_municipality_gets_no_preview(client, editor, other_editor, own_page):
+    services.unpublish_page(acting_user=editor, page=own_page)
     client.force_login(other_editor)
     assert client.get(own_page.get_absolute_url()).status_code == 404
 
@@ -219,7 +218,7 @@ def test_editor_of_another_municipality_gets_no_preview(client, other_editor, ow
 def page_form_data(page, **changes) -> dict:
     sections = list(page.sections.all())
     data = {
-        "title": page.title, "slug": page.slug, "kind": page.kind, "order": page.order, "is_published": "on",
+        "title": page.title, "slug": page.slug, "kind": page.kind, "order": page.order,
         "loaded_version": page.updated_at.isoformat(),
         "sections-TOTAL_FORMS": len(sections), "sections-INITIAL_FORMS": len(sections),
     }  # fmt: skip
@@ -247,7 +246,7 @@ def test_two_editors_saving_the_same_page_the_second_is_told_and_nothing_is_lost
     response = other_client.post(url, second)
 
     assert response.status_code == 200
-    assert "En anden har gemt siden, efter du åbnede den" in response.text
+    assert "En anden har gemt eller udgivet siden, efter du åbnede den" in response.text
     assert "Den andens tekst." in response.text  # their text is still in the form to copy
     assert own_page.sections.order_by("order").first().body == "Den førstes tekst."
 

@@ -3,7 +3,7 @@
 import re
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 
 from portal.models import TranslatedText
@@ -34,3 +34,22 @@ def paragraphs(text: str) -> list[str]:
 @register.filter
 def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+# A web address as policies print it, "hvidovre.dk/politikker" (no scheme), not part of an e-mail address.
+PRINTED_ADDRESS = re.compile(r"(?<![@\w.])((?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.dk(?:/[\w-]+)*/?)(?![\w@])")
+
+
+@register.filter
+def with_links(text: str) -> str:
+    """The text, escaped, with each printed web address ("hvidovre.dk/politikker") a link to it."""
+    parts = PRINTED_ADDRESS.split(text or "")  # text, address, text, address, …, text
+    return format_html_join(
+        "",
+        "{}{}",
+        (
+            (part, format_html('<a href="https://{}">{}</a>', parts[i + 1], parts[i + 1]) if i + 1 < len(parts) else "")
+            for i, part in enumerate(parts)
+            if i % 2 == 0
+        ),
+    )

@@ -7,6 +7,8 @@ from playwright.sync_api import expect
 
 from portal.roles import Role
 from tests.browser.helpers import BOTH_VIEWPORTS, log_in
+from tests.browser.public_pages import axe_problems
+from tests.browser.test_html_validity import vnu_command, vnu_problems
 from tests.factories import PASSWORD, StaffFactory
 
 pytestmark = [pytest.mark.browser, BOTH_VIEWPORTS]
@@ -58,46 +60,90 @@ def test_visitor_switches_language(live_policies, live_server, page, console):
     assert console.take() == []
 
 
-def test_editor_edits_and_unpublishes_a_page(live_policies, roles, live_server, page, new_context):
+def test_editor_drafts_previews_publishes_and_reverts_a_page(
+    live_policies, roles, live_server, page, new_context, tmp_path
+):
+    from axe_playwright_python.sync_playwright import Axe
+
     haderslev = live_policies["haderslev"]
+    # The municipality's face, in a colour at the lower edge of what is allowed (3:1 against white; white text).
+    haderslev.accent_colour, haderslev.opening_hours = "#767676", "Mandag-fredag 10-14"
+    haderslev.logo_type = "image/svg+xml"
+    haderslev.logo = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 40"><rect width="120" height="40"/></svg>'
+    )
+    haderslev.save()
     editor = StaffFactory(municipality=haderslev, roles=[Role.EDITOR], is_staff=True)
     policy_page = haderslev.pages.get(slug="hvem-er-en-paaroerende")
     public_url = f"{live_server.url}{policy_page.get_absolute_url()}"
-    first_section = policy_page.sections.order_by("order", "pk").first()
+    old_text = policy_page.sections.order_by("order", "pk").first().body
     new_text = "En pårørende er den, som borgeren selv peger på. Ændret i en browsertest."
-    assert new_text not in first_section.body
+    anonymous = new_context().new_page()
+    anonymous.goto(public_url)
 
+    # Draft: saved, previewed by the editor, unseen by the public.
     log_in(page, live_server.url, editor.username, PASSWORD)
     change_url = f"{live_server.url}/admin/portal/page/{policy_page.pk}/change/"
-    response = page.goto(change_url)
-    assert response.status == 200, f"{change_url} answered {response.status} to an editor of Haderslev"
+    assert page.goto(change_url).status == 200
     body = page.locator("#id_sections-0-body")
-    expect(body).to_have_value(first_section.body)
+    expect(body).to_have_value(old_text)
     body.fill(new_text)
     page.locator("input[name='_save']").click()
     page.wait_for_url(f"{live_server.url}/admin/portal/page/")
     expect(page.locator(".messagelist .success")).to_be_visible()
+    anonymous.goto(public_url)
+    expect(anonymous.locator("main")).not_to_contain_text(new_text)
 
-    page.goto(public_url)
-    expect(page.locator("main")).to_contain_text(new_text)
-    anonymous = new_context().new_page()
+    page.goto(change_url)
+    expect(page.get_by_text("Kladden herunder har ændringer, som offentligheden ikke ser endnu.")).to_be_visible()
+    with page.context.expect_page() as preview_opened:
+        page.get_by_role("link", name="Forhåndsvis kladden").click()
+    preview = preview_opened.value
+    expect(preview.get_by_role("heading", name="Forhåndsvisning")).to_be_visible()
+    expect(preview.locator("main")).to_contain_text(new_text)
+    preview.close()
+
+    # Publish: the public sees it at once.
+    page.get_by_role("button", name="Gem og udgiv").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("Siden er udgivet (version 2)")
     anonymous.goto(public_url)
     expect(anonymous.locator("main")).to_contain_text(new_text)
+    problems = axe_problems(Axe(), anonymous, public_url)
+    assert problems == [], "\n".join(problems)
+    expect(anonymous.get_by_role("link", name="Haderslev Kommune: politikkens forside")).to_be_visible()
+    expect(anonymous.locator("footer")).to_contain_text("Mandag-fredag 10-14")
+    heading_colour = anonymous.locator(".solution-info").evaluate("el => getComputedStyle(el).backgroundColor")
+    assert heading_colour == "rgb(118, 118, 118)"
+    # The municipality's face on its other pages: axe-core on each, and the Nu checker on the HTML as sent.
+    sent = {}
+    for path in ["/haderslev/", "/haderslev/hele-politikken/", "/haderslev/klagevejledning/"]:
+        response = anonymous.goto(f"{live_server.url}{path}")
+        problems = axe_problems(Axe(), anonymous, path)
+        assert problems == [], "\n".join(problems)
+        sent[f"page-{len(sent)}.html"] = path
+        (tmp_path / f"page-{len(sent) - 1}.html").write_text(response.text(), encoding="utf-8")
+    sent["page-3.html"] = public_url
+    (tmp_path / "page-3.html").write_text(anonymous.goto(public_url).text(), encoding="utf-8")
+    problems = vnu_problems(vnu_command(), tmp_path, sent)
+    assert problems == [], "\n".join(problems)
 
-    assert page.goto(change_url).status == 200
-    page.locator("#id_is_published").uncheck()
-    page.locator("input[name='_save']").click()
-    page.wait_for_url(f"{live_server.url}/admin/portal/page/")
+    # Versions: the difference, and version 1 put back in one step.
+    page.get_by_role("link", name="Versioner og historik").click()
+    expect(page.locator(".diff-added")).to_contain_text(new_text)
+    expect(page.locator(".page-versions")).to_contain_text(editor.display_name)
+    page.get_by_role("button", name="Sæt version 1 tilbage").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("Version 1 er sat tilbage")
+    anonymous.goto(public_url)
+    expect(anonymous.locator("main")).to_contain_text(old_text[:60])
+    expect(anonymous.locator("main")).not_to_contain_text(new_text)
 
-    response = anonymous.goto(public_url)
-    assert response.status == 404
-    fresh = new_context().new_page()
-    assert fresh.goto(public_url).status == 404
-
-    response = page.goto(public_url)
-    assert response.status == 200
+    # Unpublish: gone for the public, still previewed by the editor.
+    page.goto(change_url)
+    page.get_by_role("button", name="Gem og afpublicér").click()
+    expect(page.locator(".messagelist")).to_contain_text("ikke længere på den offentlige side")
+    assert new_context().new_page().goto(public_url).status == 404
+    assert page.goto(public_url).status == 200
     expect(page.get_by_role("heading", name="Forhåndsvisning")).to_be_visible()
-    expect(page.locator("main")).to_contain_text(new_text)
     expect(page.locator("main .badge", has_text="Kladde").first).to_be_visible()
 
 

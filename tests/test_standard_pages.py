@@ -1,0 +1,79 @@
+"""The pages every Danish public site has, for each municipality, with a default text its editors adapt."""
+
+from django.test import override_settings
+from django.urls import reverse
+
+from portal.models import Municipality, Page
+from portal.standard_pages import ensure_standard_pages
+from tests.factories import SuperuserFactory
+
+STANDARD = ["klagevejledning", "privatlivspolitik", "tilgaengelighedserklaering", "hvad-maa-personalet-fortaelle-mig"]
+
+
+def test_every_municipality_gets_the_four_pages_published_and_linked_from_every_page_s_footer(client, policies):
+    for municipality in Municipality.objects.all():
+        assert set(municipality.pages.filter(kind="standard").values_list("slug", flat=True)) == set(STANDARD)
+    page = client.get("/hvidovre/forord/").text
+    for slug in ["klagevejledning", "privatlivspolitik", "hvad-maa-personalet-fortaelle-mig"]:
+        assert f'href="/hvidovre/{slug}/"' in page
+        assert client.get(f"/hvidovre/{slug}/").status_code == 200
+    assert 'href="/hvidovre/tilgaengelighedserklaering/"' in page
+
+
+def test_the_standard_pages_are_not_part_of_the_policy(client, policies):
+    front = client.get("/hvidovre/").text
+    assert "Privatlivspolitik</a></li>" not in front.split("<footer")[0]
+    whole = client.get("/hvidovre/hele-politikken/").text
+    assert 'id="side-klagevejledning"' not in whole
+    complaints = client.get("/hvidovre/klagevejledning/").text
+    assert 'rel="next"' not in complaints and 'rel="prev"' not in complaints
+
+
+def test_the_complaints_page_names_the_route_and_the_deadline(client, policies):
+    text = client.get("/ballerup/klagevejledning/").text
+    assert "inden 4 uger" in text and "Ankestyrelsen" in text and "borgerrådgiver" in text
+    assert "Styrelsen for Patientklager" in text
+
+
+@override_settings(CONSENT_RETENTION_YEARS=7)
+def test_the_privacy_page_states_what_is_kept_and_how_long_from_the_retention_settings(client, municipality):
+    ensure_standard_pages(municipality)
+    text = client.get("/testrup/privatlivspolitik/").text
+    assert "Svar på pårørendeundersøgelsen. Svarene er anonyme" in text
+    assert "Samtykker og aftaler" in text and "Datatilsynet" in text and "databeskyttelsesrådgiver" in text
+    assert "Borgernes sager: 7 år efter, at borgerens forløb blev afsluttet" in text
+
+
+def test_the_accessibility_statement_has_what_digitaliseringsstyrelsen_asks(client, municipality):
+    ensure_standard_pages(municipality)
+    text = client.get("/testrup/tilgaengelighedserklaering/").text
+    for part in ["Den er udarbejdet den", "gælder Testrup Kommunes sider", "Kendte problemer", "Feedback og kontakt"]:
+        assert part in text
+    assert "klage til Digitaliseringsstyrelsen" in text
+
+
+@override_settings(PORTAL_ACCESSIBILITY_STATEMENT_URL="https://www.was.digst.dk/testrup")
+def test_a_statement_made_in_was_is_linked_instead(client, municipality):
+    ensure_standard_pages(municipality)
+    assert 'href="https://www.was.digst.dk/testrup"' in client.get("/testrup/").text
+
+
+def test_making_them_again_keeps_what_the_editor_wrote(municipality):
+    ensure_standard_pages(municipality)
+    page = municipality.pages.get(slug="klagevejledning")
+    page.title = "Klager – redaktørens titel"
+    page.save()
+    assert ensure_standard_pages(municipality) == []
+    assert Page.objects.get(pk=page.pk).title == "Klager – redaktørens titel"
+
+
+def test_a_municipality_added_in_the_admin_gets_the_four_pages(client, db):
+    client.force_login(SuperuserFactory())
+    data = {
+        "name": "Nyby Kommune", "slug": "nyby", "kommunekode": "0999", "website": "nyby.example", "region": "",
+        "policy_title": "Pårørendepolitik", "policy_subtitle": "", "policy_title_en": "", "policy_subtitle_en": "",
+        "policy_adopted_by": "", "policy_adopted_on": "", "accent_colour": "", "address": "", "phone": "",
+        "email": "", "opening_hours": "", "accessibility_statement_url": "",
+    }  # fmt: skip
+    assert client.post(reverse("admin:portal_municipality_add"), data).status_code == 302
+    assert Municipality.objects.get(slug="nyby").pages.filter(kind="standard").count() == 4
