@@ -55,13 +55,68 @@ def test_the_staff_list_shows_roles_units_and_last_login_in_a_fixed_number_of_qu
     StaffFactory(municipality=MunicipalityFactory(), first_name="Fremmed", roles=[Role.CASEWORKER])
     admin.last_login = timezone.now()
     admin.save()
-    # session, user, user's groups, open invitations, the municipality's name, staff, their groups, their units
-    with django_assert_num_queries(8):
+    # session, user, user's groups, the units to filter by, the municipality's name, how many, the page of
+    # staff (with whether each is invited), their groups, their units
+    with django_assert_num_queries(9):
         response = as_admin.get(reverse("staff:list"))
     page = response.text
     assert response.status_code == 200
     assert page.count("Sagsbehandler, Leder") == 5 and "Fremmed" not in page
     assert units[2].name in page and "Aldrig" in page
+
+
+def test_the_staff_list_is_paged_and_a_page_costs_the_same_queries_however_many_staff(
+    as_admin, town, admin, django_assert_num_queries
+):
+    unit = UnitFactory(municipality=town)
+    StaffFactory.create_batch(60, municipality=town, roles=[Role.CASEWORKER], units=[unit])
+    with django_assert_num_queries(9):
+        first = as_admin.get(reverse("staff:list")).text
+    assert "61 personer." in first and "Side 1 af 2" in first
+    assert first.count('href="/personale/administration/personer/') == 50
+    with django_assert_num_queries(9):
+        second = as_admin.get(reverse("staff:list"), {"side": 2}).text
+    assert second.count('href="/personale/administration/personer/') == 11 and "Side 2 af 2" in second
+    StaffFactory.create_batch(60, municipality=town, roles=[Role.CASEWORKER], units=[unit])
+    with django_assert_num_queries(9):
+        assert "121 personer." in as_admin.get(reverse("staff:list"), {"side": 3}).text
+
+
+def test_the_staff_list_filters_by_role_unit_and_status_and_the_pages_keep_the_filter(as_admin, town, admin):
+    home, other = UnitFactory(municipality=town, name="Plejecenter Hjemly"), UnitFactory(municipality=town)
+    StaffFactory.create_batch(55, municipality=town, roles=[Role.CASEWORKER], units=[home])
+    StaffFactory(municipality=town, first_name="Lene", last_name="Leder", roles=[Role.MANAGER], units=[other])
+    StaffFactory(municipality=town, first_name="Gitte", last_name="Gået", roles=[Role.CASEWORKER], is_active=False)
+    invited = as_admin.post(
+        reverse("staff:invite"),
+        {"first_name": "Ivan", "last_name": "Inviteret", "email": "ivan@aby.dk", "roles": [Role.CASEWORKER.value]},
+    )
+    assert invited.status_code == 302
+
+    def names(**filters):
+        page = as_admin.get(reverse("staff:list"), filters).text
+        return page, set(re.findall(r'personer/\d+/">([^<]+)</a>', page))
+
+    page, shown = names(role=Role.MANAGER.value)
+    assert shown == {"Lene Leder"} and "1 person." in page
+    page, shown = names(status="deaktiverede")
+    assert shown == {"Gitte Gået"}
+    page, shown = names(status="inviteret")
+    assert shown == {"Ivan Inviteret"} and "Inviteret</span>" in page
+    page, shown = names(status="aktive")
+    assert "57 personer." in page and "Ivan Inviteret" not in shown and "Gitte Gået" not in shown
+    page, shown = names(unit=home.pk)
+    assert "55 personer." in page and "Lene Leder" not in shown
+    assert f'href="?unit={home.pk}&amp;side=2"' in page
+    page, shown = names(unit=home.pk, side=2)
+    assert len(shown) == 5 and "Side 2 af 2" in page
+
+
+def test_a_filter_of_another_municipalitys_unit_or_an_unknown_role_shows_a_danish_message(as_admin, town, other_town):
+    foreign = UnitFactory(municipality=other_town)
+    page = as_admin.get(reverse("staff:list"), {"unit": foreign.pk, "role": "root"}).text
+    assert "Vælg enheder fra listen." in page and "Vælg roller fra listen." in page
+    assert "Ada Admin" in page  # an invalid filter shows everyone rather than nothing
 
 
 @pytest.mark.parametrize(
