@@ -279,7 +279,8 @@ def deactivate_staff(*, user: User, acting_user: User) -> User:
 # --- Units ------------------------------------------------------------------------------------------
 
 
-def _check_unit(municipality: Municipality, name: str, area: str, *, exclude: int | None = None) -> str:
+def check_unit(municipality: Municipality, name: str, area: str, *, exclude: int | None = None) -> str:
+    """The unit's name as it will be saved, or RuleViolation / DuplicateUnit (for forms that check first)."""
     name = " ".join(name.split())
     if not name:
         raise RuleViolation({"name": _("Write the unit's name.")})
@@ -294,7 +295,7 @@ def _check_unit(municipality: Municipality, name: str, area: str, *, exclude: in
 
 @transaction.atomic
 def create_unit(*, municipality: Municipality, name: str, area: str, acting_user: User) -> Unit:
-    name = _check_unit(municipality, name, area)
+    name = check_unit(municipality, name, area)
     try:
         with transaction.atomic():
             unit = Unit.objects.create(municipality=municipality, name=name, area=area)
@@ -309,7 +310,7 @@ def rename_unit(*, unit: Unit, name: str, area: str, acting_user: User) -> Unit:
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if not unit.is_open:
         raise RuleViolation({None: _("A closed unit cannot be changed.")})
-    name = _check_unit(unit.municipality, name, area, exclude=unit.pk)
+    name = check_unit(unit.municipality, name, area, exclude=unit.pk)
     old_name, old_area = unit.name, unit.area
     if (old_name, old_area) == (name, area):
         return unit

@@ -463,3 +463,57 @@ def test_an_empty_invitation_form_says_what_is_missing_in_danish(as_admin):
     assert response.status_code == 200
     for message in ("Skriv personens fornavn.", "Skriv personens e-mailadresse.", "Vælg mindst én rolle."):
         assert message in response.text
+
+
+# --- Units in the Django admin go through the same services ------------------------------------------
+
+
+def unit_history(unit) -> list[str]:
+    return list(
+        LogEntry.objects.filter(content_type__model="unit", object_id=str(unit.pk))
+        .order_by("pk")
+        .values_list("change_message", flat=True)
+    )
+
+
+def test_a_unit_added_or_renamed_in_the_django_admin_is_checked_and_logged_by_the_staff_services(as_admin, town):
+    UnitFactory(municipality=town, name="Plejecenter Åbo")
+    form = as_admin.get(reverse("admin:portal_unit_add")).text
+    assert 'href="/personale/administration/enheder/"' in form and 'name="municipality"' not in form
+
+    duplicate = as_admin.post(reverse("admin:portal_unit_add"), {"name": "  plejecenter  åbo ", "area": "aeldre"})
+    assert duplicate.status_code == 200 and "Kommunen har allerede en enhed med dette navn." in duplicate.text
+    empty = as_admin.post(reverse("admin:portal_unit_add"), {"name": "   ", "area": "aeldre"})
+    assert empty.status_code == 200 and "Skriv enhedens navn." in empty.text
+
+    added = as_admin.post(reverse("admin:portal_unit_add"), {"name": " Bofællesskab   Æble ", "area": "handicap"})
+    assert added.status_code == 302
+    unit = Unit.objects.get(municipality=town, name="Bofællesskab Æble")
+    assert unit_history(unit) == ["Oprettet (Handicap)."]
+
+    renamed = as_admin.post(
+        reverse("admin:portal_unit_change", args=[unit.pk]), {"name": "Bofællesskab Pæren", "area": "handicap"}
+    )
+    assert renamed.status_code == 302
+    unit.refresh_from_db()
+    assert unit.name == "Bofællesskab Pæren"
+    assert unit_history(unit)[1] == "Ændret fra »Bofællesskab Æble« (Handicap) til »Bofællesskab Pæren« (Handicap)."
+
+
+def test_a_unit_is_closed_in_the_django_admin_as_on_the_staff_pages_and_never_deleted(as_admin, town):
+    unit = UnitFactory(municipality=town, name="Hjemmeplejen Syd")
+    caseworker = StaffFactory(
+        municipality=town, first_name="Bo", last_name="Berg", roles=[Role.CASEWORKER], units=[unit]
+    )
+    changelist = reverse("admin:portal_unit_changelist")
+    assert as_admin.get(reverse("admin:portal_unit_delete", args=[unit.pk])).status_code == 403
+    assert "delete_selected" not in as_admin.get(changelist).text
+
+    response = as_admin.post(changelist, {"action": "close_units", "_selected_action": [unit.pk]}, follow=True)
+    assert "1 enhed er lukket; dens personale har mistet den." in response.text
+    unit.refresh_from_db()
+    assert unit.closed_on == timezone.localdate() and not caseworker.units.exists()
+    assert unit_history(unit) == [f"Lukket. Personale, der mistede den: {caseworker.username}."]
+
+    form = as_admin.get(reverse("admin:portal_unit_change", args=[unit.pk])).text
+    assert 'name="name"' not in form and 'name="area"' not in form  # a closed unit is read-only
