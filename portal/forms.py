@@ -1,5 +1,7 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.mfa.webauthn.forms import AddWebAuthnForm, EditWebAuthnForm
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,3 +26,33 @@ class EmailSettingsForm(forms.Form):
         required=False,
         help_text=_("Caseworkers: follow-ups and consents due. Editors: contact points to check. Managers: waves."),
     )
+
+
+KEY_NAME_MAX_LENGTH = 100
+
+
+def _name_field(field: forms.CharField) -> None:
+    field.label = _("The key's name")
+    field.max_length = KEY_NAME_MAX_LENGTH
+    field.validators.append(MaxLengthValidator(KEY_NAME_MAX_LENGTH))
+    field.widget.attrs["maxlength"] = str(KEY_NAME_MAX_LENGTH)
+    field.error_messages["required"] = _("Write the key's name.")
+
+
+class AddSecurityKeyForm(AddWebAuthnForm):
+    """allauth's form for a new security key or passkey, with the portal's Danish labels."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _name_field(self.fields["name"])
+        passwordless = self.fields["passwordless"]
+        passwordless.label = _("Use it as a passkey: log in with this key alone, without the password")
+        passwordless.help_text = _(
+            "Only for a key that checks your fingerprint, face or PIN itself (a phone, a computer, most new keys)."
+        )
+
+
+class RenameSecurityKeyForm(EditWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _name_field(self.fields["name"])

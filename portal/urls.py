@@ -21,6 +21,8 @@ urlpatterns += i18n_patterns(
     path("konto/log-ind/", views.login, name="account_login"),
     path("konto/log-ud/", views.logout, name="logout"),
     path("konto/log-ud/", views.logout, name="account_logout"),
+    # allauth's, but refusing to remove a person's last second factor.
+    path("konto/2fa/webauthn/keys/<int:pk>/remove/", views.remove_security_key, name="mfa_remove_webauthn"),
     path("konto/", include("allauth.urls")),  # second factor, password reset, identity providers (oidc/<slug>/…)
     path("personale/", views.staff_home, name="staff-home"),
     path("personale/e-mails/", views.email_settings, name="email-settings"),

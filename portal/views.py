@@ -1,12 +1,14 @@
 from dataclasses import dataclass, field
 
 from allauth.account import views as account_views
+from allauth.mfa.models import Authenticator
+from allauth.mfa.webauthn import views as mfa_webauthn_views
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -17,7 +19,7 @@ from . import personal_data as personal_data_register
 from . import services
 from .access import portal_policy
 from .forms import EmailSettingsForm
-from .login import identity_provider_origins
+from .login import identity_provider_origins, is_last_login_factor
 from .models import Municipality, Page, Section
 from .public_cache import public_municipality_page
 from .roles import Role, has_role
@@ -173,6 +175,22 @@ def login(request):
 def logout(request):
     """Logging out is a POST with the CSRF token (a link or an image could not log anyone out)."""
     return account_views.logout(request)
+
+
+@login_required
+def remove_security_key(request, pk: int):
+    """allauth's removal of a security key or passkey, except the person's last second factor (allauth checks
+    that for the authenticator app only): its page then says to add another first."""
+    key = get_object_or_404(Authenticator, pk=pk, user=request.user, type=Authenticator.Type.WEBAUTHN)
+    if is_last_login_factor(key):
+        status = 400 if request.method == "POST" else 200
+        return render(
+            request,
+            "mfa/webauthn/authenticator_confirm_delete.html",
+            {"authenticator": key, "is_last": True},
+            status=status,
+        )
+    return mfa_webauthn_views.remove_webauthn(request, pk=pk)
 
 
 def admin_login(request):
