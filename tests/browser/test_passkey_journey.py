@@ -107,7 +107,7 @@ def test_a_caseworker_adds_a_passkey_logs_in_with_it_and_keeps_a_second_factor(
     # The passkey alone logs her in: no username, no password, no code.
     journey.open("login-again", "/konto/log-ind/")
     with page.expect_navigation(url=f"{base}/personale/") as navigation:
-        page.get_by_role("button", name="Log ind med en adgangsnøgle").click()
+        page.get_by_role("button", name="Brug din adgangsnøgle").click()
     journey.arrive("logged-in-with-passkey", navigation.value)
     journey.open("citizens", "/personale/borgere/")
     expect(main).to_contain_text("Inger Ibsen")
@@ -135,7 +135,7 @@ def test_a_caseworker_adds_a_passkey_logs_in_with_it_and_keeps_a_second_factor(
     log_in_with_password()
     page.locator("#id_code").fill(codes[0])
     with page.expect_navigation(url=f"{base}/personale/"):
-        page.get_by_role("button", name="Log ind").first.click()
+        page.get_by_role("button", name="Log ind", exact=True).click()
     expect(main).to_contain_text("Sara")
 
     for file_name, body in journey.bodies.items():
