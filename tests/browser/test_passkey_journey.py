@@ -1,11 +1,12 @@
 """A caseworker adds a passkey and logs in with it, in Chromium with its virtual authenticator (a real
 WebAuthn ceremony: the browser signs, allauth and python-fido2 check it on the server).
 
-She logs in with password and app code, adds a passkey (named, and allowed to log in alone) from the staff
-start page, renames it, logs out and logs in with the passkey alone; logs in with the password and the key as
-second factor; removes her authenticator app, but cannot remove her last key; and logs in with a recovery
-code. Every page is checked with axe-core, the console (a blocked script or a console error is a problem) and
-the response headers (the strict CSP among them), and its HTML goes to the Nu HTML Checker at the end.
+A passkey button with no passkey says so in the page. She logs in with password and app code, adds a passkey
+(named, and allowed to log in alone) from the staff start page, renames it, logs out and logs in with the
+passkey alone; logs in with the password and the key as second factor; removes her authenticator app, but
+cannot remove her last key; and logs in with a recovery code. Every page is checked with axe-core, the console
+(a blocked script or a console error is a problem) and the response headers (the strict CSP among them), and
+its HTML goes to the Nu HTML Checker at the end.
 """
 
 from urllib.parse import urlparse
@@ -77,6 +78,12 @@ def test_a_caseworker_adds_a_passkey_logs_in_with_it_and_keeps_a_second_factor(
 
     def log_out() -> None:
         click(page.get_by_role("button", name="Log ud"), "logged-out")
+
+    # Before she has a passkey, the passkey button tells her in the page that no key was used.
+    journey.open("login-without-passkey", "/konto/log-ind/")
+    page.get_by_role("button", name="Brug din adgangsnøgle").click()
+    expect(page.get_by_role("alert")).to_contain_text("Nøglen blev ikke brugt", timeout=20_000)
+    assert urlparse(page.url).path == "/konto/log-ind/"
 
     # Password and app code, then from the start page to her login's second factors.
     secret = authenticator_secret("sara")
