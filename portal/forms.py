@@ -1,5 +1,11 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
-from allauth.mfa.webauthn.forms import AddWebAuthnForm, EditWebAuthnForm
+from allauth.mfa.webauthn.forms import (
+    AddWebAuthnForm,
+    AuthenticateWebAuthnForm,
+    EditWebAuthnForm,
+    LoginWebAuthnForm,
+    ReauthenticateWebAuthnForm,
+)
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +45,41 @@ def _name_field(field: forms.CharField) -> None:
     field.error_messages["required"] = _("Write the key's name.")
 
 
-class AddSecurityKeyForm(AddWebAuthnForm):
+UNREADABLE_KEY_ANSWER = _(
+    "The key's answer could not be read. Try again, or use another key or your authenticator app."
+)
+
+
+class ReadsKeyAnswerSafely:
+    """allauth's WebAuthn forms check the browser's answer with python-fido2, which raises KeyError (and the
+    like) for an answer with parts missing: that is a message at the form, never a 500."""
+
+    def _clean_fields(self):
+        try:
+            super()._clean_fields()
+        except (KeyError, TypeError, ValueError, AttributeError):
+            self.add_error("credential", UNREADABLE_KEY_ANSWER)
+
+    def _clean_form(self):
+        try:
+            super()._clean_form()
+        except (KeyError, TypeError, ValueError, AttributeError):
+            self.add_error(None, UNREADABLE_KEY_ANSWER)
+
+
+class AuthenticateWithKeyForm(ReadsKeyAnswerSafely, AuthenticateWebAuthnForm):
+    pass
+
+
+class LoginWithPasskeyForm(ReadsKeyAnswerSafely, LoginWebAuthnForm):
+    pass
+
+
+class ReauthenticateWithKeyForm(ReadsKeyAnswerSafely, ReauthenticateWebAuthnForm):
+    pass
+
+
+class AddSecurityKeyForm(ReadsKeyAnswerSafely, AddWebAuthnForm):
     """allauth's form for a new security key or passkey, with the portal's Danish labels."""
 
     def __init__(self, *args, **kwargs):

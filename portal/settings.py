@@ -176,7 +176,13 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_ADAPTER = "portal.login.MFAAdapter"
-MFA_FORMS = {"add_webauthn": "portal.forms.AddSecurityKeyForm", "edit_webauthn": "portal.forms.RenameSecurityKeyForm"}
+MFA_FORMS = {
+    "add_webauthn": "portal.forms.AddSecurityKeyForm",
+    "edit_webauthn": "portal.forms.RenameSecurityKeyForm",
+    "authenticate_webauthn": "portal.forms.AuthenticateWithKeyForm",
+    "login_webauthn": "portal.forms.LoginWithPasskeyForm",
+    "reauthenticate_webauthn": "portal.forms.ReauthenticateWithKeyForm",
+}
 # WebAuthn's relying party id: the host name in the browser's address bar (a key made for it works only there).
 # Empty: the request's host. Set it where the portal answers on several names, e.g. paaroerende.example.dk.
 PORTAL_WEBAUTHN_RP_ID = os.environ.get("PORTAL_WEBAUTHN_RP_ID", "")

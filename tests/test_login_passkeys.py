@@ -16,6 +16,8 @@ from tests.factories_r9_login import enrol_totp
 from tests.test_staff_login import log_in_with_password
 
 pytestmark = pytest.mark.django_db
+# What a browser (or someone posting by hand) might send instead of a key's signed answer.
+BROKEN_ANSWERS = ["", "ikke json", "{}", "[]", '{"id": "x", "response": {}}', '{"response": {"userHandle": "eA"}}']
 
 
 def stored_key(user, name: str, *, passkey: bool = True) -> Authenticator:
@@ -153,3 +155,40 @@ def test_the_key_pages_run_no_inline_script_and_keep_the_strict_csp(client, sara
         assert 'src="/static/' in attrs or 'type="application/json"' in attrs, attrs
     assert "script-src 'self';" in response["Content-Security-Policy"]
     assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("credential", [*BROKEN_ANSWERS, "\x00"])
+def test_a_broken_key_answer_is_a_danish_message_not_a_500(as_sara, sara, credential):
+    enrol_totp(sara)
+    response = as_sara.post(reverse("mfa_add_webauthn"), {"name": "Arbejdscomputer", "credential": credential})
+    assert response.status_code == 200
+    assert 'class="form-error-message' in response.text or "form-error" in response.text
+    assert 'value="Arbejdscomputer"' in response.text  # what she typed is kept
+    if credential == '{"id": "x", "response": {}}':  # parts missing: python-fido2 raises KeyError
+        assert "Nøglens svar kunne ikke læses." in response.text
+    assert not Authenticator.objects.filter(user=sara, type=Authenticator.Type.WEBAUTHN).exists()
+
+
+@pytest.mark.parametrize("credential", BROKEN_ANSWERS)
+def test_a_broken_passkey_login_goes_back_to_the_login_page_with_a_message(client, sara, credential):
+    stored_key(sara, "Arbejdscomputer")
+    response = client.post(reverse("mfa_login_webauthn"), {"credential": credential}, follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == reverse("login")
+    assert "alert-error" in response.text
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("credential", BROKEN_ANSWERS)
+def test_a_broken_key_answer_as_second_factor_is_a_message_not_a_500(client, sara, credential):
+    enrol_totp(sara)
+    assert log_in_with_password(client).status_code == 302
+    response = client.post(reverse("mfa_authenticate"), {"credential": credential})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_nul_byte_in_a_keys_name_is_a_danish_message(as_sara, sara):
+    enrol_totp(sara)
+    key = stored_key(sara, "Hovednøgle")
+    response = as_sara.post(reverse("mfa_edit_webauthn", args=[key.pk]), {"name": "Nøgle\x00"})
+    assert response.status_code == 200 and "Null-tegn er ikke tilladte." in response.text
