@@ -188,6 +188,9 @@ MFA_FORMS = {
 PORTAL_WEBAUTHN_RP_ID = os.environ.get("PORTAL_WEBAUTHN_RP_ID", "")
 MFA_TOTP_ISSUER = "Pårørendeportalen"
 MFA_RECOVERY_CODE_COUNT = 10
+# The code of the previous 30-second step still counts (RFC 6238 § 5.2: one step back for the time it takes to type
+# and send it, and a phone clock a little behind); allauth refuses a code used once.
+MFA_TOTP_TOLERANCE = 1
 
 # Login throttling (django-axes): lock a username+address pair after 5 failures for one hour.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
