@@ -11,8 +11,8 @@ from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from portal.roles import Role
+from tests.authenticator import enrol_totp
 from tests.factories import MunicipalityFactory, StaffFactory
-from tests.factories_r9_login import enrol_totp
 from tests.test_staff_login import log_in_with_password
 
 pytestmark = pytest.mark.django_db
