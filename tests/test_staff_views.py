@@ -517,3 +517,20 @@ def test_a_unit_is_closed_in_the_django_admin_as_on_the_staff_pages_and_never_de
 
     form = as_admin.get(reverse("admin:portal_unit_change", args=[unit.pk])).text
     assert 'name="name"' not in form and 'name="area"' not in form  # a closed unit is read-only
+
+
+def test_the_platform_administrator_adds_a_unit_to_a_chosen_municipality_through_the_same_service(client, town):
+    platform = User.objects.create_superuser(username="platform", password=PASSWORD)
+    client.force_login(platform)
+    UnitFactory(municipality=town, name="Plejecenter Åbo")
+    duplicate = client.post(
+        reverse("admin:portal_unit_add"), {"municipality": town.pk, "name": "PLEJECENTER ÅBO", "area": "aeldre"}
+    )
+    assert "Kommunen har allerede en enhed med dette navn." in duplicate.text
+    added = client.post(
+        reverse("admin:portal_unit_add"), {"municipality": town.pk, "name": "Hjemmeplejen Nord", "area": "aeldre"}
+    )
+    assert added.status_code == 302
+    unit = Unit.objects.get(municipality=town, name="Hjemmeplejen Nord")
+    assert unit_history(unit) == ["Oprettet (Ældre)."]
+    assert LogEntry.objects.get(object_id=str(unit.pk), content_type__model="unit").user == platform
