@@ -4,9 +4,9 @@ WebAuthn ceremony: the browser signs, allauth and python-fido2 check it on the s
 A passkey button with no passkey says so in the page. She logs in with password and app code, adds a passkey
 (named, and allowed to log in alone) from the staff start page, renames it, logs out and logs in with the
 passkey alone; logs in with the password and the key as second factor; removes her authenticator app, but
-cannot remove her last key; and logs in with a recovery code. Every page is checked with axe-core, the console
-(a blocked script or a console error is a problem) and the response headers (the strict CSP among them), and
-its HTML goes to the Nu HTML Checker at the end.
+cannot remove her last key; logs in with a recovery code; and, deactivated when she leaves, is refused. Every
+page is checked with axe-core, the console (a blocked script or a console error is a problem) and the response
+headers (the strict CSP among them), and its HTML goes to the Nu HTML Checker at the end.
 """
 
 from urllib.parse import urlparse
@@ -16,6 +16,7 @@ from allauth.mfa.models import Authenticator
 from playwright.sync_api import expect
 
 from portal.roles import Role
+from portal.staff_services import deactivate_staff
 from tests.browser.helpers import authenticator_secret, type_authenticator_code
 from tests.browser.test_consent_journey import Journey
 from tests.browser.test_html_validity import vnu_command, vnu_problems
@@ -144,6 +145,18 @@ def test_a_caseworker_adds_a_passkey_logs_in_with_it_and_keeps_a_second_factor(
     with page.expect_navigation(url=f"{base}/personale/"):
         page.get_by_role("button", name="Log ind", exact=True).click()
     expect(main).to_contain_text("Sara")
+    log_out()
+
+    # Deactivated by her administrator (she has left), her passkey no longer lets her in.
+    administrator = StaffFactory(municipality=sara.municipality, roles=[Role.MUNICIPALITY_ADMIN])
+    deactivate_staff(user=sara, acting_user=administrator)
+    journey.open("login-after-leaving", "/konto/log-ind/")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Brug din adgangsnøgle").click()
+    journey.arrive("refused-after-leaving", navigation.value)
+    expect(main).to_contain_text("inaktiv")
+    journey.open("staff-home-refused", "/personale/")  # redirected to the login page
+    assert urlparse(page.url).path == "/konto/log-ind/"
 
     for file_name, body in journey.bodies.items():
         (tmp_path / file_name).write_bytes(body)
