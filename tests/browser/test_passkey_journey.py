@@ -3,18 +3,21 @@ WebAuthn ceremony: the browser signs, allauth and python-fido2 check it on the s
 
 A passkey button with no passkey says so in the page. She logs in with password and app code, adds a passkey
 (named, and allowed to log in alone) from the staff start page, renames it, logs out and logs in with the
-passkey alone; logs in with the password and the key as second factor; removes her authenticator app, but
-cannot remove her last key; logs in with a recovery code; and, deactivated when she leaves, is refused. Every
-page is checked with axe-core, the console (a blocked script or a console error is a problem) and the response
-headers (the strict CSP among them), and its HTML goes to the Nu HTML Checker at the end.
+passkey alone; logs in with the password and the key as second factor; removes her authenticator app
+(confirming with the key that it is her, twenty minutes after the login), but cannot remove her last key; logs
+in with a recovery code; and, deactivated when she leaves, is refused. Every page is checked with axe-core, the
+console (a blocked script or a console error is a problem) and the response headers (the strict CSP among
+them), and its HTML goes to the Nu HTML Checker at the end.
 """
 
 from urllib.parse import urlparse
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import expect
 
+from portal.login import LOGIN_AT
 from portal.roles import Role
 from portal.staff_services import deactivate_staff
 from tests.browser.helpers import authenticator_secret, type_authenticator_code
@@ -34,6 +37,14 @@ def sara(transactional_db, roles):
     )
     CitizenFactory(municipality=municipality, created_by=sara, name="Inger Ibsen", units=[solgaarden])
     return sara
+
+
+def login_long_ago(page) -> None:
+    """Moves the browser's session's login 20 minutes back, past PORTAL_REAUTHENTICATION_MINUTES."""
+    key = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"].endswith("sessionid"))
+    session = SessionStore(session_key=key)
+    session[LOGIN_AT] -= 20 * 60
+    session.save()
 
 
 def virtual_authenticator(page) -> None:
@@ -127,8 +138,16 @@ def test_a_caseworker_adds_a_passkey_logs_in_with_it_and_keeps_a_second_factor(
         page.get_by_role("button", name="Brug en sikkerhedsnøgle").click()
     journey.arrive("logged-in-with-key", navigation.value)
 
-    # She removes her authenticator app; the key is now her last second factor and cannot be removed.
+    # Twenty minutes later, removing her app asks her to confirm it is her: the key does that too.
+    login_long_ago(page)
     journey.open("app", "/konto/2fa/totp/deactivate/")
+    assert urlparse(page.url).path == "/konto/reauthenticate/"
+    click(main.get_by_role("link", name="Brug en sikkerhedsnøgle"), "reauthenticate-with-key")
+    with page.expect_navigation(url=f"{base}/konto/2fa/totp/deactivate/") as navigation:
+        main.get_by_role("button", name="Brug en sikkerhedsnøgle").click()
+    journey.arrive("app-deactivation", navigation.value)
+
+    # She removes her authenticator app; the key is now her last second factor and cannot be removed.
     click(main.get_by_role("button", name="Deaktivér"), "app-removed")
     assert not Authenticator.objects.filter(user=sara, type=Authenticator.Type.TOTP).exists()
     journey.open("keys-again", "/konto/2fa/webauthn/")
