@@ -72,7 +72,17 @@ class AuthenticateWithKeyForm(ReadsKeyAnswerSafely, AuthenticateWebAuthnForm):
 
 
 class LoginWithPasskeyForm(ReadsKeyAnswerSafely, LoginWebAuthnForm):
-    pass
+    def clean_credential(self):
+        try:
+            return super().clean_credential()
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _(
+                    "The passkey did not log you in: it has been removed, or it belongs to no active account. "
+                    "Log in with your username and password."
+                ),
+                code="passkey_refused",
+            ) from None
 
 
 class ReauthenticateWithKeyForm(ReadsKeyAnswerSafely, ReauthenticateWebAuthnForm):
