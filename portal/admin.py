@@ -17,9 +17,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from . import services
+from . import services, staff_services
 from .access import portal_policy
 from .admin_scoping import MunicipalityScopedAdmin, MunicipalityScopedInline
 from .branding import accent_colour_problems, logo_problems, logo_size_problem
@@ -109,12 +111,99 @@ class MunicipalityAdmin(MunicipalityScopedAdmin):
         return request.user.is_superuser
 
 
+class UnitAdminForm(forms.ModelForm):
+    """Checked by the staff services' own rules (portal.staff_services.check_unit), with their Danish messages."""
+
+    class Meta:
+        model = Unit
+        fields: ClassVar = ["municipality", "name", "area"]
+        error_messages: ClassVar = {
+            "name": {"required": _("Write the unit's name.")},
+            "area": {"required": _("Choose the unit's area."), "invalid_choice": _("Choose the unit's area.")},
+        }
+
+    def clean(self):
+        cleaned_data = super().clean()
+        municipality = cleaned_data.get("municipality") or getattr(self.instance, "municipality", None)
+        if municipality is None or "name" not in cleaned_data or "area" not in cleaned_data:
+            return cleaned_data
+        try:
+            cleaned_data["name"] = staff_services.check_unit(
+                municipality, cleaned_data["name"], cleaned_data["area"], exclude=self.instance.pk
+            )
+        except staff_services.DuplicateUnit:
+            self.add_error("name", _("The municipality already has a unit with this name."))
+        return cleaned_data
+
+    def validate_unique(self):
+        """Left to check_unit, whose message is the staff pages' own (the database constraint stays)."""
+
+
 @admin.register(Unit)
 class UnitAdmin(MunicipalityScopedAdmin):
+    """Units are created, renamed and closed through portal.staff_services, as on the staff pages: the same
+    checks, the same entries in the admin log (so "History" shows them once), and never deleted (closing keeps
+    the history)."""
+
     policy = portal_policy
-    list_display = ("name", "area", "municipality")
-    list_filter = ("area",)
+    form = UnitAdminForm
+    list_display = ("name", "area", "closed_on", "municipality")
+    list_filter = ("area", ("closed_on", admin.EmptyFieldListFilter))
     search_fields = ("name",)
+    actions = ("close_units",)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None:
+            fields = ["name", "area", "closed_on"]
+        else:
+            fields = ["municipality", "name", "area"] if request.user.is_superuser else ["name", "area"]
+        description = None
+        if not request.user.is_superuser:
+            description = format_html(
+                '{} <a href="{}">{}</a>.',
+                _("Units are also created, renamed and closed on the staff pages:"),
+                reverse("staff:units"),
+                _("Staff and units"),
+            )
+        return [(None, {"fields": fields, "description": description})]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["name", "area", "closed_on"] if obj.closed_on else ["closed_on"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = staff_services.rename_unit(unit=obj, name=obj.name, area=obj.area, acting_user=request.user)
+        else:
+            saved = staff_services.create_unit(
+                municipality=obj.municipality, name=obj.name, area=obj.area, acting_user=request.user
+            )
+        obj.pk, obj.name = saved.pk, saved.name
+
+    def log_addition(self, request, obj, message):
+        """The service wrote the admin log's entry."""
+
+    def log_change(self, request, obj, message):
+        """The service wrote the admin log's entry."""
+
+    @admin.action(description=_("Close the selected units"), permissions=["change"])
+    def close_units(self, request, queryset):
+        closed = [
+            staff_services.close_unit(unit=unit, acting_user=request.user) for unit in queryset.filter(closed_on=None)
+        ]
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d unit is closed; its staff lost it.",
+                "%(count)d units are closed; their staff lost them.",
+                len(closed),
+            )
+            % {"count": len(closed)},
+        )
 
 
 class SectionInline(MunicipalityScopedInline):

@@ -19,6 +19,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.decorators import reauthentication_required
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from django.conf import settings
@@ -86,6 +88,37 @@ class AccountAdapter(DefaultAccountAdapter):
         request = context.request
         login_at = request.session.get(LOGIN_AT) if request is not None and hasattr(request, "session") else None
         return not (login_at is not None and time.time() - login_at < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT)
+
+
+# What logs a person in as a second factor (recovery codes only stand in for one of these).
+LOGIN_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def is_last_login_factor(authenticator: Authenticator) -> bool:
+    """True if removing `authenticator` would leave its owner no authenticator app, security key or passkey."""
+    if authenticator.type not in LOGIN_FACTORS:
+        return False
+    others = Authenticator.objects.filter(user_id=authenticator.user_id, type__in=LOGIN_FACTORS)
+    return not others.exclude(pk=authenticator.pk).exists()
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    error_messages: ClassVar = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": _(
+            "This is your last way to confirm your login. Add another (an authenticator app, a security key or "
+            "a passkey) before you remove this one."
+        ),
+    }
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        """Staff always keep a second factor: the last app, security key or passkey cannot be removed."""
+        return not is_last_login_factor(authenticator)
+
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        """WebAuthn's relying party: PORTAL_WEBAUTHN_RP_ID, or the host the browser asked for."""
+        rp_id = settings.PORTAL_WEBAUTHN_RP_ID or context.request.get_host().partition(":")[0]
+        return {"id": rp_id, "name": settings.MFA_TOTP_ISSUER}
 
 
 def recent_login_required(view):

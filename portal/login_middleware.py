@@ -5,8 +5,9 @@
   The session's "last seen" is written at most every minute, so a page costs no extra query. A session whose
   person can no longer log in (deactivated on the staff pages) is deleted at its next request.
 - SecondFactorRequiredMiddleware: a session in which the person proved only a password is sent to set up an
-  authenticator app (TOTP) before any other page; a login through the municipality's identity provider
-  counts as two factors (the provider asks for its own).
+  authenticator app (TOTP), or a security key or passkey (WebAuthn), before any other page; a passkey login
+  (the key checked a PIN or fingerprint) and a login through the municipality's identity provider count as two
+  factors (the provider asks for its own).
 - NoStoreForStaffMiddleware: no browser or proxy keeps a page shown to a logged-in person.
 """
 
@@ -23,7 +24,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 
-from .login import LOGIN_AT
+from .login import LOGIN_AT, LOGIN_FACTORS
 
 SEEN_AT = "portal_seen_at"
 TIMED_OUT_IDLE = "inaktiv"
@@ -32,6 +33,8 @@ TIMED_OUT_MAX = "8-timer"
 ENROLMENT_URL_NAMES = frozenset(
     {
         "mfa_activate_totp",
+        "mfa_add_webauthn",
+        "mfa_reauthenticate_webauthn",
         "mfa_index",
         "mfa_view_recovery_codes",
         "mfa_generate_recovery_codes",
@@ -89,11 +92,11 @@ def has_second_factor(request) -> bool:
     records = get_authentication_records(request, request.user)
     if any(record.get("method") in TWO_FACTOR_METHODS for record in records):
         return True
-    # Just set up in this session: the authenticator app's code was typed to activate it.
-    totp = Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).first()
-    if totp is None:
+    # Just set up in this session: the authenticator app's code was typed, or the key was touched, to add it.
+    factor = Authenticator.objects.filter(user=request.user, type__in=LOGIN_FACTORS).order_by("pk").first()
+    if factor is None:
         return False
-    record_authentication(request, request.user, method="mfa", type=totp.type, id=totp.pk)
+    record_authentication(request, request.user, method="mfa", type=factor.type, id=factor.pk)
     return True
 
 

@@ -171,7 +171,21 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # the portal's adapter matches peopl
 SOCIALACCOUNT_QUERY_EMAIL = True
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Second factors: an authenticator app (TOTP), security keys and passkeys (WebAuthn), and recovery codes. A
+# passkey (a key that checks a PIN or fingerprint itself) also logs in alone, without the password.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_ADAPTER = "portal.login.MFAAdapter"
+MFA_FORMS = {
+    "add_webauthn": "portal.forms.AddSecurityKeyForm",
+    "edit_webauthn": "portal.forms.RenameSecurityKeyForm",
+    "authenticate_webauthn": "portal.forms.AuthenticateWithKeyForm",
+    "login_webauthn": "portal.forms.LoginWithPasskeyForm",
+    "reauthenticate_webauthn": "portal.forms.ReauthenticateWithKeyForm",
+}
+# WebAuthn's relying party id: the host name in the browser's address bar (a key made for it works only there).
+# Empty: the request's host. Set it where the portal answers on several names, e.g. paaroerende.example.dk.
+PORTAL_WEBAUTHN_RP_ID = os.environ.get("PORTAL_WEBAUTHN_RP_ID", "")
 MFA_TOTP_ISSUER = "Pårørendeportalen"
 MFA_RECOVERY_CODE_COUNT = 10
 # The code of the previous 30-second step still counts (RFC 6238 § 5.2: one step back for the time it takes to type

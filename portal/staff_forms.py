@@ -43,6 +43,40 @@ def units_field(units) -> UnitsChoiceField:
     )
 
 
+class StaffFilterForm(forms.Form):
+    """The staff list's filters: ids and fixed words only, so that no name or address reaches a URL."""
+
+    STATUS_CHOICES = (
+        ("", _("Everyone")),
+        ("aktive", _("Active staff")),
+        ("inviteret", _("Invited, not yet logged in")),
+        ("deaktiverede", _("Deactivated staff")),
+    )
+
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, error_messages={"invalid_choice": _("Choose roles from the list.")}
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("All units"),
+        error_messages={"invalid_choice": _("Choose units from the list.")},
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=STATUS_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": _("Choose from the list.")},
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", _("All roles")), *role_choices()]
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda unit: unit.name
+
+
 class InviteForm(forms.Form):
     first_name = forms.CharField(
         label=_("First name"), max_length=150, error_messages={"required": _("Write the person's first name.")}

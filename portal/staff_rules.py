@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .models import Municipality, StaffInvitation, Unit, User
@@ -51,6 +51,31 @@ def staff_state(user: User) -> str:
     units = sorted(str(unit.pk) for unit in user.units.all())
     text = f"{user.is_active}|{','.join(roles)}|{','.join(units)}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def awaiting_invitation(now: datetime) -> Exists:
+    """True for a person invited by a link that still works, who has not yet chosen a password."""
+    return Exists(
+        StaffInvitation.objects.filter(
+            user=OuterRef("pk"), used_at__isnull=True, expires_at__gt=now, user__password__startswith="!"
+        )
+    )
+
+
+def filter_staff(people: QuerySet[User], *, role: str = "", unit: Unit | None = None, status: str = "") -> QuerySet:
+    """The staff list's filters (portal.staff_forms.StaffFilterForm): a role, a unit, active / invited /
+    deactivated. `people` must be annotated with `pending` (awaiting_invitation)."""
+    if role:
+        people = people.filter(groups__name=role)
+    if unit is not None:
+        people = people.filter(units=unit)
+    if status == "aktive":
+        people = people.filter(is_active=True, pending=False)
+    elif status == "inviteret":
+        people = people.filter(is_active=True, pending=True)
+    elif status == "deaktiverede":
+        people = people.filter(is_active=False)
+    return people
 
 
 def role_choices() -> list[tuple[str, str]]:

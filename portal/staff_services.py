@@ -15,6 +15,7 @@ import secrets
 import smtplib
 from dataclasses import dataclass, field
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import Group
@@ -259,8 +260,9 @@ def change_staff(*, user: User, roles: list[str], units: list[Unit], loaded_stat
 
 @transaction.atomic
 def deactivate_staff(*, user: User, acting_user: User) -> User:
-    """The person can no longer log in, and every session they have ends at once, whichever session store
-    is used: the password is made unusable, which changes the hash every session is checked against.
+    """The person can no longer log in (password, passkey or identity provider), and every session they have
+    ends at once, whichever session store is used: the password is made unusable, which changes the hash every
+    session is checked against.
     Their roles, units and history stay; `reinvite_staff` lets them back in with a new password."""
     if user.pk == acting_user.pk:
         raise RuleViolation({None: _("You cannot deactivate yourself. Ask another administrator.")})
@@ -272,14 +274,20 @@ def deactivate_staff(*, user: User, acting_user: User) -> User:
     user.save(update_fields=["is_active", "password"])
     now = timezone.now()
     user.invitations.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
-    _log(acting_user, user, CHANGE, _("Deactivated."))
+    # Their app, keys, passkeys and recovery codes go too (the phone or key may stay behind in a drawer); let
+    # back in, they set up a second factor afresh.
+    removed, _by_model = Authenticator.objects.filter(user=user).delete()
+    _log(
+        acting_user, user, CHANGE, _("Deactivated.") if not removed else _("Deactivated; their second factors removed.")
+    )
     return user
 
 
 # --- Units ------------------------------------------------------------------------------------------
 
 
-def _check_unit(municipality: Municipality, name: str, area: str, *, exclude: int | None = None) -> str:
+def check_unit(municipality: Municipality, name: str, area: str, *, exclude: int | None = None) -> str:
+    """The unit's name as it will be saved, or RuleViolation / DuplicateUnit (for forms that check first)."""
     name = " ".join(name.split())
     if not name:
         raise RuleViolation({"name": _("Write the unit's name.")})
@@ -294,7 +302,7 @@ def _check_unit(municipality: Municipality, name: str, area: str, *, exclude: in
 
 @transaction.atomic
 def create_unit(*, municipality: Municipality, name: str, area: str, acting_user: User) -> Unit:
-    name = _check_unit(municipality, name, area)
+    name = check_unit(municipality, name, area)
     try:
         with transaction.atomic():
             unit = Unit.objects.create(municipality=municipality, name=name, area=area)
@@ -309,7 +317,7 @@ def rename_unit(*, unit: Unit, name: str, area: str, acting_user: User) -> Unit:
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if not unit.is_open:
         raise RuleViolation({None: _("A closed unit cannot be changed.")})
-    name = _check_unit(unit.municipality, name, area, exclude=unit.pk)
+    name = check_unit(unit.municipality, name, area, exclude=unit.pk)
     old_name, old_area = unit.name, unit.area
     if (old_name, old_area) == (name, area):
         return unit

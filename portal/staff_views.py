@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,13 +34,22 @@ from .staff_forms import (
     ImportConfirmForm,
     ImportUploadForm,
     InviteForm,
+    StaffFilterForm,
     UnitForm,
 )
 from .staff_import import ImportFileError, ParsedImport, parse_upload
-from .staff_rules import import_problems, invitation_digest, invitation_state, staff_state
+from .staff_rules import (
+    awaiting_invitation,
+    filter_staff,
+    import_problems,
+    invitation_digest,
+    invitation_state,
+    staff_state,
+)
 from .views import crumb
 
 PREVIEW_SECONDS = 15 * 60
+STAFF_PER_PAGE = 50
 STALE_STAFF = gettext_lazy(
     "Someone else changed this person's roles or units after you opened the page, so nothing was saved. "
     "The page now shows their roles and units as they are: check them, and save again if your change is still needed."
@@ -93,21 +103,28 @@ def unit_of(request, pk: int) -> Unit:
 
 @staff_admin_view
 def staff_list(request):
-    now = timezone.now()
+    form = StaffFilterForm(request.GET, units=open_units(request))
+    chosen = form.cleaned_data if form.is_valid() else {}
     people = (
         staff_policy.visible(request.user, User)
-        .order_by("-is_active", "first_name", "last_name", "username")
+        .annotate(pending=awaiting_invitation(timezone.now()))
+        .order_by("-is_active", "first_name", "last_name", "username", "pk")
         .prefetch_related("groups", "units")
     )
-    pending = set(
-        StaffInvitation.objects.filter(
-            user__in=people, used_at__isnull=True, expires_at__gt=now, user__password__startswith="!"
-        ).values_list("user_id", flat=True)
-    )
+    people = filter_staff(people, role=chosen.get("role", ""), unit=chosen.get("unit"), status=chosen.get("status", ""))
+    page = Paginator(people, STAFF_PER_PAGE).get_page(request.GET.get("side"))
+    filters = request.GET.copy()
+    filters.pop("side", None)
     return render(
         request,
         "portal/staff/list.html",
-        {"people": people, "pending": pending, "crumbs": crumbs()},
+        {
+            "page": page,
+            "form": form,
+            "filtered": any(chosen.values()),
+            "filter_query": filters.urlencode(),
+            "crumbs": crumbs(),
+        },
     )
 
 

@@ -17,12 +17,16 @@ handler403 = "portal.views.permission_denied"
 # Danish lives at the root, English under /en/, so a language switch is a plain link.
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
-    # django-allauth's login and logout at the portal's own addresses (the first name wins when reversing).
+    # django-allauth's login and logout at the portal's own addresses.
     path("konto/log-ind/", views.login, name="login"),
-    path("konto/log-ind/", views.login, name="account_login"),
     path("konto/log-ud/", views.logout, name="logout"),
-    path("konto/log-ud/", views.logout, name="account_logout"),
+    # allauth's, but refusing to remove a person's last second factor.
+    path("konto/2fa/webauthn/keys/<int:pk>/remove/", views.remove_security_key, name="mfa_remove_webauthn"),
     path("konto/", include("allauth.urls")),  # second factor, password reset, identity providers (oidc/<slug>/…)
+    # After allauth's: of two patterns with one name, reverse() gives the one defined last, so allauth's own
+    # redirects (a failed passkey, "Cancel" on the second factor) land on the portal's login page too.
+    path("konto/log-ind/", views.login, name="account_login"),
+    path("konto/log-ud/", views.logout, name="account_logout"),
     path("personale/", views.staff_home, name="staff-home"),
     path("personale/e-mails/", views.email_settings, name="email-settings"),
     path("personale/persondata/", views.personal_data, name="personal-data"),

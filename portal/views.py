@@ -2,6 +2,8 @@ import re
 from dataclasses import dataclass, field
 
 from allauth.account import views as account_views
+from allauth.mfa.models import Authenticator
+from allauth.mfa.webauthn import views as mfa_webauthn_views
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -20,7 +22,7 @@ from . import services
 from .access import portal_policy
 from .branding import text_colour_on
 from .forms import EmailSettingsForm
-from .login import identity_provider_origins
+from .login import identity_provider_origins, is_last_login_factor
 from .models import Municipality, Page, Section
 from .pdf import PdfUnavailable, pdf_response, render_pdf
 from .public_cache import public_municipality_page
@@ -236,6 +238,22 @@ def login(request):
 def logout(request):
     """Logging out is a POST with the CSRF token (a link or an image could not log anyone out)."""
     return account_views.logout(request)
+
+
+@login_required
+def remove_security_key(request, pk: int):
+    """allauth's removal of a security key or passkey, except the person's last second factor (allauth checks
+    that for the authenticator app only): its page then says to add another first."""
+    key = get_object_or_404(Authenticator, pk=pk, user=request.user, type=Authenticator.Type.WEBAUTHN)
+    if is_last_login_factor(key):
+        status = 400 if request.method == "POST" else 200
+        return render(
+            request,
+            "mfa/webauthn/authenticator_confirm_delete.html",
+            {"authenticator": key, "is_last": True},
+            status=status,
+        )
+    return mfa_webauthn_views.remove_webauthn(request, pk=pk)
 
 
 def admin_login(request):

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.contrib.admin.models import LogEntry
 from django.core import mail
 from django.urls import reverse
@@ -232,6 +233,23 @@ def test_a_deactivated_persons_open_invitation_stops_working_and_a_new_one_lets_
     services.accept_invitation(token=token_from(mail.outbox[1]), password=NEW_PASSWORD, password_again=NEW_PASSWORD)
     person.refresh_from_db()
     assert person.is_active and person.check_password(NEW_PASSWORD)
+
+
+def test_a_deactivated_persons_second_factors_are_removed_so_that_back_again_they_set_up_new_ones(
+    client, municipality, admin
+):
+    caseworker = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER])
+    enrol_totp(caseworker)
+    services.deactivate_staff(user=caseworker, acting_user=admin)
+    assert not Authenticator.objects.filter(user=caseworker).exists()
+    assert LogEntry.objects.filter(object_id=str(caseworker.pk)).latest("pk").change_message == (
+        "Deaktiveret; vedkommendes anden faktor er fjernet."
+    )
+    User.objects.filter(pk=caseworker.pk).update(is_active=True)  # as reinvite_staff and a new password do
+    caseworker.set_password(NEW_PASSWORD)
+    caseworker.save()
+    assert client.post(reverse("login"), {"login": caseworker.username, "password": NEW_PASSWORD}).status_code == 302
+    assert client.get(reverse("staff-home"))["Location"].startswith(reverse("mfa_activate_totp"))
 
 
 def test_units_are_created_renamed_and_closed_and_a_closed_units_staff_lose_it(municipality, admin):

@@ -55,13 +55,68 @@ def test_the_staff_list_shows_roles_units_and_last_login_in_a_fixed_number_of_qu
     StaffFactory(municipality=MunicipalityFactory(), first_name="Fremmed", roles=[Role.CASEWORKER])
     admin.last_login = timezone.now()
     admin.save()
-    # session, user, user's groups, open invitations, the municipality's name, staff, their groups, their units
-    with django_assert_num_queries(8):
+    # session, user, user's groups, the units to filter by, the municipality's name, how many, the page of
+    # staff (with whether each is invited), their groups, their units
+    with django_assert_num_queries(9):
         response = as_admin.get(reverse("staff:list"))
     page = response.text
     assert response.status_code == 200
     assert page.count("Sagsbehandler, Leder") == 5 and "Fremmed" not in page
     assert units[2].name in page and "Aldrig" in page
+
+
+def test_the_staff_list_is_paged_and_a_page_costs_the_same_queries_however_many_staff(
+    as_admin, town, admin, django_assert_num_queries
+):
+    unit = UnitFactory(municipality=town)
+    StaffFactory.create_batch(60, municipality=town, roles=[Role.CASEWORKER], units=[unit])
+    with django_assert_num_queries(9):
+        first = as_admin.get(reverse("staff:list")).text
+    assert "61 personer." in first and "Side 1 af 2" in first
+    assert first.count('href="/personale/administration/personer/') == 50
+    with django_assert_num_queries(9):
+        second = as_admin.get(reverse("staff:list"), {"side": 2}).text
+    assert second.count('href="/personale/administration/personer/') == 11 and "Side 2 af 2" in second
+    StaffFactory.create_batch(60, municipality=town, roles=[Role.CASEWORKER], units=[unit])
+    with django_assert_num_queries(9):
+        assert "121 personer." in as_admin.get(reverse("staff:list"), {"side": 3}).text
+
+
+def test_the_staff_list_filters_by_role_unit_and_status_and_the_pages_keep_the_filter(as_admin, town, admin):
+    home, other = UnitFactory(municipality=town, name="Plejecenter Hjemly"), UnitFactory(municipality=town)
+    StaffFactory.create_batch(55, municipality=town, roles=[Role.CASEWORKER], units=[home])
+    StaffFactory(municipality=town, first_name="Lene", last_name="Leder", roles=[Role.MANAGER], units=[other])
+    StaffFactory(municipality=town, first_name="Gitte", last_name="Gået", roles=[Role.CASEWORKER], is_active=False)
+    invited = as_admin.post(
+        reverse("staff:invite"),
+        {"first_name": "Ivan", "last_name": "Inviteret", "email": "ivan@aby.dk", "roles": [Role.CASEWORKER.value]},
+    )
+    assert invited.status_code == 302
+
+    def names(**filters):
+        page = as_admin.get(reverse("staff:list"), filters).text
+        return page, set(re.findall(r'personer/\d+/">([^<]+)</a>', page))
+
+    page, shown = names(role=Role.MANAGER.value)
+    assert shown == {"Lene Leder"} and "1 person." in page
+    page, shown = names(status="deaktiverede")
+    assert shown == {"Gitte Gået"}
+    page, shown = names(status="inviteret")
+    assert shown == {"Ivan Inviteret"} and "Inviteret</span>" in page
+    page, shown = names(status="aktive")
+    assert "57 personer." in page and "Ivan Inviteret" not in shown and "Gitte Gået" not in shown
+    page, shown = names(unit=home.pk)
+    assert "55 personer." in page and "Lene Leder" not in shown
+    assert f'href="?unit={home.pk}&amp;side=2"' in page
+    page, shown = names(unit=home.pk, side=2)
+    assert len(shown) == 5 and "Side 2 af 2" in page
+
+
+def test_a_filter_of_another_municipalitys_unit_or_an_unknown_role_shows_a_danish_message(as_admin, town, other_town):
+    foreign = UnitFactory(municipality=other_town)
+    page = as_admin.get(reverse("staff:list"), {"unit": foreign.pk, "role": "root"}).text
+    assert "Vælg enheder fra listen." in page and "Vælg roller fra listen." in page
+    assert "Ada Admin" in page  # an invalid filter shows everyone rather than nothing
 
 
 @pytest.mark.parametrize(
@@ -408,3 +463,74 @@ def test_an_empty_invitation_form_says_what_is_missing_in_danish(as_admin):
     assert response.status_code == 200
     for message in ("Skriv personens fornavn.", "Skriv personens e-mailadresse.", "Vælg mindst én rolle."):
         assert message in response.text
+
+
+# --- Units in the Django admin go through the same services ------------------------------------------
+
+
+def unit_history(unit) -> list[str]:
+    return list(
+        LogEntry.objects.filter(content_type__model="unit", object_id=str(unit.pk))
+        .order_by("pk")
+        .values_list("change_message", flat=True)
+    )
+
+
+def test_a_unit_added_or_renamed_in_the_django_admin_is_checked_and_logged_by_the_staff_services(as_admin, town):
+    UnitFactory(municipality=town, name="Plejecenter Åbo")
+    form = as_admin.get(reverse("admin:portal_unit_add")).text
+    assert 'href="/personale/administration/enheder/"' in form and 'name="municipality"' not in form
+
+    duplicate = as_admin.post(reverse("admin:portal_unit_add"), {"name": "  plejecenter  åbo ", "area": "aeldre"})
+    assert duplicate.status_code == 200 and "Kommunen har allerede en enhed med dette navn." in duplicate.text
+    empty = as_admin.post(reverse("admin:portal_unit_add"), {"name": "   ", "area": "aeldre"})
+    assert empty.status_code == 200 and "Skriv enhedens navn." in empty.text
+
+    added = as_admin.post(reverse("admin:portal_unit_add"), {"name": " Bofællesskab   Æble ", "area": "handicap"})
+    assert added.status_code == 302
+    unit = Unit.objects.get(municipality=town, name="Bofællesskab Æble")
+    assert unit_history(unit) == ["Oprettet (Handicap)."]
+
+    renamed = as_admin.post(
+        reverse("admin:portal_unit_change", args=[unit.pk]), {"name": "Bofællesskab Pæren", "area": "handicap"}
+    )
+    assert renamed.status_code == 302
+    unit.refresh_from_db()
+    assert unit.name == "Bofællesskab Pæren"
+    assert unit_history(unit)[1] == "Ændret fra »Bofællesskab Æble« (Handicap) til »Bofællesskab Pæren« (Handicap)."
+
+
+def test_a_unit_is_closed_in_the_django_admin_as_on_the_staff_pages_and_never_deleted(as_admin, town):
+    unit = UnitFactory(municipality=town, name="Hjemmeplejen Syd")
+    caseworker = StaffFactory(
+        municipality=town, first_name="Bo", last_name="Berg", roles=[Role.CASEWORKER], units=[unit]
+    )
+    changelist = reverse("admin:portal_unit_changelist")
+    assert as_admin.get(reverse("admin:portal_unit_delete", args=[unit.pk])).status_code == 403
+    assert "delete_selected" not in as_admin.get(changelist).text
+
+    response = as_admin.post(changelist, {"action": "close_units", "_selected_action": [unit.pk]}, follow=True)
+    assert "1 enhed er lukket; dens personale har mistet den." in response.text
+    unit.refresh_from_db()
+    assert unit.closed_on == timezone.localdate() and not caseworker.units.exists()
+    assert unit_history(unit) == [f"Lukket. Personale, der mistede den: {caseworker.username}."]
+
+    form = as_admin.get(reverse("admin:portal_unit_change", args=[unit.pk])).text
+    assert 'name="name"' not in form and 'name="area"' not in form  # a closed unit is read-only
+
+
+def test_the_platform_administrator_adds_a_unit_to_a_chosen_municipality_through_the_same_service(client, town):
+    platform = User.objects.create_superuser(username="platform", password=PASSWORD)
+    client.force_login(platform)
+    UnitFactory(municipality=town, name="Plejecenter Åbo")
+    duplicate = client.post(
+        reverse("admin:portal_unit_add"), {"municipality": town.pk, "name": "PLEJECENTER ÅBO", "area": "aeldre"}
+    )
+    assert "Kommunen har allerede en enhed med dette navn." in duplicate.text
+    added = client.post(
+        reverse("admin:portal_unit_add"), {"municipality": town.pk, "name": "Hjemmeplejen Nord", "area": "aeldre"}
+    )
+    assert added.status_code == 302
+    unit = Unit.objects.get(municipality=town, name="Hjemmeplejen Nord")
+    assert unit_history(unit) == ["Oprettet (Ældre)."]
+    assert LogEntry.objects.get(object_id=str(unit.pk), content_type__model="unit").user == platform

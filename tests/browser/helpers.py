@@ -70,7 +70,7 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.goto(f"{base_url}/konto/log-ind/")
     page.get_by_label("Brugernavn").fill(username)
     page.get_by_label("Adgangskode").fill(password)
-    page.get_by_role("button", name="Log ind").click()
+    page.get_by_role("button", name="Log ind", exact=True).click()
     page.wait_for_url(f"{base_url}/konto/2fa/authenticate/")
     type_authenticator_code(page, secret, user_id)
     page.wait_for_url(f"{base_url}/personale/")
