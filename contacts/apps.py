@@ -22,3 +22,31 @@ class ContactsConfig(AppConfig):
         from django.core.management import call_command
 
         call_command("load_directories", stdout=stdout)
+
+    def personal_data_stores(self) -> list:
+        """The relatives' contact requests (see portal.personal_data and contacts.services)."""
+        from django.conf import settings
+
+        from portal.personal_data import PersonalDataStore, days
+
+        from .services import erase_expired_contact_requests
+
+        return [
+            PersonalDataStore(
+                name=_("Relatives' contact requests"),
+                what=_(
+                    "The name, phone number and/or e-mail address and the few words of a relative who asked the "
+                    "municipality to call or write; when they consented; who answered, when and how."
+                ),
+                why=_(
+                    "To get in touch with the relative as they asked (their explicit consent, GDPR art. 6(1)(a)), "
+                    "and to see that every request was answered."
+                ),
+                setting="CONTACT_REQUEST_RETENTION_DAYS",
+                retention=lambda municipality: (
+                    _("%(days)s after the request was sent") % {"days": days(settings.CONTACT_REQUEST_RETENTION_DAYS)}
+                ),
+                erase=erase_expired_contact_requests,
+                source=_("The time the relative is told on the form when they consent."),
+            ),
+        ]
