@@ -43,8 +43,8 @@ def _crumbs(*rest) -> list[dict]:
     ]
 
 
-@require_safe
 @answerer_required
+@require_safe
 def request_list(request):
     requests = list(request_policy.visible(request.user, ContactRequest).order_by("status", "created_at", "pk"))
     context = {
@@ -55,8 +55,8 @@ def request_list(request):
     return render(request, "contacts/staff/requests.html", context)
 
 
-@require_http_methods(["GET", "POST"])
 @answerer_required
+@require_http_methods(["GET", "POST"])
 def request_detail(request, pk: int):
     form = CloseRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -47,31 +47,34 @@ def answers(**changes) -> Answers:
     return Answers(**{**fine, **changes})
 
 
-# fmt: off
 TABLE = [
-    # answers                                          kinds, most fitting first                       for whom    coordinator   crisis contact
-    (answers(),                                        (),                                             "",         "",           False, False),
-    (answers(own_time=OWN_TIME_NO),                    (RESPITE, DAY_CENTRE),                          "",         "",           False, False),
-    (answers(own_time=OWN_TIME_LITTLE),                (RESPITE, DAY_CENTRE),                          "",         "",           False, False),
-    (answers(alone=YES),                               (PEER_GROUP, NETWORK, VOLUNTEERS),              "",         "",           False, True),
-    (answers(alone=SOMETIMES),                         (PEER_GROUP, NETWORK, VOLUNTEERS),              "",         "",           False, False),
-    (answers(sleep=YES),                               (COUNSELLING, COURSE),                          "",         "",           False, False),
-    (answers(sleep=SOMETIMES),                         (),                                             "",         "",           False, False),
-    (answers(knows_whom_to_ask=False),                 (COUNSELLING,),                                 "",         "",           False, True),
-    (answers(strain=STRAIN_HARD),                      (RESPITE, DAY_CENTRE, COUNSELLING, COURSE),     "",         "",           False, True),
-    (answers(strain=STRAIN_TOO_MUCH),                  (RESPITE, DAY_CENTRE, COUNSELLING, COURSE),     "",         "",           True,  True),
-    (answers(in_danger=True),                          (),                                             "",         "",           True,  False),
-    (answers(illness="dementia"),                      (),                                             "dementia", "demens",     False, False),
-    (answers(illness="cancer", alone=YES),             (PEER_GROUP, NETWORK, VOLUNTEERS),              "cancer",   "kræft",      False, True),
-    (answers(illness="brain_injury"),                  (),                                             "brain_injury", "hjerneskade", False, False),
-    (answers(illness="mental_illness", sleep=YES),     (COUNSELLING, COURSE),                          "mental_illness", "",     False, False),
-    (answers(illness="all"),                           (),                                             "",         "",           False, False),
-    (answers(illness="something else"),                (),                                             "",         "",           False, False),
-    (answers(own_time=OWN_TIME_NO, alone=YES, sleep=YES, knows_whom_to_ask=False),
-                                                       (RESPITE, DAY_CENTRE, PEER_GROUP, NETWORK, VOLUNTEERS, COUNSELLING, COURSE),
-                                                                                                       "",         "",           False, True),
+    # (answers, kinds of offers most fitting first, for whom, coordinator's word, crisis, suggest contact)
+    (answers(), (), "", "", False, False),
+    (answers(own_time=OWN_TIME_NO), (RESPITE, DAY_CENTRE), "", "", False, False),
+    (answers(own_time=OWN_TIME_LITTLE), (RESPITE, DAY_CENTRE), "", "", False, False),
+    (answers(alone=YES), (PEER_GROUP, NETWORK, VOLUNTEERS), "", "", False, True),
+    (answers(alone=SOMETIMES), (PEER_GROUP, NETWORK, VOLUNTEERS), "", "", False, False),
+    (answers(sleep=YES), (COUNSELLING, COURSE), "", "", False, False),
+    (answers(sleep=SOMETIMES), (), "", "", False, False),
+    (answers(knows_whom_to_ask=False), (COUNSELLING,), "", "", False, True),
+    (answers(strain=STRAIN_HARD), (RESPITE, DAY_CENTRE, COUNSELLING, COURSE), "", "", False, True),
+    (answers(strain=STRAIN_TOO_MUCH), (RESPITE, DAY_CENTRE, COUNSELLING, COURSE), "", "", True, True),
+    (answers(in_danger=True), (), "", "", True, False),
+    (answers(illness="dementia"), (), "dementia", "demens", False, False),
+    (answers(illness="cancer", alone=YES), (PEER_GROUP, NETWORK, VOLUNTEERS), "cancer", "kræft", False, True),
+    (answers(illness="brain_injury"), (), "brain_injury", "hjerneskade", False, False),
+    (answers(illness="mental_illness", sleep=YES), (COUNSELLING, COURSE), "mental_illness", "", False, False),
+    (answers(illness="all"), (), "", "", False, False),
+    (answers(illness="something else"), (), "", "", False, False),
+    (
+        answers(own_time=OWN_TIME_NO, alone=YES, sleep=YES, knows_whom_to_ask=False),
+        (RESPITE, DAY_CENTRE, PEER_GROUP, NETWORK, VOLUNTEERS, COUNSELLING, COURSE),
+        "",
+        "",
+        False,
+        True,
+    ),
 ]
-# fmt: on
 
 
 @pytest.mark.parametrize(("given", "kinds", "for_whom", "coordinator", "crisis", "contact"), TABLE)
