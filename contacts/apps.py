@@ -50,3 +50,24 @@ class ContactsConfig(AppConfig):
                 source=_("The time the relative is told on the form when they consent."),
             ),
         ]
+
+    def policy_links(self, municipality) -> list:
+        """Each policy sentence an offer for relatives was taken from links to that offer (portal.policy_links)."""
+        from django.utils.translation import gettext
+
+        from portal.policy_links import PolicyLink
+
+        from .models import Offer
+
+        def offer_url(municipality, offer) -> str:
+            offer.municipality = municipality  # known already: no query per offer
+            return offer.get_absolute_url()
+
+        return [
+            PolicyLink(
+                sentence=offer.source,
+                url=offer_url(municipality, offer),
+                label=gettext("For you as a relative: %(offer)s") % {"offer": offer.translated("name")},
+            )
+            for offer in Offer.objects.filter(municipality=municipality).exclude(source="")
+        ]

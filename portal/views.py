@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import personal_data as personal_data_register
-from . import services
+from . import policy_links, services
 from .access import portal_policy
 from .forms import EmailSettingsForm
 from .login import identity_provider_origins
@@ -74,6 +74,8 @@ def policy_page(request, municipality: Municipality, page_slug: str):
     if position is None:
         raise Http404
     page = pages[position]
+    sections = list(page.sections.all())
+    policy_links.attach(sections, municipality)
     context = {
         "municipality": municipality,
         "preview": portal_policy.may_preview(request.user, municipality),
@@ -84,7 +86,7 @@ def policy_page(request, municipality: Municipality, page_slug: str):
         ],
         "page": page,
         "pages": pages,
-        "blocks": group_sections(list(page.sections.all())),
+        "blocks": group_sections(sections),
         "previous_page": pages[position - 1] if position > 0 else None,
         "next_page": pages[position + 1] if position + 1 < len(pages) else None,
     }

@@ -159,3 +159,15 @@ def test_an_editor_adds_an_offer_for_their_own_municipality_only(client, editor,
     assert refused.status_code == 200 and not Offer.objects.filter(name="Andet").exists()
     html = main(client.get(offers_url(editor.municipality.slug, **{"for": "dementia"})).text)
     assert "Pårørendegruppe for demens" in html and "Hver anden tirsdag kl. 16-18" in html and "Gratis" in html
+
+
+def test_a_policy_sentence_that_promises_an_offer_links_to_it_on_the_offers_page(client, directories):
+    haderslev = directories["haderslev"]
+    offer = Offer.objects.get(municipality=haderslev, name="Fællesskaber med andre i samme situation")
+    html = main(client.get(reverse("policy-page", args=["haderslev", "tema-2-du-skal-ikke-staa-alene"])).text)
+    section = html[: html.index("Vi hjælper dig ind i fællesskaber")]
+    section = html[len(section) :].split("</section>")[0]
+    link = f'<a class="function-link" href="{offer.get_absolute_url()}">'
+    assert link in section and "Til dig som pårørende: Fællesskaber med andre i samme situation" in section
+    response = client.get(offer.get_absolute_url())
+    assert f'id="tilbud-{offer.pk}"' in response.text
