@@ -171,3 +171,16 @@ def test_missing_answers_are_asked_for_again_and_what_was_chosen_is_kept(client,
     assert re.search(r'value="hard"[^>]*checked', html)  # what the relative chose is kept
     assert html.count('class="form-error-message"') >= 5 or "Dette felt er påkrævet" in html
     assert "<script>" not in html
+
+
+def test_the_answers_are_written_to_no_log(client, directories, caplog):
+    caplog.set_level("DEBUG")
+    client.get(self_check_url("hvidovre"))
+    client.post(self_check_url("hvidovre"), {**FORM, "illness": "mental_illness", "in_danger": "yes"})
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "mental_illness" not in logged and "in_danger" not in logged
+
+
+def test_the_self_check_form_costs_one_query(client, directories, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the municipality
+        assert client.get(self_check_url("aabenraa")).status_code == 200
