@@ -12,6 +12,7 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Find your way (contact directory)")
     periodic_tasks = (
         Job("contacts.editor_reminders", "contacts.tasks.send_editor_reminders", Every.MONTH, day=1, at=time(7)),
+        Job("contacts.contact_request_notices", "contacts.tasks.send_contact_request_notices", Every.DAY, at=time(7)),
     )
 
     def ready(self) -> None:
