@@ -4,12 +4,20 @@ them, on the staff pages. They see their own municipality's requests only; a pla
 
 from django.db.models import QuerySet
 
+from portal.models import User
 from portal.roles import Role, has_role
 from portal.scoping import AccessPolicy, as_queryset, visible_to
 
 
 def may_handle_requests(user) -> bool:
     return has_role(user, Role.RELATIVES_CONTACT)
+
+
+def takes_requests(municipality) -> bool:
+    """Whether anyone active in the municipality answers relatives' requests: if nobody does, none is collected."""
+    return User.objects.filter(
+        municipality=municipality, is_active=True, groups__name=Role.RELATIVES_CONTACT.value
+    ).exists()
 
 
 class ContactRequestPolicy(AccessPolicy):

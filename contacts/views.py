@@ -17,6 +17,7 @@ from portal.views import crumb
 
 from . import directory as reads
 from . import rules, services
+from .access import takes_requests
 from .forms import ContactRequestForm, SelfCheckForm
 from .hsds import hsds_json, hsds_tabular_zip
 from .models import Offer
@@ -181,6 +182,7 @@ def contact_request(request, municipality_slug: str):
     context = {
         "municipality": municipality,
         "form": form,
+        "takes_requests": takes_requests(municipality),
         "retention_days": retention_days,
         "crumbs": directory_crumbs(
             municipality,
@@ -188,7 +190,7 @@ def contact_request(request, municipality_slug: str):
             crumb(_("Call me or write to me")),
         ),
     }
-    if request.method == "POST":
+    if request.method == "POST" and context["takes_requests"]:
         if request.POST.get(HONEYPOT):  # a bot: it is told what a person is told, and nothing is kept
             return render(request, "contacts/contact_request_sent.html", context)
         if form.is_valid():

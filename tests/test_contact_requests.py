@@ -75,16 +75,32 @@ def test_what_a_contact_request_must_hold(changes, field):
     assert list(found) == ([field] if field else [])
 
 
+@pytest.fixture
+def answering(directories):
+    """The five municipalities, each with someone in the role Pårørendekontakt (so they take requests)."""
+    for municipality in directories.values():
+        StaffFactory(municipality=municipality, roles=[Role.RELATIVES_CONTACT])
+    return directories
+
+
+def test_a_municipality_where_nobody_answers_collects_no_request(client, directories):
+    html = main(client.get(request_url("aabenraa")).text)
+    assert "Aabenraa Kommune tager endnu ikke imod henvendelser her." in html and "<form" not in html
+    client.post(request_url("aabenraa"), VALID)
+    assert not ContactRequest.objects.exists()
+
+
 def test_a_request_is_erased_after_the_days_the_relative_was_told():
     assert erase_date(timezone.localdate(), 60) == timezone.localdate() + timedelta(days=60)
 
 
-def test_a_relative_asks_to_be_called_and_is_told_when_it_is_erased(client, directories, django_assert_num_queries):
-    with django_assert_num_queries(1):  # the municipality
+def test_a_relative_asks_to_be_called_and_is_told_when_it_is_erased(client, answering, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the municipality, whether anyone there answers
         html = main(client.get(request_url("hvidovre")).text)
     assert "Vi gemmer din henvendelse i 60 dage og sletter den derefter." in html
     assert "Jeg giver samtykke til, at Hvidovre Kommune kontakter mig om dette" in html
-    with django_assert_num_queries(4):  # the municipality; the new request in its transaction (savepoint, insert)
+    # the municipality, whether anyone answers; the new request in its transaction (savepoint, insert, release)
+    with django_assert_num_queries(5):
         response = client.post(request_url("hvidovre"), VALID)
     assert response.status_code == 200 and "Din henvendelse er sendt" in response.text
     stored = ContactRequest.objects.get()
@@ -107,7 +123,7 @@ def test_a_relative_asks_to_be_called_and_is_told_when_it_is_erased(client, dire
         ({"consent": ""}, "Vi kan kun kontakte dig, hvis du siger ja."),
     ],
 )
-def test_bad_input_gets_a_danish_message_and_nothing_typed_is_lost(client, directories, changes, message):
+def test_bad_input_gets_a_danish_message_and_nothing_typed_is_lost(client, answering, changes, message):
     response = client.post(request_url("ballerup"), {**VALID, **changes})
     html = main(response.text)
     assert response.status_code == 200 and message in html
@@ -115,13 +131,13 @@ def test_bad_input_gets_a_danish_message_and_nothing_typed_is_lost(client, direc
     assert not ContactRequest.objects.exists()
 
 
-def test_a_bot_that_fills_the_hidden_field_is_told_thanks_and_nothing_is_kept(client, directories):
+def test_a_bot_that_fills_the_hidden_field_is_told_thanks_and_nothing_is_kept(client, answering):
     response = client.post(request_url("ballerup"), {**VALID, "hjemmeside": "http://spam.example"})
     assert "Din henvendelse er sendt" in response.text and not ContactRequest.objects.exists()
 
 
 @override_settings(CONTACT_REQUESTS_PER_HOUR=5)
-def test_a_bot_at_100_a_minute_gets_five_through_then_a_danish_message(client, directories):
+def test_a_bot_at_100_a_minute_gets_five_through_then_a_danish_message(client, answering):
     statuses = [client.post(request_url("haderslev"), VALID).status_code for _ in range(100)]
     assert statuses[:5] == [200] * 5 and set(statuses[5:]) == {429}
     assert ContactRequest.objects.count() == 5
