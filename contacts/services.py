@@ -2,7 +2,8 @@
 in Django's admin log (`LogEntry`: who, when, which request, what), as portal.staff_services logs its writes.
 
 The contacts app has no audit log of its own and may not use consent's, so the admin log is its audit
-trail: a staff member's reading of a request is logged as a change entry whose message says "Læst".
+trail: a staff member's reading of a request is logged as a change entry whose message says "Læst", and each
+request whose name the list shows as "Set på listen".
 """
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from .models import ContactRequest
 from .validators import normalize_phone
 
 READ_MESSAGE = "Læst"
+LISTED_MESSAGE = "Set på listen"
 CLOSED_MESSAGE = "Besvaret og lukket"
 
 
@@ -58,6 +60,25 @@ def submit_contact_request(
         created_at=now,
         erase_after=rules.erase_date(timezone.localdate(now), settings.CONTACT_REQUEST_RETENTION_DAYS),
     )
+
+
+def list_contact_requests(*, acting_user) -> list[ContactRequest]:
+    """The requests a member of staff may see, with one log row per request whose name the list shows."""
+    with transaction.atomic():
+        requests = list(request_policy.visible(acting_user, ContactRequest).order_by("created_at", "pk"))
+        content_type = ContentType.objects.get_for_model(ContactRequest)
+        LogEntry.objects.bulk_create(
+            LogEntry(
+                user=acting_user,
+                content_type=content_type,
+                object_id=str(contact_request.pk),
+                object_repr=str(contact_request)[:200],
+                action_flag=CHANGE,
+                change_message=LISTED_MESSAGE,
+            )
+            for contact_request in requests
+        )
+    return requests
 
 
 def open_contact_request(*, acting_user, pk: int) -> ContactRequest:

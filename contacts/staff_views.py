@@ -16,7 +16,7 @@ from portal.errors import RuleViolation, show_on_form
 from portal.views import crumb
 
 from . import services
-from .access import may_handle_requests, request_policy
+from .access import may_handle_requests
 from .forms import CloseRequestForm
 from .models import ContactRequest
 
@@ -46,7 +46,7 @@ def _crumbs(*rest) -> list[dict]:
 @answerer_required
 @require_safe
 def request_list(request):
-    requests = list(request_policy.visible(request.user, ContactRequest).order_by("status", "created_at", "pk"))
+    requests = services.list_contact_requests(acting_user=request.user)
     context = {
         "open_requests": [item for item in requests if item.status == ContactRequest.Status.OPEN],
         "closed_requests": [item for item in requests if item.status == ContactRequest.Status.CLOSED],
