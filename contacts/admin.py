@@ -91,17 +91,12 @@ class NeedAdmin(MunicipalityScopedAdmin):
 
 @admin.register(Offer)
 class OfferAdmin(MunicipalityScopedAdmin):
-    list_display = ("name", "kind", "order")
+    list_display = ("name", "kind", "for_whom", "order")
     list_editable = ("order",)
-    list_filter = ("kind",)
-    fields = (
-        "municipality",
-        "kind",
-        "name",
-        "description",
-        "contact_point",
-        "website",
-        "order",
-        "name_en",
-        "description_en",
+    list_filter = ("kind", "for_whom")
+    search_fields = ("name", "description")
+    fieldsets = (
+        (None, {"fields": ["municipality", "kind", "for_whom", "name", "description", "contact_point", "website"]}),
+        (None, {"fields": ["sign_up", "price", "where_and_when", "source", "order"]}),
+        (_("English"), {"fields": ["name_en", "description_en", "sign_up_en"], "classes": ["collapse"]}),
     )

@@ -9,7 +9,11 @@ from django.db.models import Prefetch, QuerySet
 from portal.models import Municipality
 
 from .models import ContactPoint, Need, Offer, Situation, SituationContact
-from .search_index import StoredIndex
+from .search import Index, build_entry, ranked
+from .search_index import ASK_ABOUT, CONTACT_NAME, StoredIndex
+
+# Weights of the fields an offer is found by.
+OFFER_NAME, OFFER_KIND, OFFER_FOR_WHOM, OFFER_DESCRIPTION = 3.0, 3.0, 2.0, 1.0
 
 
 def needs_with_situations(municipality: Municipality) -> list[Need]:
@@ -43,9 +47,39 @@ def situations_of(contact: ContactPoint) -> QuerySet[Situation]:
     return Situation.objects.filter(contact_points=contact).order_by("need__order", "order", "pk")
 
 
-def offers(municipality: Municipality) -> QuerySet[Offer]:
-    """What the municipality offers relatives themselves, each with its contact point, in order."""
-    return Offer.objects.filter(municipality=municipality).select_related("contact_point")
+def offers(municipality: Municipality, *, kinds=(), for_whom: str = "") -> QuerySet[Offer]:
+    """What the municipality offers relatives themselves, each with its contact point, in order.
+
+    `kinds`: only these kinds; `for_whom`: only offers for these relatives, and those for all relatives.
+    """
+    found = Offer.objects.filter(municipality=municipality).select_related("contact_point")
+    if kinds:
+        found = found.filter(kind__in=kinds)
+    if for_whom:
+        found = found.filter(for_whom__in=[for_whom, Offer.ForWhom.ALL])
+    return found
+
+
+MAX_SUGGESTED_OFFERS = 6
+
+
+def offers_for_advice(municipality: Municipality, advice) -> list[Offer]:
+    """The offers that fit a self-check's advice (contacts.rules.advice): its kinds, most fitting first."""
+    if not advice.kinds:
+        return []
+    found = offers(municipality, kinds=advice.kinds, for_whom=advice.for_whom)
+    rank = {kind: position for position, kind in enumerate(advice.kinds)}
+    # Offers for the close one's illness before those for all relatives, then the advice's order of kinds.
+    return sorted(
+        found, key=lambda offer: (offer.for_whom == Offer.ForWhom.ALL, rank[offer.kind], offer.order, offer.pk)
+    )[:MAX_SUGGESTED_OFFERS]
+
+
+def coordinators(municipality: Municipality, word: str) -> list[ContactPoint]:
+    """The municipality's contact points whose name holds `word` ("demens": Demenskoordinator)."""
+    if not word:
+        return []
+    return list(municipality.contact_points.filter(name__icontains=word))
 
 
 def search(municipality: Municipality, text: str) -> list[Situation]:
@@ -61,4 +95,37 @@ def search(municipality: Municipality, text: str) -> list[Situation]:
     found = (
         situations(municipality).filter(pk__in=keys).prefetch_related(Prefetch("contacts", queryset=contacts)).in_bulk()
     )
-    return [found[key] for key in keys if key in found]
+    results = [found[key] for key in keys if key in found]
+    for situation in results:
+        situation.ranked_contacts = ranked_contacts(situation, text)
+    return results
+
+
+def ranked_contacts(situation: Situation, text: str) -> list[SituationContact]:
+    """A situation's contact points, those that match `text` best first ("demens": Demenskoordinator first)."""
+    links = list(situation.contacts.all())
+    by_key = {link.pk: link for link in links}
+    entries = [
+        build_entry(link.pk, [(CONTACT_NAME, link.contact_point.name), (ASK_ABOUT, link.ask_about)]) for link in links
+    ]
+    return [by_key[key] for key in ranked(text, entries)]
+
+
+def search_offers(municipality: Municipality, text: str) -> list[Offer]:
+    """The municipality's offers for relatives that match `text`, best first (one query: they are few)."""
+    found = list(offers(municipality))
+    kinds, for_whom = dict(Offer.Kind.choices), dict(Offer.ForWhom.choices)
+    entries = [
+        build_entry(
+            offer.pk,
+            [
+                (OFFER_NAME, offer.name),
+                (OFFER_KIND, f"{offer.kind} {kinds[offer.kind]}"),  # the label in the active language
+                (OFFER_FOR_WHOM, str(for_whom.get(offer.for_whom, "")) if offer.for_whom != Offer.ForWhom.ALL else ""),
+                (OFFER_DESCRIPTION, f"{offer.description} {offer.name_en} {offer.description_en}"),
+            ],
+        )
+        for offer in found
+    ]
+    by_key = {offer.pk: offer for offer in found}
+    return [by_key[key] for key, _score in Index(entries).search(text)]

@@ -15,6 +15,7 @@ from portal.models import Municipality
 from .models import ContactPoint, Need, Offer, Situation, SituationContact
 
 DIRECTORY_FIXTURE_DIR = settings.BASE_DIR / "fixtures" / "directory"
+OFFER_TEXT_FIELDS = ["sign_up", "price", "where_and_when", "source"]
 CONTACT_FIELDS = ["name", "description", "phone", "email", "website", "address", "opening_hours"]
 
 
@@ -59,6 +60,8 @@ def load_directory(path: Path, *, replace: bool = False) -> bool:
                     order=link_order * 10,
                 )
     for offer_order, offer_data in enumerate(data["offers"], start=1):
+        if offer_data.get("contact") and offer_data["contact"] not in contact_points:
+            raise ValidationError(f"The offer “{offer_data['name']}” names an unknown contact point.")
         offer = Offer(
             municipality=municipality,
             kind=offer_data["kind"],
@@ -66,6 +69,8 @@ def load_directory(path: Path, *, replace: bool = False) -> bool:
             description=offer_data["description"],
             contact_point=contact_points.get(offer_data.get("contact", "")),
             website=offer_data.get("website", ""),
+            **{name: offer_data.get(name, "") for name in OFFER_TEXT_FIELDS},
+            for_whom=offer_data.get("for_whom", Offer.ForWhom.ALL),
             order=offer_order * 10,
         )
         offer.full_clean()

@@ -179,7 +179,11 @@ class SituationContact(TranslatedFieldsMixin, models.Model):
 
 
 class Offer(TranslatedFieldsMixin, models.Model):
-    """Something for the relative themself: a peer group, respite, a day centre, an association, counselling."""
+    """Something for the relative themself: a peer group, respite, a day centre, an association, counselling.
+
+    An offer loaded from a fixture keeps the sentence of the municipality's policy it comes from (`source`);
+    an editor's own offer may leave it empty.
+    """
 
     MUNICIPALITY_LOOKUP = "municipality"
 
@@ -187,17 +191,34 @@ class Offer(TranslatedFieldsMixin, models.Model):
         PEER_GROUP = "peer_group", _("Peer group for relatives")
         RESPITE = "respite", _("Respite")
         DAY_CENTRE = "day_centre", _("Day centre")
-        VOLUNTEERS = "volunteers", _("Volunteer association")
         COUNSELLING = "counselling", _("Counselling")
+        COURSE = "course", _("Course")
+        VOLUNTEERS = "volunteers", _("Volunteer association")
+        NETWORK = "network", _("Network")
+
+    class ForWhom(models.TextChoices):
+        ALL = "all", _("All relatives")
+        DEMENTIA = "dementia", _("Relatives of people with dementia")
+        MENTAL_ILLNESS = "mental_illness", _("Relatives of people with mental illness")
+        DISABILITY = "disability", _("Relatives of people with disabilities")
+        BRAIN_INJURY = "brain_injury", _("Relatives of people with a brain injury")
+        CANCER = "cancer", _("Relatives of people with cancer")
+        ADDICTION = "addiction", _("Relatives of people with addiction")
+        ELDERLY = "elderly", _("Relatives of older people")
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="offers", verbose_name=_("municipality")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    for_whom = models.CharField(_("for whom"), max_length=20, choices=ForWhom.choices, default=ForWhom.ALL)
     name = models.CharField(_("name"), max_length=150)
     name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), help_text=_("What it is."))
     description_en = models.TextField(_("description (English)"), blank=True)
+    sign_up = models.TextField(_("how to sign up"), blank=True)
+    sign_up_en = models.TextField(_("how to sign up (English)"), blank=True)
+    price = models.CharField(_("price"), max_length=150, blank=True, help_text=_("E.g. “Gratis”."))
+    where_and_when = models.TextField(_("where and when"), blank=True)
     contact_point = models.ForeignKey(
         ContactPoint,
         on_delete=models.PROTECT,
@@ -208,6 +229,11 @@ class Offer(TranslatedFieldsMixin, models.Model):
         help_text=_("Whom to contact about the offer."),
     )
     website = HttpsURLField(_("website"), blank=True)
+    source = models.TextField(
+        _("the policy's words"),
+        blank=True,
+        help_text=_("The sentence of the municipality's policy that promises or names the offer, word for word."),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -217,6 +243,10 @@ class Offer(TranslatedFieldsMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        url = reverse("contacts:offers", kwargs={"municipality_slug": self.municipality.slug})
+        return f"{url}#tilbud-{self.pk}"
 
 
 class SearchWord(models.Model):
@@ -247,3 +277,57 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.word_id}@{self.situation_id}"
+
+
+class ContactRequest(models.Model):
+    """A relative's request that the municipality call or write to them ("Ring mig op" / "Skriv til mig").
+
+    Personal data, kept only until `erase_after` (the date the relative was told when they sent it), then
+    erased by contacts.services.erase_expired_contact_requests (portal/personal_data.py, daily).
+    """
+
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    class Way(models.TextChoices):
+        CALL = "call", _("Call me")
+        WRITE = "write", _("Write to me")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for an answer")
+        CLOSED = "closed", _("Answered and closed")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="contact_requests", verbose_name=_("municipality")
+    )
+    way = models.CharField(_("how to get in touch"), max_length=10, choices=Way.choices)
+    name = models.CharField(_("name"), max_length=100)
+    phone = PhoneField(_("phone"), blank=True)
+    email = EmailAddressField(_("e-mail"), blank=True)
+    message = models.TextField(_("a few words"), blank=True)
+    consented_at = models.DateTimeField(_("consent given"))
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    erase_after = models.DateField(_("erased after"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    answer_note = models.TextField(_("what was done"), blank=True)
+    answered_by = models.ForeignKey(
+        "portal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("answered by")
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["status", "created_at", "pk"]
+        verbose_name = _("contact request")
+        verbose_name_plural = _("contact requests")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=~models.Q(phone="", email=""), name="contact_request_phone_or_email"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Contact request %(number)s") % {"number": self.pk})
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts-staff:request", kwargs={"pk": self.pk})
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)

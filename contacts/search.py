@@ -21,17 +21,17 @@ _stemmer = snowballstemmer.stemmer("danish")
 
 # Snowball's Danish stop-word list, folded like the indexed text; "kan" and the question words, which the list
 # lacks ("hvem kan hjælpe …"); and words that nearly every situation in a directory shares ("borgeren har brug
-# for hjælp"), which would otherwise match everything.
+# for hjælp", "pårørende" in a portal for relatives), which would otherwise match everything.
 STOP_WORD_TEXT = """
     og i jeg det at en den til er som paa de med han af for ikke der var mig sig men et har om vi min havde
     ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad skal selv her alle vil blev kunne
     ind naar vaere dog noget ville jo deres efter ned skulle denne end dette mit ogsaa under have dig anden
     hende mine alt meget sit sine vor mod disse hvis din nogle hos blive mange ad bliver hendes vaeret thi
     jer saadan kan hvem hvordan hvornaar hvorfor hvilken hvilket hvilke
-    borgeren borger hjaelp brug behov kontakt kontakte"""
+    borgeren borger hjaelp brug behov kontakt kontakte paaroerende"""
 STOP_WORDS = frozenset(STOP_WORD_TEXT.split())
 # The shared words in every form: "hjælpe", "behovet", "kontakten", "borgerne", "ringer" (see `words`).
-SHARED_WORDS = "borger hjaelp brug behov kontakt ringe"
+SHARED_WORDS = "borger hjaelp brug behov kontakt ringe paaroerende"
 
 # Words people use for the same thing, with how close they are: a query word from a group also finds
 # the others, counting that much. Kept small and general; editors add words per situation.
@@ -49,9 +49,50 @@ SYNONYM_GROUPS = [
     (0.9, "daghjem dagcenter daghjemstilbud"),
     (0.9, "bofaellesskab botilbud"),
     (0.9, "misbrug alkohol stoffer"),
-    (0.9, "psykisk psykiatri sindslidelse"),
+    (0.8, "psykisk psykiatri sindslidelse"),
     (0.9, "hjaelpemidler hjaelpemiddel rollator koerestol"),
+    # A relative's own strain, in their words: what helps is a break, a group, someone to talk to.
+    (0.8, "udkoert udbraendt overbelastet stresset aflastning afloesning"),
+    (0.9, "paaroerendegruppe samtalegruppe selvhjaelpsgruppe faellesskab faellesskaber netvaerk"),
+    (0.9, "paaroerenderaad brugerraad"),
+    (0.8, "psykisk psykiatri psykiatrisk depression depressiv angst"),
+    (0.9, "psykiatri psykiatrisk depression depressiv angst saarbar saarbarhed"),
+    (0.6, "misbrug udsathed"),
+    (0.9, "bpa borgerstyret"),
+    (0.6, "tavshedspligt vejledning"),
+    (0.8, "ensom ensomhed alene"),
+    # English words for the Danish entries (the portal's English pages, and visitors who think in English).
+    (0.9, "dementia alzheimers demens"),
+    (0.9, "cancer kraeft"),
+    (0.9, "stroke apopleksi hjerneskade"),
+    (0.8, "brain hjerneskade"),
+    (0.9, "respite aflastning"),
+    (0.9, "relief afloesning"),
+    (0.9, "rehabilitation genoptraening"),
+    (0.8, "physiotherapy genoptraening"),
+    (0.9, "complaint complain klage"),
+    (0.9, "addiction alcohol misbrug"),
+    (0.9, "mental psychiatric psykisk"),
+    (0.9, "wheelchair walker hjaelpemidler koerestol rollator"),
+    (0.8, "nursing plejehjem"),
+    (0.8, "homecare hjemmehjaelp"),
+    (0.9, "counselling counseling raadgivning"),
+    (0.9, "coordinator koordinator"),
+    (0.9, "housing bolig"),
+    (0.9, "confidentiality tavshedspligt"),
+    (0.9, "lonely ensom"),
 ]
+# Phrases a relative writes whose words each say little: each is read as the words after it as well.
+PHRASES = {
+    "kan ikke mere": "udkoert",
+    "orker ikke mere": "udkoert",
+    "kan ikke klare mere": "udkoert",
+    "day centre": "daghjem",
+    "day center": "daghjem",
+    "home care": "hjemmehjaelp",
+    "nursing home": "plejehjem",
+    "support group": "paaroerendegruppe",
+}
 
 
 def fold(text: str) -> str:
@@ -77,6 +118,13 @@ def words(text: str) -> list[str]:
         for word in re.findall(r"[a-z0-9]+", fold(text))
         if word not in STOP_WORDS and len(word) > 1 and stem(word) not in _SHARED_STEMS
     ]
+
+
+def query_words(text: str) -> list[str]:
+    """The words a query is searched by: its own, and those of the phrases it holds ("kan ikke mere")."""
+    folded = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+    extra = " ".join(meaning for phrase, meaning in PHRASES.items() if f" {phrase} " in f" {folded} ")
+    return words(f"{text} {extra}")
 
 
 def terms(text: str) -> list[str]:
@@ -244,24 +292,12 @@ class Index:
         Each query word adds its best match in the entry (weighted by the field it is found in); an entry
         must match at least half of the query's words that occur in the directory at all.
         """
-        query = list(dict.fromkeys(words(text)))[:MAX_QUERY_WORDS]
-        if not query:
-            return []
-        # Words that match nothing anywhere ("min mor …") neither help nor count against an entry.
-        per_term = [strengths for strengths in map(self.strengths, query) if strengths]
+        per_term = self._per_term(text)
         if not per_term:
             return []
         found = []
         for position, entry in enumerate(self.entries_for({term for strengths in per_term for term in strengths})):
-            total = 0.0
-            matched = 0
-            for strengths in per_term:
-                best = max(
-                    (weight * strengths.get(stem, 0.0) for weight, stems in entry.fields for stem in stems),
-                    default=0.0,
-                )
-                total += best
-                matched += best > 0
+            total, matched = _score(entry, per_term)
             if matched * 2 >= len(per_term) and total > 0:
                 found.append((position, entry.key, total))
         if not found:
@@ -270,6 +306,41 @@ class Index:
         # Equal scores keep the directory's own order (needs, then situations, as the editors arranged them).
         found.sort(key=lambda found_entry: (-found_entry[2], found_entry[0]))
         return [(key, score) for _position, key, score in found if score >= RELATIVE_CUTOFF * best][:limit]
+
+    def _per_term(self, text: str) -> list[dict[str, float]]:
+        """For each query word that matches something, how well it matches each word of the index."""
+        query = list(dict.fromkeys(query_words(text)))[:MAX_QUERY_WORDS]
+        # Words that match nothing anywhere ("min mor …") neither help nor count against an entry.
+        return [strengths for strengths in map(self.strengths, query) if strengths]
+
+    def scores(self, text: str) -> dict[int, float]:
+        """Every entry's score for `text`, however weak (for ordering within a result, not for finding)."""
+        per_term = self._per_term(text)
+        if not per_term:
+            return {}
+        entries = self.entries_for({term for strengths in per_term for term in strengths})
+        return {entry.key: _score(entry, per_term)[0] for entry in entries}
+
+
+def _score(entry: Entry, per_term: list[dict[str, float]]) -> tuple[float, int]:
+    """An entry's score (each query word's best match in it, weighted by its field) and how many words matched."""
+    total = 0.0
+    matched = 0
+    for strengths in per_term:
+        best = max(
+            (weight * strengths.get(stem, 0.0) for weight, stems in entry.fields for stem in stems),
+            default=0.0,
+        )
+        total += best
+        matched += best > 0
+    return total, matched
+
+
+def ranked(text: str, entries: list[Entry]) -> list[int]:
+    """The keys of `entries`, those that match `text` best first, the rest in their own order after them."""
+    scores = Index(entries).scores(text)
+    order = {entry.key: position for position, entry in enumerate(entries)}
+    return sorted(order, key=lambda key: (-scores.get(key, 0.0), order[key]))
 
 
 def build_entry(key: int, weighted_texts: list[tuple[float, str]]) -> Entry:

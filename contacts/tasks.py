@@ -3,17 +3,22 @@
 `send_editor_reminders`, monthly: each editor who wants the portal's e-mails gets the contact points of their
 own municipality that nobody has checked for CHECK_AGAIN_AFTER_DAYS (a year), when there are any, with a link
 to the admin's list of them.
+
+`send_contact_request_notices`, daily: each Pårørendekontakt who wants the portal's e-mails hears how many
+relatives' contact requests of their municipality wait for an answer, with a link to the list (no name, no
+number: the page shows those after login).
 """
 
 from datetime import timedelta
 
+from django.db.models import Count
 from django.utils import timezone
 from django_tasks import task
 
 from portal.notifications import recipients, send_to_staff
 from portal.roles import Role
 
-from .models import CHECK_AGAIN_AFTER_DAYS, ContactPoint
+from .models import CHECK_AGAIN_AFTER_DAYS, ContactPoint, ContactRequest
 
 
 def unchecked_contact_points(municipality, today) -> list[ContactPoint]:
@@ -30,5 +35,21 @@ def send_editor_reminders() -> int:
             unchecked[user.municipality_id] = unchecked_contact_points(user.municipality, today)
         contacts = unchecked[user.municipality_id]
         if contacts and send_to_staff(user, template="contacts/email/unchecked", context={"contacts": contacts}):
+            sent += 1
+    return sent
+
+
+@task()
+def send_contact_request_notices() -> int:
+    waiting = dict(
+        ContactRequest.objects.filter(status=ContactRequest.Status.OPEN)
+        .values("municipality")
+        .annotate(count=Count("pk"))
+        .values_list("municipality", "count")
+    )
+    sent = 0
+    for user in recipients(Role.RELATIVES_CONTACT):
+        count = waiting.get(user.municipality_id, 0)
+        if count and send_to_staff(user, template="contacts/email/waiting_requests", context={"count": count}):
             sent += 1
     return sent

@@ -1,17 +1,24 @@
 import json
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 
+from portal.errors import RuleViolation, show_on_form
 from portal.models import Municipality
 from portal.public_cache import NOT_CACHED, normalised, public_municipality_page
+from portal.rate_limits import Limit, give_back, take
 from portal.selectors import municipalities
 from portal.views import crumb
 
 from . import directory as reads
+from . import rules, services
+from .access import takes_requests
+from .forms import ContactRequestForm, SelfCheckForm
 from .hsds import hsds_json, hsds_tabular_zip
 from .models import Offer
 
@@ -29,16 +36,18 @@ def directory_crumbs(municipality: Municipality, *rest) -> list[dict]:
 def directory(request, municipality: Municipality):
     query = normalised(request.GET.get("q", ""))  # as the page cache reads it
     results = reads.search(municipality, query) if query else None
+    offers_found = reads.search_offers(municipality, query) if query else []
     context = {
         "municipality": municipality,
         # The whole directory only where the page shows it: without a search, or when it found nothing.
         "needs": reads.needs_with_situations(municipality) if not results else [],
         "query": query,
         "results": results,
+        "offers_found": offers_found,
         "crumbs": directory_crumbs(municipality),
     }
     response = render(request, "contacts/directory.html", context)
-    if query and not results:  # words that find nothing are not worth a place in the cache
+    if query and not results and not offers_found:  # words that find nothing are not worth a place in the cache
         setattr(response, NOT_CACHED, True)
     return response
 
@@ -68,12 +77,24 @@ def contact_detail(request, municipality: Municipality, pk: int):
     return render(request, "contacts/contact.html", context)
 
 
-@public_municipality_page
+def _choice(request, name: str, choices) -> str:
+    """A filter's value from the query string, or "" when it is not one of `choices`."""
+    value = normalised(request.GET.get(name, ""))
+    return value if value in choices.values else ""
+
+
+@public_municipality_page(params=("type", "for"))
 def offers(request, municipality: Municipality):
+    kind = _choice(request, "type", Offer.Kind)
+    for_whom = _choice(request, "for", Offer.ForWhom)
     context = {
         "municipality": municipality,
-        "offers": reads.offers(municipality),
-        "kinds": Offer.Kind,
+        "offers": list(reads.offers(municipality, kinds=[kind] if kind else (), for_whom=for_whom)),
+        "kinds": Offer.Kind.choices,
+        "for_whom_choices": Offer.ForWhom.choices,
+        "kind": kind,
+        "for_whom": for_whom,
+        "filtered": bool(kind or for_whom),
         "crumbs": directory_crumbs(municipality, crumb(_("For you as a relative"))),
     }
     return render(request, "contacts/offers.html", context)
@@ -113,3 +134,84 @@ def hsds_zip_export(request, municipality_slug: str):
     )
     response["Content-Disposition"] = f'attachment; filename="hsds-find-rundt-{municipality.slug}.zip"'
     return _open_data(response)
+
+
+# --- For the relative themself: "Hvordan har du det?" and "Ring mig op" / "Skriv til mig" ------------------
+# Neither goes through the public page cache: their forms carry a CSRF token, and their answers are the
+# relative's own. The self-check's answers are sent by POST (never in a URL), shown once and kept nowhere.
+
+
+def _public_municipality(municipality_slug: str) -> Municipality:
+    return get_object_or_404(municipalities(), slug=municipality_slug)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def self_check(request, municipality_slug: str):
+    municipality = _public_municipality(municipality_slug)
+    form = SelfCheckForm(request.POST or None)
+    crumbs = directory_crumbs(
+        municipality,
+        crumb(_("For you as a relative"), reverse("contacts:offers", args=[municipality.slug])),
+        crumb(_("How are you?")),
+    )
+    if request.method == "POST" and form.is_valid():
+        advice = rules.advice(form.answers())
+        context = {
+            "municipality": municipality,
+            "advice": advice,
+            "offers": reads.offers_for_advice(municipality, advice),
+            "coordinators": reads.coordinators(municipality, advice.coordinator_word),
+            "emergency_numbers": rules.EMERGENCY_NUMBERS,
+            "crumbs": crumbs,
+        }
+        return render(request, "contacts/self_check_result.html", context)
+    return render(request, "contacts/self_check.html", {"municipality": municipality, "form": form, "crumbs": crumbs})
+
+
+CONTACT_REQUESTS = Limit("contacts", "request", "CONTACT_REQUESTS_PER_HOUR", 5)
+HONEYPOT = "hjemmeside"
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def contact_request(request, municipality_slug: str):
+    municipality = _public_municipality(municipality_slug)
+    retention_days = settings.CONTACT_REQUEST_RETENTION_DAYS
+    form = ContactRequestForm(request.POST or None, retention_days=retention_days, municipality_name=municipality.name)
+    context = {
+        "municipality": municipality,
+        "form": form,
+        "takes_requests": takes_requests(municipality),
+        "retention_days": retention_days,
+        "crumbs": directory_crumbs(
+            municipality,
+            crumb(_("For you as a relative"), reverse("contacts:offers", args=[municipality.slug])),
+            crumb(_("Call me or write to me")),
+        ),
+    }
+    if request.method == "POST" and context["takes_requests"]:
+        if request.POST.get(HONEYPOT):  # a bot: it is told what a person is told, and nothing is kept
+            return render(request, "contacts/contact_request_sent.html", context)
+        if form.is_valid():
+            receipt = take(CONTACT_REQUESTS, request)
+            if receipt is None:
+                context["too_many"] = True
+                return render(request, "contacts/contact_request.html", context, status=429)
+            try:
+                sent = services.submit_contact_request(
+                    municipality=municipality,
+                    way=form.cleaned_data["way"],
+                    name=form.cleaned_data["name"],
+                    phone=form.cleaned_data["phone"],
+                    email=form.cleaned_data["email"],
+                    message=form.cleaned_data["message"],
+                    consent=form.cleaned_data["consent"],
+                )
+            except RuleViolation as error:
+                give_back(receipt)
+                show_on_form(form, error)
+            else:
+                context["sent"] = sent
+                return render(request, "contacts/contact_request_sent.html", context)
+    return render(request, "contacts/contact_request.html", context)

@@ -13,6 +13,8 @@ class Role(models.TextChoices):
     MUNICIPALITY_ADMIN = "Kommuneadministrator", _("Municipality administrator")
     # Reads the log checks (who looked at whose data); sees no citizen's record by holding it (GDPR art. 37-39).
     DATA_PROTECTION_OFFICER = "Databeskyttelsesrådgiver", _("Data protection officer")
+    # Answers the relatives' "Ring mig op" / "Skriv til mig" (contacts.access); its group is made by contacts' 0006.
+    RELATIVES_CONTACT = "Pårørendekontakt", _("Contact for relatives")
 
 
 def has_role(user, role: Role) -> bool:

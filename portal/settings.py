@@ -263,6 +263,9 @@ CPR_HASH_KEY = os.environ.get("CPR_HASH_KEY", "")
 SURVEY_CODE_KEY = os.environ.get("SURVEY_CODE_KEY", "")
 SURVEY_OPEN_LINK_ANSWERS_PER_HOUR = int(os.environ.get("SURVEY_OPEN_LINK_ANSWERS_PER_HOUR", "10"))
 SURVEY_CODE_MISSES_PER_HOUR = int(os.environ.get("SURVEY_CODE_MISSES_PER_HOUR", "30"))
+# The relative's "Ring mig op" / "Skriv til mig": requests per client per hour, and days a request is kept.
+CONTACT_REQUESTS_PER_HOUR = int(os.environ.get("CONTACT_REQUESTS_PER_HOUR", "5"))
+CONTACT_REQUEST_RETENTION_DAYS = int(os.environ.get("CONTACT_REQUEST_RETENTION_DAYS", "60"))
 
 # Break the glass and the log checks (consent/log_checks.py): how long a stated reason opens a citizen to
 # an administrator, and the thresholds above which an access is flagged as unusual.

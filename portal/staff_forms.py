@@ -26,7 +26,8 @@ def roles_field() -> forms.MultipleChoiceField:
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
             "A caseworker sees the citizens of their units; a manager runs the survey; an editor edits the "
-            "policy pages; an administrator manages staff and units."
+            "policy pages; an administrator manages staff and units; a contact for relatives answers relatives' "
+            "requests to be called or written to."
         ),
         error_messages={"required": _("Choose at least one role."), "invalid_choice": _("Choose roles from the list.")},
     )

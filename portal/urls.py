@@ -31,7 +31,10 @@ urlpatterns += i18n_patterns(
     path("personale/e-mails/", views.email_settings, name="email-settings"),
     path("personale/persondata/", views.personal_data, name="personal-data"),
     path("personale/", include("consent.urls")),
-    path("personale/", include("portal.staff_urls")),  # administration/…, invitation/<token>/
+    path("personale/", include("portal.staff_urls")),
+    path(
+        "personale/henvendelser/", include("contacts.staff_urls")
+    ),  # relatives' "Ring mig op"  # administration/…, invitation/<token>/
     path("tilgaengelighed/", views.accessibility_statement, name="accessibility"),
     path("", include("surveys.urls")),  # /undersoegelse/…, /personale/undersoegelser/…, …/saadan-gaar-det/
     path("<slug:municipality_slug>/find-rundt/", include("contacts.urls")),

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import personal_data as personal_data_register
-from . import services
+from . import policy_links, services
 from .access import portal_policy
 from .branding import text_colour_on
 from .forms import EmailSettingsForm
@@ -85,6 +85,8 @@ def policy_page(request, municipality: Municipality, page_slug: str):
     else:
         pages = [other for other in pages if other.kind != Page.Kind.STANDARD]
         position = pages.index(page)
+    sections = portal_policy.sections_of(page)
+    policy_links.attach(sections, municipality)
     context = {
         "municipality": municipality,
         "preview": portal_policy.may_preview(request.user, municipality),
@@ -95,7 +97,7 @@ def policy_page(request, municipality: Municipality, page_slug: str):
         ],
         "page": page,
         "pages": pages,
-        "blocks": group_sections(portal_policy.sections_of(page)),
+        "blocks": group_sections(sections),
         "previous_page": pages[position - 1] if position > 0 else None,
         "next_page": pages[position + 1] if position + 1 < len(pages) else None,
     }

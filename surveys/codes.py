@@ -48,8 +48,3 @@ def grouped(code: str) -> str:
 def digest(code: str) -> str:
     """What the database keeps of a (normalized) code: 64 hex digits."""
     return hmac.new(_key(), b"survey-code:" + code.encode(), hashlib.sha256).hexdigest()
-
-
-def client_digest(address: str) -> str:
-    """A keyed hash of a client's address, for rate limits: the address itself is never kept."""
-    return hmac.new(_key(), b"survey-client:" + address.encode(), hashlib.sha256).hexdigest()[:32]

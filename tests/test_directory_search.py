@@ -147,6 +147,30 @@ QUERIES = [
     case("social udsathed", EARLY_HELP, "Broen"),
 ]
 
+# A relative's own worries, and the English of a visitor: the situation that must come first, and the contact
+# point that must head it (contacts within a result are ordered by how well they match: "demens" puts the
+# Demenskoordinator before the Kræftkoordinator, though the policy prints the cancer coordinator first).
+WORRIES = [
+    case("jeg er udkørt som pårørende", MOVE, "Boligteamet"),
+    case("jeg kan ikke mere", MOVE, "Boligteamet"),
+    case("jeg har brug for et pusterum", MOVE, "Boligteamet"),
+    case("min mor er dement og jeg er bekymret", COORDINATOR, "Demenskoordinator"),
+    case("demens", COORDINATOR, "Demenskoordinator"),
+    case("min far har kræft, hvem kan jeg tale med", COORDINATOR, "Kræftkoordinator"),
+    case("min søn har fået en hjerneskade", COORDINATOR, "Hjerneskadekoordinator"),
+    case("psykiatri", EARLY_HELP, "Broen"),
+    case("min datter har en depression", EARLY_HELP, "Broen"),
+    case("misbrug", EARLY_HELP, "Broen"),
+    case("BPA", HOME_HELP, "Voksenrådgivningen"),
+    case("bofællesskab til min søn med handicap", MOVE, "Voksenrådgivningen"),
+    case("tavshedspligt", SYSTEM, "Borgerrådgiver"),
+    case("dementia", COORDINATOR, "Demenskoordinator"),
+    case("respite", MOVE, "Boligteamet"),
+    case("my mother needs a nursing home", MOVE, "Boligteamet"),
+    case("rehabilitation after hospital", TRAINING, "Genoptræningen"),
+    case("wheelchair", HOME_HELP, "Visitationen"),
+]
+
 NOTHING = [
     "fodbold",
     "bilforsikring",
@@ -167,6 +191,7 @@ class Directory:
     texts: dict[int, str]
     contacts: dict[int, list[str]]
     in_memory: Index  # the same directory in contacts.search's in-memory Index: the reference
+    municipality: object = None
 
     def search(self, query: str) -> list[str]:
         return [self.texts[key] for key, _score in self.index.search(query)]
@@ -201,6 +226,7 @@ def hvidovre_directory(django_db_setup, django_db_blocker):
                     for situation in situations
                 ]
             ),
+            municipality=municipality,
         )
         assert len(directory.texts) == 8
         yield directory
@@ -226,12 +252,30 @@ def test_what_a_relative_types_finds_the_right_situation_first(hvidovre_director
         assert query.contact in hvidovre_directory.contacts[keys[0]], hvidovre_directory.contacts[keys[0]]
 
 
+def test_the_worries_table_holds_fifteen_or_more_of_a_relatives_own_worries():
+    assert len(WORRIES) >= 15
+
+
+@pytest.mark.parametrize("query", WORRIES)
+def test_a_relatives_worry_finds_the_right_situation_with_the_fitting_contact_first(hvidovre_directory, query: Case):
+    from contacts.directory import search
+
+    found = search(hvidovre_directory.municipality, query.query)
+    assert found, f"{query.query!r} found nothing"
+    ranked = "\n".join(f"  {situation.text[:70]}" for situation in found)
+    assert found[0].text.startswith(query.first), f"{query.query!r} put first:\n{ranked}"
+    contacts = [link.contact_point.name for link in found[0].ranked_contacts]
+    assert contacts[0] == query.contact, contacts
+
+
 @pytest.mark.parametrize("query", NOTHING)
 def test_a_query_about_something_else_finds_nothing(hvidovre_directory, query):
     assert hvidovre_directory.search(query) == []
 
 
-@pytest.mark.parametrize("query", [param.values[0].query for param in QUERIES] + NOTHING + ["klare", "klarre"])
+@pytest.mark.parametrize(
+    "query", [param.values[0].query for param in QUERIES + WORRIES] + NOTHING + ["klare", "klarre"]
+)
 def test_the_index_in_the_database_finds_what_the_in_memory_index_finds(hvidovre_directory, query):
     assert hvidovre_directory.index.search(query) == hvidovre_directory.in_memory.search(query)
 

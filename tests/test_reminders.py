@@ -178,6 +178,25 @@ def test_editors_hear_monthly_of_their_own_unchecked_contact_points(sink, munici
     assert "/admin/contacts/contactpoint/?checked=overdue" in message["body"]
 
 
+def test_the_contact_for_relatives_hears_daily_how_many_requests_wait_without_names(
+    sink, municipality, other_municipality
+):
+    from contacts import services as contact_services
+    from contacts.tasks import send_contact_request_notices
+
+    StaffFactory(municipality=municipality, roles=[Role.RELATIVES_CONTACT], email="pia@kommune.example")
+    StaffFactory(municipality=other_municipality, roles=[Role.RELATIVES_CONTACT], email="pk@andeby.example")
+    for name in ("Karen Jensen", "Ole Hansen"):
+        contact_services.submit_contact_request(
+            municipality=municipality, way="call", name=name, phone="20304050", email="", message="", consent=True
+        )
+    assert send_contact_request_notices.call() == 1  # Andeby has no request waiting
+    message = to(sink)["pia@kommune.example"]
+    assert message["subject"] == f"2 pårørende venter på svar – {municipality.name}"
+    assert "https://portal.example/personale/henvendelser/" in message["body"]
+    assert "Karen" not in message["body"] and "20304050" not in message["body"]
+
+
 def test_managers_hear_the_day_before_a_wave_opens_and_closes(sink, municipality, other_municipality):
     manager = StaffFactory(municipality=municipality, roles=[Role.MANAGER], email="leder@kommune.example")
     StaffFactory(municipality=other_municipality, roles=[Role.MANAGER], email="leder@andeby.example")

@@ -256,7 +256,8 @@ def test_two_editors_saving_the_same_page_the_second_is_told_and_nothing_is_lost
 
 def foreign_objects(municipality, staff) -> dict:
     """One object of every model that has a page of its own (get_absolute_url), all of `municipality`."""
-    from contacts.models import ContactPoint, Need, Situation, SituationContact
+    from contacts import services as contact_services
+    from contacts.models import ContactPoint, Need, Offer, Situation, SituationContact
     from tests.factories import CitizenFactory, UnitFactory
 
     page = PageFactory(municipality=municipality, slug="upubliceret-side", is_published=False)
@@ -266,11 +267,17 @@ def foreign_objects(municipality, staff) -> dict:
     citizen = CitizenFactory(
         municipality=municipality, units=[UnitFactory(municipality=municipality)], created_by=staff
     )
+    offer = Offer.objects.create(municipality=municipality, kind="respite", name="Fremmed tilbud", description="X")
+    contact_request = contact_services.submit_contact_request(
+        municipality=municipality, way="call", name="Fremmed", phone="20304050", email="", message="", consent=True
+    )
     return {
         "portal.municipality": municipality,
         "portal.page": page,
         "contacts.contactpoint": contact,
         "contacts.situation": situation,
+        "contacts.offer": offer,
+        "contacts.contactrequest": contact_request,
         "consent.citizen": citizen,
     }
 
@@ -300,7 +307,16 @@ def test_every_model_with_a_page_of_its_own_is_covered_by_the_view_on_site_tests
 
 
 @pytest.mark.parametrize(
-    "label", ["portal.municipality", "portal.page", "contacts.contactpoint", "contacts.situation", "consent.citizen"]
+    "label",
+    [
+        "portal.municipality",
+        "portal.page",
+        "contacts.contactpoint",
+        "contacts.situation",
+        "contacts.offer",
+        "contacts.contactrequest",
+        "consent.citizen",
+    ],
 )
 def test_view_on_site_answers_another_municipalitys_staff_404_as_if_the_object_did_not_exist(
     client, municipality, other_municipality, label

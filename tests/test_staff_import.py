@@ -105,7 +105,7 @@ def test_each_bad_row_gets_its_own_danish_message():
         ["E-mailadressen anna@kommune.example står mere end én gang i filen."],
         [
             "Ukendt rolle »Direktør«. Skriv en af: Sagsbehandler, Leder, Redaktør, Kommuneadministrator, "
-            "Databeskyttelsesrådgiver.",
+            "Databeskyttelsesrådgiver, Pårørendekontakt.",
             "»ikke-en-adresse« er ikke en e-mailadresse.",
         ],
         ["Giv personen mindst én rolle.", "Skriv personens navn."],

@@ -131,6 +131,13 @@ def directory_pages(municipality, *, full: bool) -> list[PublicPage]:
             for number, c in enumerate(contacts, start=1)
         ),
         PublicPage(f"{slug}--find-rundt--offers", reverse("contacts:offers", args=[slug])),
+        PublicPage(
+            f"{slug}--find-rundt--offers-filtered",
+            reverse("contacts:offers", args=[slug]) + "?type=respite&for=dementia",
+        ),
+        PublicPage(f"{slug}--find-rundt--search-offers", f"{directory}?q=aflastning"),
+        PublicPage(f"{slug}--find-rundt--self-check", reverse("contacts:self-check", args=[slug])),
+        PublicPage(f"{slug}--find-rundt--contact-request", reverse("contacts:contact-request", args=[slug])),
     ]
 
 

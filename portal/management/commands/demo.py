@@ -84,9 +84,13 @@ def create_demo_staff() -> list[tuple[str, str, str]]:
                 is_staff=admin_access([role.value]),
             )
             user.groups.set([Group.objects.get(name=role.value)])
+            description = f"{role.label}, {municipality.name}"
             if role == Role.CASEWORKER:
                 user.units.set(demo_units)
-            accounts.append((user.username, password, f"{role.label}, {municipality.name}"))
+                # The demo's caseworker also answers relatives' "Ring mig op" (the role the administrator gives).
+                user.groups.add(Group.objects.get(name=Role.RELATIVES_CONTACT.value))
+                description = f"{role.label} + {Role.RELATIVES_CONTACT.label}, {municipality.name}"
+            accounts.append((user.username, password, description))
     return accounts
 
 
