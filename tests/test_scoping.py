@@ -256,6 +256,8 @@ def test_two_editors_saving_the_same_page_the_second_is_told_and_nothing_is_lost
 
 def foreign_objects(municipality, staff) -> dict:
     """One object of every model that has a page of its own (get_absolute_url), all of `municipality`."""
+    from consent import services as consent_services
+    from consent.models import HelpChange
     from contacts import services as contact_services
     from contacts.models import ContactPoint, Need, Offer, Situation, SituationContact
     from tests.factories import CitizenFactory, UnitFactory
@@ -271,6 +273,11 @@ def foreign_objects(municipality, staff) -> dict:
     contact_request = contact_services.submit_contact_request(
         municipality=municipality, way="call", name="Fremmed", phone="20304050", email="", message="", consent=True
     )
+    help_change = consent_services.record_help_change(
+        citizen=citizen,
+        help_change=HelpChange(kind=HelpChange.Kind.HOSPITAL, changes_on=citizen.created_at.date(), summary="X"),
+        acting_user=staff,
+    )
     return {
         "portal.municipality": municipality,
         "portal.page": page,
@@ -279,6 +286,7 @@ def foreign_objects(municipality, staff) -> dict:
         "contacts.offer": offer,
         "contacts.contactrequest": contact_request,
         "consent.citizen": citizen,
+        "consent.helpchange": help_change,
     }
 
 
@@ -316,6 +324,7 @@ def test_every_model_with_a_page_of_its_own_is_covered_by_the_view_on_site_tests
         "contacts.offer",
         "contacts.contactrequest",
         "consent.citizen",
+        "consent.helpchange",
     ],
 )
 def test_view_on_site_answers_another_municipalitys_staff_404_as_if_the_object_did_not_exist(
