@@ -1,9 +1,12 @@
 """Loading a municipality's directory from fixtures/directory/<slug>.json (format in fixtures/README.md).
 
 Like the policies: a municipality whose directory has needs already keeps it unless `replace=True`.
+A file with contact points says in `checked` when its details were last checked (for a seed: the date of the
+printed policy they were copied from), and the contact points carry that date, not the day they were loaded.
 """
 
 import json
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -35,9 +38,14 @@ def load_directory(path: Path, *, replace: bool = False) -> bool:
         municipality.offers.all().delete()
         municipality.contact_points.all().delete()
 
+    if data["contact_points"] and not data.get("checked"):
+        raise ValidationError(f"{path} has contact points but no “checked” date (when their details were checked).")
+    last_checked = date.fromisoformat(data["checked"]) if data.get("checked") else None
     contact_points = {}
     for fields in data["contact_points"]:
-        contact = ContactPoint(municipality=municipality, **{name: fields[name] for name in CONTACT_FIELDS})
+        contact = ContactPoint(
+            municipality=municipality, last_checked=last_checked, **{name: fields[name] for name in CONTACT_FIELDS}
+        )
         contact.full_clean()
         contact.save()
         contact_points[contact.name] = contact

@@ -29,10 +29,12 @@ def directory_crumbs(municipality: Municipality, *rest) -> list[dict]:
 def directory(request, municipality: Municipality):
     query = normalised(request.GET.get("q", ""))  # as the page cache reads it
     results = reads.search(municipality, query) if query else None
+    # The whole directory only where the page shows it: without a search, or when it found nothing.
+    needs = reads.needs_with_situations(municipality) if not results else []
     context = {
         "municipality": municipality,
-        # The whole directory only where the page shows it: without a search, or when it found nothing.
-        "needs": reads.needs_with_situations(municipality) if not results else [],
+        "needs": needs,
+        "directory_has_situations": any(need.situations.all() for need in needs),
         "query": query,
         "results": results,
         "crumbs": directory_crumbs(municipality),

@@ -68,6 +68,11 @@ class MunicipalityScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
                 # Set before validation, so that model validation sees the municipality it will have.
                 self.instance.municipality_id = municipality_id
 
+            def _get_validation_exclusions(self):
+                # The field is not on the form, but the municipality is set: check the constraints that
+                # include it (a name another row of the municipality already has), not fail in the database.
+                return super()._get_validation_exclusions() - {"municipality"}
+
         return OwnMunicipalityForm
 
     def _object_in_scope_or_404(self, request, object_id):

@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("personale/", views.staff_home, name="staff-home"),
     path("personale/e-mails/", views.email_settings, name="email-settings"),
     path("personale/persondata/", views.personal_data, name="personal-data"),
+    path("personale/find-rundt/", include("contacts.staff_urls")),  # the directory's import
     path("personale/", include("consent.urls")),
     path("personale/", include("portal.staff_urls")),  # administration/…, invitation/<token>/
     path("tilgaengelighed/", views.accessibility_statement, name="accessibility"),
