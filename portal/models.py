@@ -28,6 +28,7 @@ RESERVED_SLUGS = frozenset(
         "samtykke",
         "undersoegelse",
         "saadan-gaar-det",
+        "soeg",
     }
 )
 

@@ -13,3 +13,12 @@ def municipalities() -> QuerySet[Municipality]:
 def public_pages(municipality: Municipality) -> QuerySet[Page]:
     """The municipality's published policy pages, in the editors' order (each knows its municipality)."""
     return municipality.pages.filter(is_published=True)
+
+
+def searchable_pages(municipality: Municipality) -> list[Page]:
+    """The municipality's published pages with the text the public reads, each with its sections in
+    `shown_sections` (two queries): what the site search may find (portal.site_search)."""
+    pages = list(public_pages(municipality).order_by("order", "pk").prefetch_related("sections"))
+    for page in pages:
+        page.shown_sections = list(page.sections.all())
+    return pages

@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("", include("surveys.urls")),  # /undersoegelse/…, /personale/undersoegelser/…, …/saadan-gaar-det/
     path("<slug:municipality_slug>/find-rundt/", include("contacts.urls")),
     path("<slug:municipality_slug>/", views.municipality_home, name="municipality"),
+    path("<slug:municipality_slug>/soeg/", views.site_search, name="site-search"),
     path("<slug:municipality_slug>/<slug:page_slug>/", views.policy_page, name="policy-page"),
     prefix_default_language=False,
 )
