@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from portal.upload_tables import ImportFileError, csv_rows, decode_text, is_zip, open_zip, too_big_message, xlsx_tables
 
-from .validators import normalize_phone, validate_email
+from .validators import format_phone, normalize_phone, validate_email
 
 MAX_ROWS = 10_000
 MAX_CELL_LENGTH = 2000
@@ -106,6 +106,10 @@ class DirectoryRow:
     last_checked: str = ""  # ISO date, or "" when the file does not say
     position: int = 0  # the row's place among the file's rows
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
 
     @property
     def contact_key(self) -> str:

@@ -18,7 +18,7 @@ from portal.selectors import searchable_pages
 from portal.site_search import SearchHit, SearchProvider
 
 from . import directory as reads
-from .search import Index, build_entry, words
+from .search import Index, alternatives, build_entry, terms, words
 
 TITLE, HEADING, TEXT = 3.0, 2.0, 1.0
 EXCERPT_WORDS = 30
@@ -29,9 +29,10 @@ def _lang(text) -> str:
 
 
 def _excerpt(texts: list[str], query: str) -> str:
-    """The first of `texts` that holds a word of the query (else the first text), cut to EXCERPT_WORDS words."""
-    wanted = set(words(query))
-    chosen = next((text for text in texts if wanted & set(words(text))), next(iter(texts), ""))
+    """The first of `texts` that holds a word of the query, a form or a synonym of it (else the first text),
+    cut to EXCERPT_WORDS words."""
+    wanted = {alternative for word in words(query) for alternative in alternatives(word)}
+    chosen = next((text for text in texts if wanted & (set(words(text)) | set(terms(text)))), next(iter(texts), ""))
     return Truncator(" ".join(chosen.split())).words(EXCERPT_WORDS)
 
 
