@@ -172,6 +172,9 @@ def _plan_situations(plan: DirectoryImportPlan, contacts: list[_Contact], direct
 def import_directory(*, municipality: Municipality, parsed: ParsedDirectory, acting_user) -> DirectoryImportPlan:
     """Create or update every need, situation and contact point of the file, or nothing when a row is wrong."""
     with transaction.atomic():
+        # Two imports into one municipality at once: the second waits here, then matches against what the
+        # first wrote (a new contact point has no row to lock yet, so the municipality's row is the lock).
+        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
         directory = _Directory(municipality, lock=True)
         plan, contacts = _plan(parsed, directory)
         if parsed.has_errors:

@@ -424,3 +424,20 @@ def test_a_new_municipality_without_a_directory_has_an_empty_one(client, db):
     html = main(client.get(directory_url("testrup")).text)
     assert escape(gettext("%(name)s has not put its contacts into the directory yet.") % {"name": testrup.name}) in html
     assert tel_links(html) == ["tel:112"]
+
+
+def test_the_migration_forgets_only_the_empty_headings_borrowed_from_hvidovre(directories):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("contacts.migrations.0004_directory_import_keys_and_own_needs")
+    haderslev, ballerup = directories["haderslev"], directories["ballerup"]
+    borrowed = [Need.objects.create(municipality=haderslev, name=name, order=n) for n, name in enumerate(THREE_NEEDS)]
+    used = Need.objects.create(municipality=ballerup, name="Akutte behov")
+    Situation.objects.create(need=used, text="En situation en redaktør har lagt ind (test)")
+    own = Need.objects.create(municipality=haderslev, name="Haderslevs eget behov (test)")
+    migration.forget_borrowed_needs(apps, None)
+    assert not Need.objects.filter(pk__in=[need.pk for need in borrowed]).exists()
+    assert Need.objects.filter(pk__in=[used.pk, own.pk]).count() == 2
+    assert list(Need.objects.filter(municipality=directories["hvidovre"]).values_list("name", flat=True)) == THREE_NEEDS

@@ -409,3 +409,44 @@ def test_who_reaches_the_import_pages(client, municipality, role, status):
     confirm = client.post(reverse("contacts-staff:import-confirm"), {"payload": "x"})
     assert confirm.status_code == (302 if status == 200 else status)
     assert not ContactPoint.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_importing_the_same_file_at_once_make_each_contact_point_once(municipality):
+    """On PostgreSQL two threads with their own connections import at the same moment; on SQLite one by one."""
+    import threading
+
+    from django.db import connection, connections
+
+    editors = [StaffFactory(municipality=municipality, roles=[Role.EDITOR]) for _ in range(2)]
+    rows = [["", *row[1:]] for row in ROWS]  # no ids: matched by name, which no constraint guards
+    errors = []
+
+    def run(editor, barrier=None):
+        try:
+            parsed = parsed_rows(rows)
+            if barrier:
+                barrier.wait(timeout=10)
+            import_directory(municipality=municipality, parsed=parsed, acting_user=editor)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            if barrier:
+                connections.close_all()
+
+    if connection.vendor == "postgresql":
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=run, args=(editor, barrier)) for editor in editors]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    else:
+        for editor in editors:
+            run(editor)
+    assert errors == []
+    assert sorted(ContactPoint.objects.filter(municipality=municipality).values_list("name", flat=True)) == [
+        "Demenskoordinator (test)",
+        "Visitationen (test)",
+    ]
+    assert Situation.objects.filter(need__municipality=municipality).count() == 3
