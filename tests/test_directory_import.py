@@ -450,3 +450,15 @@ def test_two_editors_importing_the_same_file_at_once_make_each_contact_point_onc
         "Visitationen (test)",
     ]
     assert Situation.objects.filter(need__municipality=municipality).count() == 3
+
+
+def test_every_import_url_is_in_the_table_of_who_reaches_it():
+    from contacts.staff_urls import urlpatterns
+
+    assert {pattern.name for pattern in urlpatterns} == {"import", "import-confirm", "import-template"}
+
+
+def test_the_import_pages_are_never_stored_by_a_browser_or_proxy(client, editor):
+    client.force_login(editor)
+    for response in [client.get(reverse("contacts-staff:import")), upload(client, csv_bytes(ROWS))]:
+        assert "no-store" in response["Cache-Control"]
