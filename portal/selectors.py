@@ -1,6 +1,6 @@
 """The portal's public reads: what any visitor may read, named, so that no view filters a model itself."""
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 
 from .models import Municipality, Page
 
@@ -17,8 +17,11 @@ def public_pages(municipality: Municipality) -> QuerySet[Page]:
 
 def searchable_pages(municipality: Municipality) -> list[Page]:
     """The municipality's published pages with the text the public reads, each with its sections in
-    `shown_sections` (two queries): what the site search may find (portal.site_search)."""
-    pages = list(public_pages(municipality).order_by("order", "pk").prefetch_related("sections"))
-    for page in pages:
+    `shown_sections` (two queries): what the site search may find (portal.site_search). Pages that already carry
+    the sections the public reads keep them."""
+    pages = list(public_pages(municipality))
+    missing = [page for page in pages if not hasattr(page, "shown_sections")]
+    prefetch_related_objects(missing, "sections")
+    for page in missing:
         page.shown_sections = list(page.sections.all())
     return pages
