@@ -1,6 +1,9 @@
 """Who takes the relatives' contact requests: staff of the municipality with the role Pårørendekontakt
 (`portal.roles.Role.RELATIVES_CONTACT`), which the municipality's administrator gives to whoever should answer
-them, on the staff pages. They see their own municipality's requests only; a platform superuser sees none."""
+them, on the staff pages. They see their own municipality's requests only; a platform superuser sees none.
+
+Who may change the directory outside the Django admin (the import): the municipality's editors, their own only.
+"""
 
 from django.db.models import QuerySet
 
@@ -29,3 +32,15 @@ class ContactRequestPolicy(AccessPolicy):
 
 
 request_policy = ContactRequestPolicy()
+
+
+IMPORT_PERMISSIONS = ("contacts.add_contactpoint", "contacts.change_contactpoint", "contacts.add_situation")
+
+
+class DirectoryPolicy(AccessPolicy):
+    def may_import(self, user) -> bool:
+        """An editor of a municipality (a platform superuser, who has none, loads fixtures instead)."""
+        return bool(user.is_authenticated and user.municipality_id and user.has_perms(IMPORT_PERMISSIONS))
+
+
+directory_policy = DirectoryPolicy()

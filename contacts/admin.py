@@ -33,9 +33,10 @@ class ContactPointAdmin(MunicipalityScopedAdmin):
     search_fields = ("name", "email", "phone")
     fieldsets = (
         (None, {"fields": ["municipality", "name", "description", "phone", "email", "website"]}),
-        (None, {"fields": ["address", "opening_hours", "last_checked"]}),
+        (None, {"fields": ["address", "opening_hours", "last_checked", "external_id"]}),
         (_("English"), {"fields": ["description_en", "opening_hours_en"], "classes": ["collapse"]}),
     )
+    readonly_fields = ("external_id",)
     actions = ("mark_checked_today",)
 
     @admin.display(description=_("phone"))

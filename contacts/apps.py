@@ -17,6 +17,10 @@ class ContactsConfig(AppConfig):
 
     def ready(self) -> None:
         import_module(f"{self.name}.signals")  # connects the signal receivers
+        from portal.site_search import site_search
+
+        for provider in import_module(f"{self.name}.site_search").PROVIDERS:
+            site_search.register(provider)  # the municipality's site search finds pages, situations and offers
 
     def load_demo_data(self, *, stdout) -> None:
         """The demo's part of this app (portal's `manage.py demo`): every municipality's directory from fixtures/."""

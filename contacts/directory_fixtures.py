@@ -1,9 +1,12 @@
 """Loading a municipality's directory from fixtures/directory/<slug>.json (format in fixtures/README.md).
 
 Like the policies: a municipality whose directory has needs already keeps it unless `replace=True`.
+A file with contact points says in `checked` when its details were last checked (for a seed: the date of the
+printed policy they were copied from), and the contact points carry that date, not the day they were loaded.
 """
 
 import json
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -23,12 +26,17 @@ def directory_fixture_paths() -> list[Path]:
     return sorted(DIRECTORY_FIXTURE_DIR.glob("*.json"))
 
 
+def _has_directory(municipality: Municipality) -> bool:
+    """Whether anything of the municipality's directory is there (a municipality's needs may be none)."""
+    return municipality.needs.exists() or municipality.offers.exists() or municipality.contact_points.exists()
+
+
 @transaction.atomic
 def load_directory(path: Path, *, replace: bool = False) -> bool:
     """Load one file; False when the municipality's directory was kept as it was."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     municipality = Municipality.objects.get(slug=data["municipality"])
-    if municipality.needs.exists():
+    if _has_directory(municipality):
         if not replace:
             return False
         SituationContact.objects.filter(situation__need__municipality=municipality).delete()
@@ -36,13 +44,24 @@ def load_directory(path: Path, *, replace: bool = False) -> bool:
         municipality.offers.all().delete()
         municipality.contact_points.all().delete()
 
+    if data["contact_points"] and not data.get("checked"):
+        raise ValidationError(f"{path} has contact points but no “checked” date (when their details were checked).")
+    last_checked = date.fromisoformat(data["checked"]) if data.get("checked") else None
     contact_points = {}
     for fields in data["contact_points"]:
-        contact = ContactPoint(municipality=municipality, **{name: fields[name] for name in CONTACT_FIELDS})
+        contact = ContactPoint(
+            municipality=municipality, last_checked=last_checked, **{name: fields[name] for name in CONTACT_FIELDS}
+        )
         contact.full_clean()
         contact.save()
         contact_points[contact.name] = contact
-    for need_order, need_data in enumerate(data["needs"], start=1):
+    _load_needs(municipality, data["needs"], contact_points)
+    _load_offers(municipality, data["offers"], contact_points)
+    return True
+
+
+def _load_needs(municipality: Municipality, needs: list[dict], contact_points: dict[str, ContactPoint]) -> None:
+    for need_order, need_data in enumerate(needs, start=1):
         need = Need.objects.create(municipality=municipality, name=need_data["name"], order=need_order * 10)
         for situation_order, situation_data in enumerate(need_data["situations"], start=1):
             situation = Situation(
@@ -59,7 +78,10 @@ def load_directory(path: Path, *, replace: bool = False) -> bool:
                     ask_about=link["ask_about"],
                     order=link_order * 10,
                 )
-    for offer_order, offer_data in enumerate(data["offers"], start=1):
+
+
+def _load_offers(municipality: Municipality, offers: list[dict], contact_points: dict[str, ContactPoint]) -> None:
+    for offer_order, offer_data in enumerate(offers, start=1):
         if offer_data.get("contact") and offer_data["contact"] not in contact_points:
             raise ValidationError(f"The offer “{offer_data['name']}” names an unknown contact point.")
         offer = Offer(
@@ -75,4 +97,3 @@ def load_directory(path: Path, *, replace: bool = False) -> bool:
         )
         offer.full_clean()
         offer.save()
-    return True

@@ -39,7 +39,9 @@ directly) and the organization, and `version`, the HSDS version, as in the API's
 
 Tabular form. HSDS 3.0's tabular serialization is a Tabular Data Package: one CSV per object (RFC 4180,
 UTF-8) named as in the schemas' `path`, rows referring to each other by id, and a `datapackage.json`
-descriptor. `hsds_tabular_zip` returns it as a zip with the tables and columns in `TABULAR_COLUMNS`.
+descriptor. `hsds_tabular_zip` returns it as a zip with every table and column of the specification's own
+descriptor (`TABULAR_TABLES`, in its order, with its types; empty where the directory has nothing), so a
+consumer can read it with the official `datapackage.json` as well as with the one in the zip.
 """
 
 import csv
@@ -60,43 +62,110 @@ from .directory import contact_points, needs_with_situations
 from .models import ContactPoint
 from .validators import format_phone, normalize_phone
 
-HSDS_VERSION = "3.0"
+HSDS_VERSION = "3.0.0"  # as the specification's own datapackage.json (branch 3.0) writes it
 LANGUAGE = "da"
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:paaroerendeportalen:hsds")
 
-# The tables of the Tabular Data Package and their columns, in the order of the properties in the spec.
-TABULAR_COLUMNS = {
-    "organizations.csv": ["id", "name", "description", "email", "website"],
-    "organization_identifiers.csv": ["id", "organization_id", "identifier_type", "identifier"],
-    "services.csv": ["id", "organization_id", "name", "description", "url", "email", "status", "assured_date"],
-    "phones.csv": ["id", "service_id", "organization_id", "number", "type"],
-    "schedules.csv": ["id", "service_id", "description"],
-    "attributes.csv": ["id", "link_id", "taxonomy_term_id", "link_entity", "value"],
-    "taxonomies.csv": ["id", "name", "description", "uri"],
-    "taxonomy_terms.csv": [
-        "id",
-        "code",
-        "name",
-        "description",
-        "parent_id",
-        "taxonomy",
-        "language",
-        "taxonomy_id",
-        "term_uri",
+# The Tabular Data Package of HSDS 3.0 as the specification's datapackage.json has it: every table (resource
+# name, file) in its order, and its columns in their order. A column is written "name" (a string),
+# "name:uuid", "name:uri", "name:email" (a string in that format) or "name:number", "name:date",
+# "name:datetime", "name:time" (that type); "!" marks a column the descriptor requires.
+TABULAR_TABLES = [
+    ("organization", "organizations.csv", "id:uuid! name! alternate_name description! email:email website:uri "
+     "tax_status tax_id year_incorporated:number legal_status logo uri:uri parent_organization_id:uuid"),
+    ("program", "programs.csv", "id:uuid! organization_id:uuid! name! alternate_name description!"),
+    ("service", "services.csv", "id:uuid! organization_id:uuid! program_id:uuid name! alternate_name description "
+     "url:uri email:email status! interpretation_services application_process fees_description wait_time fees "
+     "accreditations eligibility_description minimum_age:number maximum_age:number assured_date:date "
+     "assurer_email:email licenses alert last_modified:datetime"),
+    ("attribute", "attributes.csv", "id:uuid! link_id:uuid! taxonomy_term_id:uuid! link_type link_entity! value"),
+    ("service_at_location", "service_at_location.csv", "id:uuid! service_id:uuid! location_id:uuid! description"),
+    ("location", "locations.csv", "id:uuid! location_type! url:uri organization_id:uuid name alternate_name "
+     "description transportation latitude:number longitude:number external_identifier external_identifier_type"),
+    ("phone", "phones.csv", "id:uuid! location_id:uuid service_id:uuid organization_id:uuid contact_id:uuid "
+     "service_at_location_id:uuid number! extension:number type description"),
+    ("contact", "contacts.csv", "id:uuid! organization_id:uuid service_id:uuid service_at_location_id:uuid "
+     "location_id:uuid name title department email:email"),
+    ("address", "addresses.csv", "id:uuid! location_id:uuid attention address_1! address_2 city! region "
+     "state_province! postal_code! country! address_type!"),
+    ("schedule", "schedules.csv", "id:uuid! service_id:uuid location_id:uuid service_at_location_id:uuid "
+     "valid_from:date valid_to:date dtstart:date timezone:number until:date count:number wkst freq interval:number "
+     "byday byweekno bymonthday byyearday description opens_at:time closes_at:time schedule_link:uri attending_type "
+     "notes"),
+    ("funding", "funding.csv", "id:uuid! organization_id:uuid service_id:uuid source"),
+    ("service_area", "service_areas.csv", "id:uuid! service_id:uuid name description extent extent_type uri"),
+    ("required_document", "required_documents.csv", "id:uuid! service_id:uuid document uri:uri"),
+    ("language", "languages.csv", "id:uuid! service_id:uuid location_id:uuid phone_id:uuid name code note"),
+    ("accessibility", "accessibility.csv", "id:uuid! location_id:uuid description details url:uri"),
+    ("taxonomy_term", "taxonomy_terms.csv", "id:uuid! code name! description! parent_id:uuid taxonomy language "
+     "taxonomy_id:uuid term_uri:uri"),
+    ("metadata", "metadata.csv", "id:uuid! resource_id:uuid! resource_type! last_action_date:date! "
+     "last_action_type! field_name! previous_value! replacement_value! updated_by!"),
+    ("meta_table_description", "meta_table_descriptions.csv", "id:uuid! name language character_set"),
+    ("cost_option", "cost_options.csv", "id:uuid! service_id:uuid! valid_from:date valid_to:date option currency "
+     "amount:number amount_description"),
+    ("organization_identifier", "organization_identifiers.csv", "id:uuid! organization_id:uuid! identifier_scheme "
+     "identifier_type! identifier!"),
+    ("taxonomy", "taxonomies.csv", "id:uuid! name! description! uri:uri version"),
+]  # fmt: skip
+_STRING_FORMATS = {"uuid", "uri", "email"}
+TABULAR_ENUMS = {
+    ("service", "status"): ["active", "inactive", "defunct", "temporarily closed"],
+    ("location", "location_type"): ["physical", "postal", "virtual"],
+    ("address", "address_type"): ["physical", "postal", "virtual"],
+    ("schedule", "wkst"): ["MO", "TU", "WE", "TH", "FR", "SA", "SU"],
+    ("schedule", "freq"): ["WEEKLY", "MONTHLY"],
+}
+TABULAR_UNIQUE = {("program", "organization_id"), ("taxonomy_term", "code")}  # besides every table's id
+TABULAR_FOREIGN_KEYS = {
+    "program": [("organization_id", "organization")],
+    "service": [("organization_id", "organization"), ("program_id", "program")],
+    "attribute": [("taxonomy_term_id", "taxonomy_term")],
+    "service_at_location": [("service_id", "service"), ("location_id", "location")],
+    "location": [("organization_id", "organization")],
+    "phone": [
+        ("contact_id", "contact"),
+        ("location_id", "location"),
+        ("organization_id", "organization"),
+        ("service_id", "service"),
+        ("service_at_location_id", "service_at_location"),
     ],
+    "contact": [
+        ("location_id", "location"),
+        ("organization_id", "organization"),
+        ("service_id", "service"),
+        ("service_at_location_id", "service_at_location"),
+    ],
+    "address": [("location_id", "location")],
+    "schedule": [
+        ("location_id", "location"),
+        ("service_id", "service"),
+        ("service_at_location_id", "service_at_location"),
+    ],
+    "funding": [("organization_id", "organization"), ("service_id", "service")],
+    "service_area": [("service_id", "service")],
+    "required_document": [("service_id", "service")],
+    "language": [("location_id", "location"), ("phone_id", "phone"), ("service_id", "service")],
+    "accessibility": [("location_id", "location")],
+    "taxonomy_term": [("taxonomy_id", "taxonomy")],
+    "cost_option": [("service_id", "service")],
+    "organization_identifier": [("organization_id", "organization")],
 }
-# The Frictionless types and formats of the columns, as in the spec's schemas.
-_DATE_FIELDS = {"assured_date"}
-_UUID_FIELDS = {"id", "organization_id", "service_id", "link_id", "taxonomy_term_id", "parent_id", "taxonomy_id"}
-_URI_FIELDS = {"url", "website", "uri", "term_uri"}
-_FOREIGN_KEYS = {
-    "organization_identifiers.csv": [("organization_id", "organizations.csv")],
-    "services.csv": [("organization_id", "organizations.csv")],
-    "phones.csv": [("service_id", "services.csv"), ("organization_id", "organizations.csv")],
-    "schedules.csv": [("service_id", "services.csv")],
-    "attributes.csv": [("link_id", "services.csv"), ("taxonomy_term_id", "taxonomy_terms.csv")],
-    "taxonomy_terms.csv": [("parent_id", "taxonomy_terms.csv"), ("taxonomy_id", "taxonomies.csv")],
-}
+
+
+def _columns(spec: str) -> list[tuple[str, str, bool]]:
+    """ "id:uuid! name" → [("id", "uuid", True), ("name", "", False)]."""
+    columns = []
+    for token in spec.split():
+        required = token.endswith("!")
+        name, _, kind = token.removesuffix("!").partition(":")
+        columns.append((name, kind, required))
+    return columns
+
+
+# Each file of the package and its column names, in order.
+TABULAR_COLUMNS = {path: [name for name, _kind, _required in _columns(spec)] for _table, path, spec in TABULAR_TABLES}
+_PATHS = {table: path for table, path, _spec in TABULAR_TABLES}
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so that the same directory gives the same bytes
 
 
@@ -329,24 +398,29 @@ def hsds_json(municipality: Municipality, *, base_url: str) -> dict:
     }
 
 
-def hsds_tables(document: dict) -> dict[str, list[dict]]:
-    """The rows of each CSV of the Tabular Data Package, taken from a document made by `hsds_json`."""
-    tables = {name: [] for name in TABULAR_COLUMNS}
+def hsds_tables(document: dict) -> dict[str, list[list]]:
+    """The rows of each CSV of the Tabular Data Package, taken from a document made by `hsds_json`: every table
+    of HSDS 3.0 (those the directory has nothing for are empty), every column (empty where unknown)."""
+    tables = {path: [] for path in TABULAR_COLUMNS}
     for organization in document["organizations"]:
-        tables["organizations.csv"].append(organization)
-        tables["organization_identifiers.csv"].extend(organization.get("organization_identifiers", []))
-        tables["phones.csv"].extend(organization.get("phones", []))
+        tables[_PATHS["organization"]].append(organization)
+        tables[_PATHS["organization_identifier"]].extend(organization.get("organization_identifiers", []))
+        tables[_PATHS["phone"]].extend(organization.get("phones", []))
     for service in document["contents"]:
-        tables["services.csv"].append(service)
-        tables["phones.csv"].extend(service["phones"])
-        tables["schedules.csv"].extend(service["schedules"])
-        tables["attributes.csv"].extend(service["attributes"])
-    tables["taxonomies.csv"].extend(document["taxonomies"])
-    tables["taxonomy_terms.csv"].extend(document["taxonomy_terms"])
+        tables[_PATHS["service"]].append(service)
+        tables[_PATHS["phone"]].extend(service["phones"])
+        tables[_PATHS["schedule"]].extend(service["schedules"])
+        tables[_PATHS["attribute"]].extend(service["attributes"])
+    tables[_PATHS["taxonomy"]].extend(document["taxonomies"])
+    tables[_PATHS["taxonomy_term"]].extend(document["taxonomy_terms"])
     return {
-        name: [[row.get(column, "") for column in TABULAR_COLUMNS[name]] for row in rows]
-        for name, rows in tables.items()
+        path: [[_cell(row.get(column, "")) for column in TABULAR_COLUMNS[path]] for row in rows]
+        for path, rows in tables.items()
     }
+
+
+def _cell(value) -> str:
+    return "" if isinstance(value, dict | list) else value
 
 
 def _csv_bytes(columns: list[str], rows: list[list]) -> bytes:
@@ -357,33 +431,38 @@ def _csv_bytes(columns: list[str], rows: list[list]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _field(name: str) -> dict:
-    if name in _DATE_FIELDS:
-        return {"name": name, "type": "date"}
+def _field(table: str, name: str, kind: str, required: bool) -> dict:
     field = {"name": name, "type": "string"}
-    if name in _UUID_FIELDS:
-        field["format"] = "uuid"
-    elif name in _URI_FIELDS:
-        field["format"] = "uri"
-    elif name == "email":
-        field["format"] = "email"
+    if kind in _STRING_FORMATS:
+        field["format"] = kind
+    elif kind:
+        field["type"] = kind
+    constraints = {}
+    if required:
+        constraints["required"] = True
+    if name == "id" or (table, name) in TABULAR_UNIQUE:
+        constraints["unique"] = True
+    if (table, name) in TABULAR_ENUMS:
+        constraints["enum"] = TABULAR_ENUMS[(table, name)]
+    if constraints:
+        field["constraints"] = constraints
     return field
 
 
 def datapackage_descriptor(municipality: Municipality) -> dict:
-    """The Frictionless `datapackage.json` describing the CSV files of the package."""
+    """The Frictionless `datapackage.json` of the package: HSDS 3.0's tables, columns, types and keys."""
     resources = []
-    for path, columns in TABULAR_COLUMNS.items():
-        schema = {"fields": [_field(name) for name in columns], "primaryKey": "id"}
+    for table, path, spec in TABULAR_TABLES:
+        schema = {"primaryKey": "id", "fields": [_field(table, *column) for column in _columns(spec)]}
         foreign_keys = [
-            {"fields": field, "reference": {"resource": target.removesuffix(".csv"), "fields": "id"}}
-            for field, target in _FOREIGN_KEYS.get(path, [])
+            {"fields": field, "reference": {"resource": target, "fields": "id"}}
+            for field, target in TABULAR_FOREIGN_KEYS.get(table, [])
         ]
         if foreign_keys:
             schema["foreignKeys"] = foreign_keys
         resources.append(
             {
-                "name": path.removesuffix(".csv"),
+                "name": table,
                 "path": path,
                 "profile": "tabular-data-resource",
                 "format": "csv",

@@ -2,7 +2,7 @@
 
 from typing import ClassVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from portal.models import HttpsURLField, Municipality, TranslatedFieldsMixin
 from .validators import format_phone, normalize_phone, validate_email, validate_phone
 
 CHECK_AGAIN_AFTER_DAYS = 365
+NEED_NAME_TAKEN = "need_name_taken"
 OPENING_HOURS_EXAMPLE = "Mandag\N{EN DASH}torsdag 8\N{EN DASH}15, fredag 8\N{EN DASH}13"  # Danish in either language
 
 
@@ -65,10 +66,31 @@ class Need(TranslatedFieldsMixin, models.Model):
         ordering: ClassVar = ["municipality", "order", "pk"]
         verbose_name = _("need")
         verbose_name_plural = _("needs")
-        constraints: ClassVar = [models.UniqueConstraint(fields=["municipality", "name"], name="need_name_unique")]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"],
+                name="need_name_unique",
+                violation_error_message=_("The municipality already has a need with this name. Choose another name."),
+                violation_error_code=NEED_NAME_TAKEN,
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def validate_constraints(self, exclude=None):
+        """As Model's, with a name another need already has reported at the name, where the editor typed it."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+            general = errors.pop(NON_FIELD_ERRORS, [])
+            taken = [e for e in general if getattr(e, "code", None) == NEED_NAME_TAKEN]
+            if taken:
+                errors.setdefault("name", []).extend(taken)
+            if rest := [e for e in general if e not in taken]:
+                errors[NON_FIELD_ERRORS] = rest
+            raise ValidationError(errors) from None
 
 
 class ContactPoint(TranslatedFieldsMixin, models.Model):
@@ -95,6 +117,15 @@ class ContactPoint(TranslatedFieldsMixin, models.Model):
     last_checked = models.DateField(
         _("last checked"), default=timezone.localdate, help_text=_("When someone last checked the details.")
     )
+    external_id = models.CharField(
+        _("key in the imported file"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The contact point's id in the file or system it was imported from (the column “id”, or an HSDS "
+            "service's id): importing a row with the same key again updates this contact point."
+        ),
+    )
 
     class Meta:
         ordering: ClassVar = ["municipality", "name", "pk"]
@@ -103,6 +134,11 @@ class ContactPoint(TranslatedFieldsMixin, models.Model):
         constraints: ClassVar = [
             models.CheckConstraint(
                 condition=models.Q(phone="") | models.Q(phone__regex=r"^[0-9]{8}$"), name="contact_phone_8_digits"
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="contact_external_id_once",
             ),
         ]
 

@@ -37,10 +37,12 @@ def directory(request, municipality: Municipality):
     query = normalised(request.GET.get("q", ""))  # as the page cache reads it
     results = reads.search(municipality, query) if query else None
     offers_found = reads.search_offers(municipality, query) if query else []
+    # The whole directory only where the page shows it: without a search, or when it found nothing.
+    needs = reads.needs_with_situations(municipality) if not results else []
     context = {
         "municipality": municipality,
-        # The whole directory only where the page shows it: without a search, or when it found nothing.
-        "needs": reads.needs_with_situations(municipality) if not results else [],
+        "needs": needs,
+        "directory_has_situations": any(need.situations.all() for need in needs),
         "query": query,
         "results": results,
         "offers_found": offers_found,

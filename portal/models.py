@@ -30,6 +30,7 @@ RESERVED_SLUGS = frozenset(
         "undersoegelse",
         "saadan-gaar-det",
         "hele-politikken",
+        "soeg",
     }
 )
 

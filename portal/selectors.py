@@ -23,3 +23,8 @@ def public_pages(municipality: Municipality, *, with_sections: bool = True) -> l
             version.sections = []
         shown.append(version.as_page(page, municipality))
     return shown
+
+
+def searchable_pages(municipality: Municipality) -> list[Page]:
+    """What the site search may find (portal.site_search): the published pages with the sections the public reads."""
+    return public_pages(municipality)

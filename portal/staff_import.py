@@ -13,13 +13,9 @@ The files:
 - CSV: UTF-8 (with or without BOM) or Windows-1252 (Excel's "CSV"), separated by `;` or `,`; the
   header row says whether it holds units or staff.
 - XLSX: a sheet named "Enheder" and/or a sheet named "Personale" (or any sheets whose header says
-  which). Before openpyxl opens it, the zip's directory is checked: a file that would unpack to more
-  than MAX_UNPACKED_BYTES, or holds too many parts, is refused unopened (a "zip bomb").
+  which). The file reading and its guards (encodings, zip bombs) are `portal.upload_tables`'.
 """
 
-import csv
-import io
-import zipfile
 from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -28,10 +24,11 @@ from django.utils.translation import gettext as _
 
 from .models import Area
 from .roles import Role
+from .upload_tables import ImportFileError, csv_rows, too_big_message, xlsx_tables
+
+__all__ = ["ImportFileError", "ParsedImport", "parse_upload", "too_big_message"]
 
 MAX_ROWS = 2000
-MAX_UNPACKED_BYTES = 20 * 1024 * 1024
-MAX_ZIP_MEMBERS = 200
 MAX_CELL_LENGTH = 1000
 NAME_MAX_LENGTH = 150
 EMAIL_MAX_LENGTH = 150  # the e-mail address is the username, whose column holds 150 characters
@@ -54,14 +51,6 @@ STAFF_COLUMNS = {
 UNIT_SHEETS = {"enheder", "units"}
 STAFF_SHEETS = {"personale", "medarbejdere", "staff"}
 LIST_SEPARATORS = ("|", "\n")
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (too big, not CSV or XLSX, a zip bomb, unknown columns)."""
-
-    def __init__(self, messages: list[str]):
-        super().__init__(messages)
-        self.messages = messages
 
 
 @dataclass
@@ -144,55 +133,18 @@ def parse_upload(filename: str, data: bytes, *, max_bytes: int) -> ParsedImport:
     return parsed
 
 
-def too_big_message(max_bytes: int) -> str:
-    return _("The file is too big. It may be at most %(size)s MB.") % {"size": f"{max_bytes / (1024 * 1024):g}"}
-
-
 def _csv_rows(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:
-        raise ImportFileError([_("The file could not be read as CSV. Save it again as CSV from Excel.")]) from None
-    return rows[: MAX_ROWS + 2]
+    return csv_rows(data, max_rows=MAX_ROWS)
 
 
 def _xlsx_tables(data: bytes) -> list[tuple[str | None, list[list[str]]]]:
-    unreadable = ImportFileError([_("The file could not be read as an Excel file (.xlsx). Save it again from Excel.")])
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise unreadable from None
-    if len(members) > MAX_ZIP_MEMBERS or sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
-        raise ImportFileError(
-            [_("The file unpacks to far more than a list of units and staff can hold, so it was not opened.")]
-        )
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken file; all mean "not a workbook we can read"
-        raise unreadable from None
-    tables = []
-    try:
-        for sheet in workbook.worksheets:
-            rows = []
-            for values in sheet.iter_rows(values_only=True):
-                rows.append(["" if value is None else str(value) for value in values])
-                if len(rows) > MAX_ROWS + 1:
-                    break
-            tables.append((sheet.title, rows))
-    except Exception:  # as above: a damaged sheet
-        raise unreadable from None
-    finally:
-        workbook.close()
-    return tables
+    return xlsx_tables(
+        data,
+        max_rows=MAX_ROWS,
+        too_large_message=_(
+            "The file unpacks to far more than a list of units and staff can hold, so it was not opened."
+        ),
+    )
 
 
 def _header(cells: list[str]) -> list[str]:

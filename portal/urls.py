@@ -31,16 +31,15 @@ urlpatterns += i18n_patterns(
     path("personale/e-mails/", views.email_settings, name="email-settings"),
     path("personale/persondata/", views.personal_data, name="personal-data"),
     path("personale/", include("consent.urls")),
-    path("personale/", include("portal.staff_urls")),
-    path(
-        "personale/henvendelser/", include("contacts.staff_urls")
-    ),  # relatives' "Ring mig op"  # administration/…, invitation/<token>/
+    path("personale/", include("portal.staff_urls")),  # administration/…, invitation/<token>/
+    path("personale/", include("contacts.staff_urls")),  # henvendelser/…, find-rundt/import/…
     path("tilgaengelighed/", views.accessibility_statement, name="accessibility"),
     path("", include("surveys.urls")),  # /undersoegelse/…, /personale/undersoegelser/…, …/saadan-gaar-det/
     path("<slug:municipality_slug>/find-rundt/", include("contacts.urls")),
     path("<slug:municipality_slug>/", views.municipality_home, name="municipality"),
     path("<slug:municipality_slug>/hele-politikken/", views.whole_policy, name="whole-policy"),
     path("<slug:municipality_slug>/hele-politikken/pdf/", views.whole_policy_pdf, name="whole-policy-pdf"),
+    path("<slug:municipality_slug>/soeg/", views.site_search, name="site-search"),
     path("<slug:municipality_slug>/<slug:page_slug>/", views.policy_page, name="policy-page"),
     prefix_default_language=False,
 )

@@ -25,9 +25,10 @@ from .forms import EmailSettingsForm
 from .login import identity_provider_origins, is_last_login_factor
 from .models import Municipality, Page, Section
 from .pdf import PdfUnavailable, pdf_response, render_pdf
-from .public_cache import public_municipality_page
+from .public_cache import NOT_CACHED, normalised, public_municipality_page
 from .roles import Role, has_role
 from .selectors import municipalities
+from .site_search import site_search as site_search_register
 
 
 def home(request):
@@ -155,6 +156,28 @@ def municipality_style(request, municipality_slug: str):
     css = f":root {{ --municipality-accent: {colour}; --municipality-on-accent: {text_colour_on(colour)}; }}\n"
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=86400"  # the page links it with its content version
+    return response
+
+
+@public_municipality_page(params=("q",))
+def site_search(request, municipality: Municipality):
+    """One box for the municipality's whole public site; the results grouped by kind (portal.site_search)."""
+    query = normalised(request.GET.get("q", ""))  # as the page cache reads it
+    groups = site_search_register.search(municipality, query) if query else None
+    context = {
+        "municipality": municipality,
+        "query": query,
+        "groups": groups,
+        "total": sum(len(group.hits) for group in groups or []),
+        "crumbs": [
+            crumb(_("Front page"), reverse("home")),
+            crumb(municipality.name, municipality.get_absolute_url()),
+            crumb(_("Search")),
+        ],
+    }
+    response = render(request, "portal/site_search.html", context)
+    if query and not groups:  # words that find nothing are not worth a place in the cache
+        setattr(response, NOT_CACHED, True)
     return response
 
 

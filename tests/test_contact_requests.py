@@ -241,7 +241,8 @@ USERS = ["anonymous", "answerer", "answerer_elsewhere", "caseworker", "manager",
 
 
 def test_every_staff_url_of_the_requests_is_in_the_matrix():
-    assert {pattern.name for pattern in staff_urlpatterns} == set(MATRIX)
+    # the app's other staff URLs (the directory's import) have their table in tests/test_directory_import.py
+    assert {p.name for p in staff_urlpatterns if str(p.pattern).startswith("henvendelser/")} == set(MATRIX)
 
 
 @pytest.mark.parametrize("url_name", list(MATRIX))

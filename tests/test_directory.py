@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -265,7 +266,7 @@ def test_the_offers_page_without_offers_says_so_honestly(client, directories):
 
 
 @pytest.mark.parametrize("slug", WITHOUT_CONTACTS)
-def test_other_municipalities_show_the_three_needs_and_no_invented_contacts(client, directories, slug):
+def test_other_municipalities_show_no_invented_contacts_and_no_borrowed_headings(client, directories, slug):
     for url in [directory_url(slug), directory_url(slug, "demens"), offers_url(slug)]:
         html = main(client.get(url).text)
         # The only numbers are the emergency numbers of the notice: no municipal contact is invented.
@@ -273,8 +274,35 @@ def test_other_municipalities_show_the_three_needs_and_no_invented_contacts(clie
         assert set(tel_links(html)) == set(tel_links(emergency_notice(html))), url
         assert "tel:+45" not in html and "mailto:" not in html and "contact-card" not in html, url
     html = main(client.get(directory_url(slug)).text)
-    assert re.findall(r'<h3 id="need-\d+">([^<]+)</h3>', html) == [escape(name) for name in THREE_NEEDS]
-    assert html.count(escape(gettext("No situations have been added here yet."))) == 3
+    # Hvidovre's headings are Hvidovre's: this municipality's policy names no needs, so it shows none, and says so.
+    assert re.findall(r'<h3 id="need-\d+"', html) == []
+    assert not Need.objects.filter(municipality__slug=slug).exists()
+    name = directories[slug].name
+    assert escape(gettext("%(name)s has not put its contacts into the directory yet.") % {"name": name}) in html
+
+
+@pytest.mark.parametrize("slug", [*WITHOUT_CONTACTS, "hvidovre"])
+def test_every_heading_of_a_municipalitys_directory_is_its_own_and_has_situations(client, directories, slug):
+    html = main(client.get(directory_url(slug)).text)
+    for need_id in re.findall(r'<h3 id="need-(\d+)"', html):
+        need = Need.objects.get(pk=need_id)
+        assert need.municipality.slug == slug
+        assert need.situations.exists()
+    assert "No situations have been added here yet." not in html
+
+
+def test_a_heading_without_situations_is_not_shown(client, directories):
+    Need.objects.create(municipality=directories["hvidovre"], name="Endnu tom overskrift", order=99)
+    html = main(client.get(directory_url("hvidovre")).text)
+    assert "Endnu tom overskrift" not in html
+    headings = re.findall(r'<h3 id="need-\d+">([^<]+)</h3>', html)
+    assert headings == [escape(name) for name in THREE_NEEDS]
+
+
+def test_the_seeds_contacts_carry_the_date_of_the_printed_policy_not_the_day_they_were_loaded(directories):
+    dates = set(directories["hvidovre"].contact_points.values_list("last_checked", flat=True))
+    assert dates == {date(2015, 6, 24)}  # "vedtaget af Kommunalbestyrelsen d. 24. juni 2015"
+    assert all(contact.needs_checking for contact in directories["hvidovre"].contact_points.all())
 
 
 def test_haderslevs_directory_has_no_tel_links_but_112(client, directories):
@@ -392,7 +420,24 @@ def test_an_edit_of_a_situation_is_found_by_the_search_at_once(client, directori
 
 
 def test_a_new_municipality_without_a_directory_has_an_empty_one(client, db):
-    MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")
+    testrup = MunicipalityFactory(town="Testrup", slug="testrup", kommunekode="0901")
     html = main(client.get(directory_url("testrup")).text)
-    assert escape(gettext("The directory is empty.")) in html
+    assert escape(gettext("%(name)s has not put its contacts into the directory yet.") % {"name": testrup.name}) in html
     assert tel_links(html) == ["tel:112"]
+
+
+def test_the_migration_forgets_only_the_empty_headings_borrowed_from_hvidovre(directories):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("contacts.migrations.0007_directory_import_keys_and_own_needs")
+    haderslev, ballerup = directories["haderslev"], directories["ballerup"]
+    borrowed = [Need.objects.create(municipality=haderslev, name=name, order=n) for n, name in enumerate(THREE_NEEDS)]
+    used = Need.objects.create(municipality=ballerup, name="Akutte behov")
+    Situation.objects.create(need=used, text="En situation en redaktør har lagt ind (test)")
+    own = Need.objects.create(municipality=haderslev, name="Haderslevs eget behov (test)")
+    migration.forget_borrowed_needs(apps, None)
+    assert not Need.objects.filter(pk__in=[need.pk for need in borrowed]).exists()
+    assert Need.objects.filter(pk__in=[used.pk, own.pk]).count() == 2
+    assert list(Need.objects.filter(municipality=directories["hvidovre"]).values_list("name", flat=True)) == THREE_NEEDS

@@ -188,6 +188,7 @@ def test_removing_the_last_contact_of_a_situation_is_refused(client, hvidovre_ed
 
 def test_the_filter_lists_only_contact_points_not_checked_for_12_months(client, hvidovre_editor, hvidovre):
     today = timezone.localdate()
+    hvidovre.contact_points.update(last_checked=today)  # the seed's own date (2015) is long overdue
     overdue = list(hvidovre.contact_points.filter(name__in=["Broen", "Borgerrådgiver"]))
     borderline = hvidovre.contact_points.get(name="Visitationen")
     for contact in overdue:
@@ -317,9 +318,8 @@ def test_a_forged_contact_point_added_to_an_existing_situation_is_refused(
 
 def test_a_forged_need_of_another_municipality_is_refused(client, hvidovre_editor, hvidovre, haderslev):
     visitation = hvidovre.contact_points.get(name="Visitationen")
-    response = client.post(
-        reverse("admin:contacts_situation_add"), situation_data(haderslev.needs.first(), [visitation])
-    )
+    haderslevs_need = haderslev.needs.create(name="Haderslevs behov (test)")
+    response = client.post(reverse("admin:contacts_situation_add"), situation_data(haderslevs_need, [visitation]))
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["need"]
     assert not Situation.objects.filter(text="Min nærmeste har brug for en test").exists()
@@ -339,3 +339,28 @@ def test_a_forged_offer_contact_of_another_municipality_is_refused(client, hvido
     response = client.post(reverse("admin:contacts_offer_add"), data)
     assert response.status_code == 200
     assert not Offer.objects.filter(name="Aflastning (test)").exists()
+
+
+def test_a_need_name_the_municipality_already_has_is_refused_at_the_name_and_keeps_what_was_typed(
+    client, hvidovre, hvidovre_editor
+):
+    from contacts.models import Need
+
+    response = client.post(
+        reverse("admin:contacts_need_add"), {"name": "Akutte behov", "name_en": "Urgent (typed)", "order": 7}
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors == {"name": ["Kommunen har allerede et behov med dette navn. Vælg et andet navn."]}
+    html = response.text
+    assert 'value="Urgent (typed)"' in html and 'value="Akutte behov"' in html
+    assert Need.objects.filter(municipality=hvidovre, name="Akutte behov").count() == 1
+
+
+def test_a_need_name_another_municipality_has_is_allowed(client, hvidovre, haderslev, hvidovre_editor):
+    from contacts.models import Need
+
+    Need.objects.create(municipality=haderslev, name="Haderslevs eget behov (test)")
+    response = client.post(reverse("admin:contacts_need_add"), {"name": "Haderslevs eget behov (test)", "order": 7})
+    assert response.status_code == 302
+    assert Need.objects.filter(municipality=hvidovre, name="Haderslevs eget behov (test)").exists()

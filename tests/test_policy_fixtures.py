@@ -99,8 +99,9 @@ def test_running_the_demo_again_gives_every_account_a_new_password(db):
 def test_the_demo_loads_the_contact_directories_through_the_contacts_apps_hook(db):
     output = StringIO()
     call_command("demo", stdout=output)
-    assert set(Need.objects.values_list("municipality__slug", flat=True)) == set(KOMMUNEKODER)
-    assert "hvidovre: loaded." in output.getvalue()
+    # Only Hvidovre's policy names needs and contacts; the others' directories start empty, borrowing none.
+    assert set(Need.objects.values_list("municipality__slug", flat=True)) == {"hvidovre"}
+    assert all(f"{slug}: loaded." in output.getvalue() for slug in KOMMUNEKODER)
 
 
 def test_the_demo_calls_the_demo_hook_of_every_installed_app_that_has_one_in_order(db, monkeypatch):

@@ -81,6 +81,17 @@ def test_an_offer_names_only_a_contact_point_of_its_own_directory_never_a_number
     }
 
 
+def test_loading_the_directories_again_keeps_the_offers_of_a_municipality_without_needs(directories):
+    from contacts.directory_fixtures import directory_fixture_paths, load_directory
+
+    haderslev = directories["haderslev"]
+    before = sorted(haderslev.offers.values_list("name", flat=True))
+    assert before and not haderslev.needs.exists()  # Haderslev's policy names offers but no needs
+    for path in directory_fixture_paths():  # as a second deployment does
+        load_directory(path)
+    assert sorted(haderslev.offers.values_list("name", flat=True)) == before
+
+
 def test_the_offers_page_shows_each_offer_with_how_to_sign_up_and_the_policys_words(client, directories):
     html = main(client.get(offers_url("hvidovre")).text)
     assert html.count('<section class="offer"') == 7

@@ -11,7 +11,7 @@ from tests.scenarios import FIXED_CODE
 THEME_PAGE_EN = "/en/haderslev/tema-2-du-skal-ikke-staa-alene/"
 DIRECTORY_EN = "/en/hvidovre/find-rundt/"
 LOGIN = "/konto/log-ind/"
-# The municipalities whose "Find rundt" pages are checked: Hvidovre's real directory, and one with the needs only.
+# The municipalities whose "Find rundt" pages are checked: Hvidovre's real directory, and one still empty.
 DIRECTORY_MUNICIPALITIES = frozenset({"hvidovre", "haderslev"})
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -108,7 +108,7 @@ def directory_pages(municipality, *, full: bool) -> list[PublicPage]:
 
     slug = municipality.slug
     directory = reverse("contacts:directory", args=[slug])
-    assert municipality.needs.exists(), f"{municipality} has no directory: load fixtures/directory/{slug}.json"
+    assert municipality.needs.exists() or slug != "hvidovre", f"{municipality}: load fixtures/directory/{slug}.json"
     # The situation with the most contact points first: the subset shows the fullest page.
     situations = list(
         Situation.objects.filter(need__municipality=municipality)

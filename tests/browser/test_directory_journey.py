@@ -27,7 +27,7 @@ def test_relative_finds_the_dementia_coordinator_and_prints_the_card(live_polici
 
     search = page.get_by_role("searchbox", name="Hvad drejer det sig om?")
     search.fill("demens")
-    page.get_by_role("button", name="Søg").click()
+    page.get_by_role("button", name="Søg", exact=True).click()  # not the header's "Søg hele siden"
     page.wait_for_url(re.compile(r"/hvidovre/find-rundt/\?q=demens$"))
     expect(page.get_by_role("heading", level=2, name=re.compile("demens"))).to_be_visible()
     expect(search).to_have_value("demens")
