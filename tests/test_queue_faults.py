@@ -9,6 +9,7 @@ away at the worst moment, after the mail server has accepted a message and befor
 """
 
 import collections
+import hashlib
 import json
 import subprocess
 import time
@@ -55,12 +56,12 @@ class Redis:
 
 
 @pytest.fixture
-def site(tmp_path):
+def site(tmp_path, request):
     redis = Redis(tmp_path).start()
     sink = SmtpSink(tmp_path).start()
     env = site_env(
         tmp_path,
-        suffix="faults",
+        suffix="faults_" + hashlib.sha256(request.node.name.encode()).hexdigest()[:8],  # a database per test
         REDIS_URL=f"redis://127.0.0.1:{redis.port}/0",
         EMAIL_HOST="127.0.0.1",
         EMAIL_PORT=str(sink.port),
