@@ -441,6 +441,7 @@ def test_the_personal_data_page_lists_each_store_from_the_settings_the_jobs_use(
     page = response.content.decode()
     assert "Borgernes sager" in page and "7 år efter, at borgerens forløb blev afsluttet" in page
     assert "Personalets log-ind" in page and "90 dage" in page
+    assert "E-mail-adresser til invitationer" in page and "indtil dagen efter, at undersøgelsesrunden lukker" in page
     services.set_retention(municipality=municipality, years=12, acting_user=administrator)
     assert "12 år efter" in client.get(reverse("personal-data")).content.decode()
 
