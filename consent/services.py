@@ -223,6 +223,10 @@ def record_consent(*, consent: Consent, acting_user, supersedes: Consent | None 
         ),
         transaction.atomic(),
     ):
+        # The relative as they are now, locked: a correction of their age saved at the same moment waits for
+        # this consent, or this consent sees the correction (correct_record locks the same row).
+        consent.relative = Relative.objects.select_for_update().get(pk=consent.relative_id)
+        _refuse(rules.validate_consent(consent))
         consent.save()
         log(
             event,

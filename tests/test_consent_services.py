@@ -752,3 +752,51 @@ def test_a_correction_of_an_agreement_keeps_a_follow_up_saved_at_the_same_time(m
     assert [kind for kind, _result in outcomes] == ["saved", "saved"]
     agreement.refresh_from_db()
     assert (agreement.follow_up_every_days, agreement.next_follow_up, agreement.version) == (14, date(2025, 8, 1), 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_permission_and_a_correction_to_under_18_saved_at_once_never_leave_a_permission_for_a_minor(
+    municipality, monkeypatch
+):
+    first_writer_waits_for_the_second(monkeypatch)
+    unit = UnitFactory(municipality=municipality)
+    first, second = (
+        StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit]),
+        StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit]),
+    )
+    citizen = register_citizen(municipality, first, units=[unit])
+    ida = add_relative(citizen, first, "Ida Testesen", relation="barnebarn")
+
+    def refused_or(save):
+        try:
+            return save()
+        except RuleViolation:
+            return "refused"
+
+    def correct():
+        def read():
+            return Relative.objects.get(pk=ida.pk), services.correction_token(ida)
+
+        def save(loaded):
+            relative, seen = loaded
+            return refused_or(
+                lambda: services.correct_record(
+                    record=relative, changes={"is_minor": True}, reason="Hun er 15.", acting_user=first, seen=seen
+                )
+            )
+
+        return read, save
+
+    def permit():
+        def save(_loaded):
+            return refused_or(lambda: record(Relative.objects.get(pk=ida.pk), second, given_on=date(2025, 4, 1)))
+
+        return (lambda: None), save
+
+    outcomes = run_at_once(correct(), permit())
+
+    results = [result for _kind, result in outcomes]
+    assert results.count("refused") == 1, results
+    minor = Relative.objects.get(pk=ida.pk).is_minor
+    permitted = Consent.objects.filter(relative=ida, decision=Consent.Decision.PERMIT).exists()
+    assert minor != permitted, "exactly one of the two was saved"
