@@ -143,6 +143,21 @@ class ConsentPolicy(AccessPolicy):
             return visible_to(user, Unit.objects.filter(closed_on__isnull=True))
         return visible_to(user, user.units.filter(closed_on__isnull=True))
 
+    def caseworkers_of(self, citizen: Citizen) -> QuerySet[User]:
+        """Who may be made responsible for the citizen's agreements (reminded of the follow-ups): the active
+        caseworkers of the citizen's units, not the citizen's relatives: exactly those who open the citizen as
+        caseworkers."""
+        staff = User.objects.filter(
+            is_active=True,
+            municipality_id=citizen.municipality_id,
+            groups__name=Role.CASEWORKER.value,
+            units__in=Unit.objects.filter(citizens=citizen),
+        )
+        staff = staff.exclude(
+            pk__in=Relative.objects.filter(citizen=citizen, staff_user__isnull=False).values("staff_user")
+        )
+        return User.objects.filter(pk__in=staff.values("pk"))
+
     def staff_to_name_as_relative(self, user) -> QuerySet[User]:
         """The members of staff `user` may record as a citizen's relative: the active staff of their municipality."""
         if not self.may_use_consent(user):

@@ -133,6 +133,8 @@ def as_json(document: AccessRequest) -> dict:
                 "current": consent.is_current,
                 "state": str(consent.state),
                 "decision": consent.decision,
+                # a permission about a relative under 18 (recorded before such were refused): it allows nothing
+                "allows_nothing": rules.permission_allows_nothing(consent),
                 "kinds_of_information": consent.categories,
                 "contact": consent.contact,
                 "form": consent.form,

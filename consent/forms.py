@@ -431,6 +431,34 @@ class RelativeToldForm(forms.Form):
     )
 
 
+class ReassignForm(forms.Form):
+    """Give an agreement to another caseworker: the choices are consent.access.policy.caseworkers_of the citizen."""
+
+    owner = StaffChoiceField(
+        label=_("New responsible caseworker"),
+        queryset=User.objects.none(),
+        empty_label=_("Choose"),
+        help_text=_("A caseworker of the citizen's units. They are reminded of the follow-ups from now on."),
+        error_messages={
+            "required": _("Choose the caseworker who takes over the agreement."),
+            "invalid_choice": _("Choose a caseworker of the citizen's units."),
+        },
+    )
+    # Who was responsible when the page was opened ("" for nobody): saving again after someone else gave the
+    # agreement away is told, not silently done.
+    seen_owner = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+
+    def __init__(self, *args, citizen, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = policy.caseworkers_of(citizen).order_by("first_name", "last_name", "username")
+
+    def clean_seen_owner(self):
+        value = self.cleaned_data["seen_owner"]
+        if value and not value.isdigit():
+            raise ValidationError(_("The form is incomplete: open it again."))
+        return int(value) if value else None
+
+
 # --- Corrections, closing, retention ------------------------------------------------------------------
 
 
@@ -443,8 +471,24 @@ def reason_field() -> forms.CharField:
     )
 
 
+def seen_field() -> forms.IntegerField:
+    """The correction token the form was opened with (consent.services.correction_token)."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        max_value=2**63 - 1,
+        error_messages={
+            "required": _("The form is incomplete: open it again."),
+            "invalid": _("The form is incomplete: open it again."),
+            "min_value": _("The form is incomplete: open it again."),
+            "max_value": _("The form is incomplete: open it again."),
+        },
+    )
+
+
 class CorrectRelativeForm(RelativeForm):
     reason = reason_field()
+    seen = seen_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -453,10 +497,12 @@ class CorrectRelativeForm(RelativeForm):
 
 class CorrectDialogueForm(DialogueForm):
     reason = reason_field()
+    seen = seen_field()
 
 
 class CorrectAgreementForm(AgreementForm):
     reason = reason_field()
+    seen = seen_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -477,6 +523,7 @@ class CorrectCitizenForm(forms.Form):
         },
     )
     reason = reason_field()
+    seen = seen_field()
 
     def __init__(self, *args, user, citizen, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from portal.models import User
 from portal.views import crumb
 
-from . import log_checks, services
+from . import log_checks, reads, services
 from .access import policy
 from .forms import LogFilterForm
-from .models import AuditEvent
+from .models import AuditEvent, Consent
 from .views import log_view, sensitive_download
 
 EVENTS_PER_PAGE = 50
@@ -90,7 +90,15 @@ def page_of(request, form, data, events, *, person: User | None = None, template
 def log_check_list(request):
     """One page over every citizen and member of staff, with filters and the unusual accesses flagged."""
     form, data, events = filtered(request)
-    return page_of(request, form, data, events, template="consent/log_checks.html", title=_("Log checks"))
+    return page_of(
+        request,
+        form,
+        data,
+        events,
+        template="consent/log_checks.html",
+        title=_("Log checks"),
+        allowing_nothing=reads.permissions_allowing_nothing(policy.log_rows(request.user, Consent)),
+    )
 
 
 @log_view

@@ -5,14 +5,16 @@ retention period (`RecordRetention`, else `settings.CONSENT_RETENTION_YEARS`, de
 see README "Retention"), `erase_expired_records()` erases the personal data: the citizen's name, CPR
 hash and birth date; the relatives' names, relations and contact details; every free text of the
 dialogues, consents, agreements and follow-ups; the corrections' earlier and new values and reasons; what
-the relatives were to be told about a change in the help, and what each was told.
+the relatives were to be told about a change in the help, and what each was told; the reasons administrators
+stated to open the citizen outside their units (break the glass).
 What stays is anonymous: the rows themselves (so counts and dates stay right), their dates, choices
 and event types, and the audit log, which holds ids and event types only.
 
 Each citizen is erased in one transaction of its own: running twice erases nothing twice (an erased
 citizen has `erased_at`), and a crash halfway leaves that citizen as it was. On PostgreSQL consent
-versions are append-only (a trigger, consent migration 0002/0004); the erasure alone may update
-them, by `SET LOCAL portal.erasing = 'on'` inside its own transaction. Deleting stays refused.
+versions and stated reasons are append-only (a trigger, consent migrations 0002, 0005, 0007, 0009); the
+erasure alone may update them (a stated reason: only its text), by `SET LOCAL portal.erasing = 'on'` inside
+its own transaction. Audit events are never updated; deleting stays refused.
 """
 
 from datetime import date
@@ -26,6 +28,7 @@ from . import rules
 from .models import (
     Agreement,
     AuditEvent,
+    BreakGlass,
     Citizen,
     Consent,
     Correction,
@@ -90,6 +93,7 @@ def erase_citizen(citizen_id: int) -> bool:
             "corrections": Correction.objects.filter(citizen=citizen).update(old_value="", new_value="", reason=ERASED),
             "help_changes": HelpChange.objects.filter(citizen=citizen).update(summary=""),
             "relatives_told": RelativeTold.objects.filter(help_change__citizen=citizen).update(message=""),
+            "break_glass": BreakGlass.objects.filter(citizen=citizen).update(reason=ERASED),
         }
         consents = Consent.objects.filter(citizen=citizen)
         # The database's constraints want a note on an oral consent and a document from a representative.

@@ -104,6 +104,17 @@ def dd_mm_yyyy(value: date) -> str:
 
 def may_disclose(*, relative: Relative, category: str, on: date, consents: Iterable[Consent]) -> Answer:
     """The answer to "may I tell `relative` about `category` on `on`?" from the relative's consents."""
+    if barred := never_told(relative):
+        return barred
+    current = [consent for consent in current_versions(consents) if consent.relative_id == relative.pk]
+    in_force = [consent for consent in current if consent_state(consent, on) == ConsentState.IN_FORCE]
+    return _answer_in_force(relative, category, in_force) or _answer_without_consent_in_force(relative, current, on)
+
+
+def never_told(relative: Relative) -> Answer | None:
+    """The "no" that no consent changes: a relative under 18 (they have other rights and duties than other
+    relatives). `may_disclose` asks it first; every page that shows a permission asks it too
+    (`permission_allows_nothing`), so no page shows "Permitted" where "May I tell?" answers no."""
     if relative.is_minor:
         return Answer(
             False,
@@ -113,9 +124,13 @@ def may_disclose(*, relative: Relative, category: str, on: date, consents: Itera
                 "other relatives. Talk with the citizen and your manager before you tell them anything."
             ),
         )
-    current = [consent for consent in current_versions(consents) if consent.relative_id == relative.pk]
-    in_force = [consent for consent in current if consent_state(consent, on) == ConsentState.IN_FORCE]
-    return _answer_in_force(relative, category, in_force) or _answer_without_consent_in_force(relative, current, on)
+    return None
+
+
+def permission_allows_nothing(consent: Consent) -> bool:
+    """A recorded permission about a relative "May I tell?" always answers no for (under 18): one recorded
+    before such permissions were refused at entry. Pages show it as not in force, never as "Permitted"."""
+    return consent.decision == Consent.Decision.PERMIT and never_told(consent.relative) is not None
 
 
 def _answer_in_force(relative: Relative, category: str, in_force: list[Consent]) -> Answer | None:

@@ -8,8 +8,9 @@ constraints refuse what slipped past. It raises the typed exceptions of portal.e
 
 - `RuleViolation` ({field: [messages]}): the input breaks a rule; nothing was saved.
 - `DuplicateCitizen`: a citizen with this CPR number is registered in the municipality already.
-- `StaleVersion`: someone else replaced the consent version, or followed up on the agreement,
-  after this user opened it; nothing was saved.
+- `StaleVersion`: someone else replaced the consent version, followed up on the agreement, or
+  corrected the record (`StaleCorrection`, with their corrections) after this user opened it; nothing
+  was saved.
 """
 
 import hmac
@@ -224,6 +225,10 @@ def record_consent(*, consent: Consent, acting_user, supersedes: Consent | None 
         ),
         transaction.atomic(),
     ):
+        # The relative as they are now, locked: a correction of their age saved at the same moment waits for
+        # this consent, or this consent sees the correction (correct_record locks the same row).
+        consent.relative = Relative.objects.select_for_update().get(pk=consent.relative_id)
+        _refuse(rules.validate_consent(consent))
         consent.save()
         log(
             event,
@@ -393,16 +398,30 @@ def record_agreement(*, citizen: Citizen, agreement: Agreement, acting_user) -> 
     return agreement
 
 
+UNCHECKED = object()
+
+
 @transaction.atomic
-def reassign_agreement(*, agreement: Agreement, owner, acting_user) -> Agreement:
-    """Make `owner` the caseworker reminded of the agreement's follow-ups. Both must see the citizen (staff of
-    the citizen's units); otherwise RuleViolation at the field "owner"."""
+def reassign_agreement(*, agreement: Agreement, owner, acting_user, seen_owner_id=UNCHECKED) -> Agreement:
+    """Make `owner` the caseworker reminded of the agreement's follow-ups (one of `policy.caseworkers_of` the
+    citizen; otherwise RuleViolation at the field "owner"). `seen_owner_id` is the responsible caseworker the
+    user saw (None: nobody): when someone else gave the agreement to another meanwhile, StaleVersion and
+    nothing is saved (one conditional UPDATE, so of two people saving at once the second is told)."""
     citizen = agreement.citizen
     if not policy.visible(acting_user, Citizen).filter(pk=citizen.pk).exists():
         raise PermissionDenied
-    if not policy.visible(owner, Citizen).filter(pk=citizen.pk).exists():
+    _refuse_if_closed(citizen.pk)
+    if owner is None or not policy.caseworkers_of(citizen).filter(pk=owner.pk).exists():
         _refuse({"owner": [_("Choose a caseworker of the citizen's units.")]})
-    Agreement.objects.filter(pk=agreement.pk).update(owner=owner)
+    if agreement.ended_on is not None:
+        _refuse({None: [_("The agreement has ended: there are no more follow-ups to be reminded of.")]})
+    current = Agreement.objects.filter(pk=agreement.pk)
+    if seen_owner_id is not UNCHECKED:
+        current = current.filter(owner_id=seen_owner_id)
+        if seen_owner_id == owner.pk:
+            _refuse({"owner": [_("%(name)s is already responsible for the agreement.") % {"name": owner.display_name}]})
+    if not current.update(owner=owner):
+        raise StaleVersion
     agreement.owner = owner
     log(
         AuditEvent.Event.AGREEMENT_REASSIGNED,
@@ -476,8 +495,28 @@ def _shown(record, name: str) -> str:
     return str(getattr(value, "name", value))
 
 
+class StaleCorrection(StaleVersion):
+    """Someone else corrected the record after this user opened the form; nothing was saved.
+
+    `corrections` are theirs (the newest last), `seen` the token to save again with after reading them."""
+
+    def __init__(self, corrections: list[Correction], seen: int):
+        super().__init__()
+        self.corrections = corrections
+        self.seen = seen
+
+
+def correction_token(record) -> int:
+    """What a correction form carries to tell, when it is saved, whether someone else corrected the record in
+    between: the id of the record's latest correction (0 for none). Every change of a correctable field is a
+    correction (consent.services.correct_record), so a newer correction is exactly "someone else changed it"."""
+    kind, _fields = CORRECTABLE[type(record)]
+    latest = Correction.objects.filter(record=kind, record_id=record.pk).order_by("-pk").values_list("pk", flat=True)
+    return latest.first() or 0
+
+
 def correct_record(
-    *, record, changes: dict, reason: str, acting_user, units: list[Unit] | None = None
+    *, record, changes: dict, reason: str, acting_user, units: list[Unit] | None = None, seen: int | None = None
 ) -> list[Correction]:
     """Correct a relative, a dialogue, an agreement or a citizen (name, and `units`: a move to other units).
 
@@ -485,34 +524,39 @@ def correct_record(
     when and why; one audit event names the record. Refused (nothing saved) when nothing changed, no
     reason is given, the citizen's course is closed, or the corrected record breaks a rule — also a rule
     of a consent about the record (a relative with a permission in force cannot become under 18).
+
+    `seen` is the `correction_token` of the record as the user saw it: when someone else corrected it since,
+    StaleCorrection (with their corrections) and nothing is saved. The record's row is locked for the check
+    and the write, so of two people saving at once the second waits, then is told.
     """
     kind, fields = CORRECTABLE[type(record)]
     citizen = record if isinstance(record, Citizen) else record.citizen
-    _refuse_if_closed(citizen.pk)
-    before = type(record).objects.get(pk=record.pk)
-    corrections = []
-    for name, value in changes.items():
-        if name not in fields:
-            raise ValueError(f"{name} cannot be corrected on {kind}")
-        old = _shown(before, name)
-        setattr(record, name, value)
-        if getattr(before, name) != getattr(record, name):
-            corrections.append((name, old, _shown(record, name)))
-    old_units = new_units = None
-    if units is not None:
-        old_units = sorted(citizen.units.all(), key=lambda unit: unit.name)
-        allowed = set(policy.units_for_registration(acting_user)) | set(old_units)
-        if not units:
-            raise RuleViolation({"units": [_("Choose at least one unit.")]})
-        if set(units) - allowed:
-            raise RuleViolation({"units": [_("Choose among your own units.")]})
-        new_units = sorted(units, key=lambda unit: unit.name)
-        if [unit.pk for unit in old_units] != [unit.pk for unit in new_units]:
-            corrections.append(("units", ", ".join(u.name for u in old_units), ", ".join(u.name for u in new_units)))
-    _refuse(rules.validate_correction(corrections, reason))
-    _refuse(_rules_for(record))
+    unknown = set(changes) - set(fields)
+    if unknown:
+        raise ValueError(f"{sorted(unknown)} cannot be corrected on {kind}")
     with transaction.atomic():
-        record.save()
+        _refuse_if_closed(citizen.pk)
+        # The row as it is now, locked: what the earlier values are, and what is written back (only the
+        # corrected fields are written, so a follow-up or reassignment saved meanwhile is kept).
+        current = type(record).objects.select_for_update().get(pk=record.pk)
+        if seen is not None:
+            newer = list(
+                Correction.objects.filter(record=kind, record_id=record.pk, pk__gt=seen)
+                .select_related("corrected_by")
+                .order_by("pk")
+            )
+            if newer:
+                raise StaleCorrection(newer, seen=newer[-1].pk)
+        corrections = _apply_changes(current, changes)
+        new_units = None
+        if units is not None:
+            new_units, moved = _move_to_units(citizen, units, acting_user)
+            corrections += moved
+        _refuse(rules.validate_correction(corrections, reason))
+        _refuse(_rules_for(current))
+        changed = [name for name, _old, _new in corrections if name != "units"]
+        if changed:
+            current.save(update_fields=changed)
         if new_units is not None:
             citizen.units.set(new_units)
         rows = Correction.objects.bulk_create(
@@ -537,7 +581,35 @@ def correct_record(
             record_id=record.pk,
             fields=[name for name, _old, _new in corrections],
         )
+    for name in changed:
+        setattr(record, name, getattr(current, name))
     return rows
+
+
+def _apply_changes(current, changes: dict) -> list[tuple[str, str, str]]:
+    """Set `changes` on the record; [(field, earlier value, new value)] of the fields that really changed."""
+    corrections = []
+    for name, value in changes.items():
+        old, before = _shown(current, name), getattr(current, name)
+        setattr(current, name, value)
+        if before != getattr(current, name):
+            corrections.append((name, old, _shown(current, name)))
+    return corrections
+
+
+def _move_to_units(citizen: Citizen, units: list[Unit], acting_user) -> tuple[list[Unit], list[tuple[str, str, str]]]:
+    """The citizen's new units (sorted) and the correction of them, if they changed; RuleViolation for none, or for
+    a unit the user may not register citizens in (other than those the citizen has)."""
+    old_units = sorted(citizen.units.all(), key=lambda unit: unit.name)
+    allowed = set(policy.units_for_registration(acting_user)) | set(old_units)
+    if not units:
+        raise RuleViolation({"units": [_("Choose at least one unit.")]})
+    if set(units) - allowed:
+        raise RuleViolation({"units": [_("Choose among your own units.")]})
+    new_units = sorted(units, key=lambda unit: unit.name)
+    if [unit.pk for unit in old_units] == [unit.pk for unit in new_units]:
+        return new_units, []
+    return new_units, [("units", ", ".join(u.name for u in old_units), ", ".join(u.name for u in new_units))]
 
 
 def _label(record, name: str) -> str:

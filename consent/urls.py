@@ -27,6 +27,7 @@ urlpatterns = [
     path("samtykke/<int:pk>/aendr/", views.consent_change, name="consent-change"),
     path("samtykke/<int:pk>/tilbagekald/", views.consent_revoke, name="consent-revoke"),
     path("aftaler/<int:pk>/opfoelgning/", views.follow_up, name="follow-up"),
+    path("aftaler/<int:pk>/ansvarlig/", views.reassign, name="agreement-reassign"),
     path("opgaver/", views.tasks, name="tasks"),
     path("borgere/<int:pk>/ret/", views.correct_citizen, name="correct-citizen"),
     path("borgere/<int:pk>/afslut/", views.close_course, name="close"),

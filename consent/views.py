@@ -47,6 +47,7 @@ from .forms import (
     FhirExportForm,
     FollowUpForm,
     HelpChangeForm,
+    ReassignForm,
     RegisterCitizenForm,
     RelativeForm,
     RelativeToldForm,
@@ -669,6 +670,52 @@ def follow_up(request, pk: int):
     )
 
 
+STALE_OWNER = gettext_lazy(
+    "Someone else gave this agreement to another caseworker after you opened the page, so nothing was saved. "
+    "The responsible caseworker now is shown below, and your choice is kept: save again if it is still right."
+)
+
+
+@consent_view
+def reassign(request, pk: int):
+    """Give an agreement to another caseworker of the citizen's units: they are reminded of its follow-ups."""
+    agreement = fetch(request, Agreement.objects.select_related("citizen__municipality", "relative", "owner"), pk)
+    citizen = agreement.citizen
+    form = ReassignForm(posted(request), citizen=citizen, initial={"seen_owner": agreement.owner_id or ""})
+
+    def save(data):
+        return services.reassign_agreement(
+            agreement=agreement, owner=data["owner"], acting_user=request.user, seen_owner_id=data["seen_owner"]
+        )
+
+    stale = False
+    chosen = form.cleaned_data.get("owner") if form.is_bound and form.is_valid() else None
+    done = _("%(name)s is now responsible for the agreement.") % {"name": chosen.display_name if chosen else ""}
+    try:
+        saved = save_form(request, form, save, done)
+    except StaleVersion:
+        stale, saved = True, None
+        agreement = Agreement.objects.select_related("citizen__municipality", "relative", "owner").get(pk=pk)
+        data = request.POST.copy()
+        data["seen_owner"] = agreement.owner_id or ""  # saving again means: after seeing who has it now
+        form = ReassignForm(data, citizen=citizen)
+    if saved is not None:
+        return redirect(citizen)
+    return form_page(
+        request,
+        citizen=citizen,
+        title=_("Give the agreement to another caseworker"),
+        intro=_(
+            "The responsible caseworker is reminded of the agreement's follow-ups (the daily e-mail and the tasks)."
+        ),
+        form=form,
+        submit=_("Give the agreement"),
+        template="consent/reassign.html",
+        agreement=agreement,
+        stale_message=STALE_OWNER if stale else None,
+    )
+
+
 # --- Receipt, export, log, tasks ----------------------------------------------------------------
 
 
@@ -828,21 +875,39 @@ def tasks(request):
 # --- Corrections, closing, retention ------------------------------------------------------------
 
 
-def correction_page(request, *, record, citizen, form: Form, title: str, units: bool = False):
-    """Correct `record` from `form` (its fields and a reason): consent.services.correct_record keeps the history."""
+STALE_CORRECTION = gettext_lazy(
+    "Someone else corrected these details after you opened the form, so nothing was saved. Their correction is "
+    "shown below, and what you wrote is kept in the form: check it, and save again if your correction is still "
+    "needed."
+)
+
+
+def correction_page(request, *, record, citizen, form_class, form_kwargs: dict, initial: dict, title: str, units=False):
+    """Correct `record` from a form of `form_class` (its fields, a reason, and the correction token it was opened
+    with): consent.services.correct_record keeps the history, and refuses the save when someone else corrected
+    the record in between; then their correction is shown and what the user typed stays in the form."""
+    form = form_class(posted(request), initial={**initial, "seen": services.correction_token(record)}, **form_kwargs)
 
     def save(data):
-        changes = {name: value for name, value in data.items() if name not in ("reason", "units")}
+        changes = {name: value for name, value in data.items() if name not in ("reason", "units", "seen")}
         return services.correct_record(
             record=record,
             changes=changes,
             reason=data["reason"],
             acting_user=request.user,
             units=list(data["units"]) if units else None,
+            seen=data["seen"],
         )
 
-    if save_form(request, form, save, _("The correction is saved. The earlier value is kept in the history.")):
-        return redirect(citizen)
+    stale = None
+    try:
+        if save_form(request, form, save, _("The correction is saved. The earlier value is kept in the history.")):
+            return redirect(citizen)
+    except services.StaleCorrection as refusal:
+        stale = refusal.corrections
+        data = request.POST.copy()
+        data["seen"] = refusal.seen  # saving again means: after reading their correction
+        form = form_class(data, initial=initial, **form_kwargs)
     return form_page(
         request,
         citizen=citizen,
@@ -852,6 +917,8 @@ def correction_page(request, *, record, citizen, form: Form, title: str, units: 
         ),
         form=form,
         submit=_("Save the correction"),
+        stale_message=STALE_CORRECTION if stale else None,
+        stale_corrections=stale,
     )
 
 
@@ -863,27 +930,46 @@ def initial_of(record, names) -> dict:
 def correct_relative(request, pk: int):
     relative = fetch(request, Relative.objects.select_related("citizen__municipality"), pk)
     initial = initial_of(relative, ("name", "relation", "kind", "phone", "email", "is_minor"))
-    form = CorrectRelativeForm(posted(request), user=request.user, initial=initial)
     title = _("Correct the details of %(name)s") % {"name": relative.name}
-    return correction_page(request, record=relative, citizen=relative.citizen, form=form, title=title)
+    return correction_page(
+        request,
+        record=relative,
+        citizen=relative.citizen,
+        form_class=CorrectRelativeForm,
+        form_kwargs={"user": request.user},
+        initial=initial,
+        title=title,
+    )
 
 
 @consent_view
 def correct_dialogue(request, pk: int):
     dialogue = fetch(request, Dialogue.objects.select_related("citizen__municipality"), pk)
     initial = initial_of(dialogue, services.CORRECTABLE[Dialogue][1])
-    form = CorrectDialogueForm(posted(request), initial=initial)
     title = _("Correct the dialogue of %(date)s") % {"date": dialogue.held_on.strftime("%d.%m.%Y")}
-    return correction_page(request, record=dialogue, citizen=dialogue.citizen, form=form, title=title)
+    return correction_page(
+        request,
+        record=dialogue,
+        citizen=dialogue.citizen,
+        form_class=CorrectDialogueForm,
+        form_kwargs={},
+        initial=initial,
+        title=title,
+    )
 
 
 @consent_view
 def correct_agreement(request, pk: int):
     agreement = fetch(request, Agreement.objects.select_related("citizen__municipality"), pk)
     initial = initial_of(agreement, ("description", "responsible", "relative", "follow_up_every_days"))
-    form = CorrectAgreementForm(posted(request), citizen=agreement.citizen, initial=initial)
     return correction_page(
-        request, record=agreement, citizen=agreement.citizen, form=form, title=_("Correct an agreement")
+        request,
+        record=agreement,
+        citizen=agreement.citizen,
+        form_class=CorrectAgreementForm,
+        form_kwargs={"citizen": agreement.citizen},
+        initial=initial,
+        title=_("Correct an agreement"),
     )
 
 
@@ -891,12 +977,13 @@ def correct_agreement(request, pk: int):
 def correct_citizen(request, pk: int):
     citizen = citizen_of(request, pk)
     initial = {"name": citizen.name, "units": list(citizen.units.all())}
-    form = CorrectCitizenForm(posted(request), user=request.user, citizen=citizen, initial=initial)
     return correction_page(
         request,
         record=citizen,
         citizen=citizen,
-        form=form,
+        form_class=CorrectCitizenForm,
+        form_kwargs={"user": request.user, "citizen": citizen},
+        initial=initial,
         title=_("Correct the name or move to another unit"),
         units=True,
     )

@@ -28,7 +28,7 @@ class PersonalDataStore:
     name: str  # what it is, for the DPO ("Borgernes sager")
     what: str  # which personal data it holds
     why: str  # purpose and legal basis
-    setting: str  # the named setting the retention comes from
+    setting: str  # the named setting the retention comes from ("" when a rule, not a setting, decides it)
     retention: Callable[[object], str]  # (municipality or None) → how long, in words, from the setting
     erase: Callable[[], int]  # erase what is kept long enough; how many rows
     source: str = ""  # where the retention period comes from (a rule, a recommendation)

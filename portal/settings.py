@@ -66,6 +66,9 @@ INSTALLED_APPS = [
 # `manage.py scheduler` enqueues the periodic tasks that the apps list (portal.schedule).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 SURVEY_EMAIL_LEASE_SECONDS = int(os.environ.get("SURVEY_EMAIL_LEASE_SECONDS", "120"))
+# A task still marked running this long after it started is one whose worker died (killed, or its machine went
+# down): the scheduler marks it failed (portal.schedule.mark_abandoned_tasks). Longer than any task runs.
+TASK_ABANDONED_AFTER_SECONDS = int(os.environ.get("TASK_ABANDONED_AFTER_SECONDS", "10800"))
 SURVEY_EMAIL_RETRY_SECONDS = int(os.environ.get("SURVEY_EMAIL_RETRY_SECONDS", "60"))
 SURVEY_EMAIL_ATTEMPTS = int(os.environ.get("SURVEY_EMAIL_ATTEMPTS", "5"))
 SURVEY_EMAIL_WORKERS = int(os.environ.get("SURVEY_EMAIL_WORKERS", "2"))
@@ -126,7 +129,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        {"BACKEND": "portal.cache.TolerantRedisCache", "LOCATION": os.environ["REDIS_URL"]}
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
     )

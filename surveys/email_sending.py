@@ -19,6 +19,12 @@ server's acceptance and that mark: then the row's lease runs out, another worker
 code that replaces the first (so only the second works). A worker that dies before the acceptance leaves a
 row that is simply sent later; nothing is lost.
 
+The database going away (a restart of the server, a dropped connection) while a round is sent: a step that
+fails for it is tried again on a new connection until the database answers (`until_the_database_answers`). The
+mark "sent" is tried again for up to half the lease, while the claim still holds, so a message the mail server
+accepted just as the database went away is recorded once and not sent again; the rest of the round goes on
+where it was (the task tries the round again, then itself for what is still due).
+
 Errors: a refusal with a 5xx code is final (the row fails, its invitation is deleted as nobody has its
 code); a 4xx refusal, a timeout or a dropped connection is retried with backoff (SURVEY_EMAIL_RETRY_SECONDS
 doubled each time) up to SURVEY_EMAIL_ATTEMPTS times, then fails.
@@ -26,14 +32,15 @@ doubled each time) up to SURVEY_EMAIL_ATTEMPTS times, then fails.
 
 import logging
 import smtplib
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import InterfaceError, OperationalError, transaction
 from django.db import connection as db_connection
-from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
@@ -66,6 +73,25 @@ def backoff(attempts: int) -> timedelta:
 
 def max_attempts() -> int:
     return _setting("SURVEY_EMAIL_ATTEMPTS", 5)
+
+
+DATABASE_AWAY = (OperationalError, InterfaceError)
+
+
+def until_the_database_answers(action, *, seconds: float):
+    """`action()`, tried again on a new database connection while the database is away, for up to `seconds`; then
+    the database's error. Only outside a transaction (a connection is not replaced inside one)."""
+    deadline, wait = time.monotonic() + seconds, 0.2
+    while True:
+        try:
+            return action()
+        except DATABASE_AWAY:
+            if time.monotonic() + wait > deadline:
+                raise
+            logger.warning("The database did not answer; trying again in %.1f s", wait)
+            db_connection.close()
+            time.sleep(wait)
+            wait = min(wait * 2, 2.0)
 
 
 def _claimable(now: datetime) -> Q:
@@ -201,7 +227,11 @@ def send_one(row: InvitationEmail, batch: EmailBatch, mailer: Mailer) -> str:
         logger.warning("An invitation e-mail of round %s was not accepted (%s)", batch.pk, smtp_code or "no answer")
         result = _failed(row, f"{smtp_code or type(error).__name__}", final=smtp_code is not None and smtp_code >= 500)
         return "unreachable" if smtp_code is None and result == "retried" else result
-    _finish(row, status=Status.SENT, sent_at=timezone.now(), attempts=row.attempts + 1, last_error="")
+    # The server has the message: record it while the claim holds, even if the database is away for a while.
+    until_the_database_answers(
+        lambda: _finish(row, status=Status.SENT, sent_at=timezone.now(), attempts=row.attempts + 1, last_error=""),
+        seconds=lease().total_seconds() / 2,
+    )
     return "sent"
 
 

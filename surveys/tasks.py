@@ -1,8 +1,8 @@
 """The survey's background work, run by the task queue's workers (`manage.py db_worker`).
 
-- `send_invitation_emails`: sends what is due of an e-mail round (surveys.email_sending) and, while
-  something of it is still waiting (a retry with backoff, or a row whose worker died), enqueues itself again
-  for when that is due.
+- `send_invitation_emails`: sends what is due of an e-mail round (surveys.email_sending), waiting for the
+  database while it is away (a restart), and, while something of it is still waiting (a retry with backoff, or
+  a row whose worker died), enqueues itself again for when that is due.
 - Periodic, enqueued by `manage.py scheduler` (listed in SurveysConfig.periodic_tasks):
   `resume_email_rounds` every minute (a round whose tasks were lost with their worker, or failed while the
   database was away, is picked up again), `forget_invitation_addresses` daily.
@@ -22,14 +22,22 @@ from portal.roles import Role
 from . import email_sending, services
 from .models import Wave
 
+# How long a round's task waits for the database to come back (a restart) before it fails.
+DATABASE_PATIENCE_SECONDS = 120
+
 
 @task()
 def send_invitation_emails(batch_id: int) -> dict:
-    outcome = email_sending.send_batch(batch_id)
-    due = email_sending.next_due(batch_id)
-    if due is not None:
-        send_invitation_emails.using(run_after=max(due, timezone.now()) + timedelta(seconds=1)).enqueue(batch_id)
-    return asdict(outcome)
+    def send() -> dict:
+        outcome = email_sending.send_batch(batch_id)
+        due = email_sending.next_due(batch_id)
+        if due is not None:
+            send_invitation_emails.using(run_after=max(due, timezone.now()) + timedelta(seconds=1)).enqueue(batch_id)
+        return asdict(outcome)
+
+    # The database went away halfway: the round goes on where it was once it answers (rows claimed before are
+    # sent when their claims run out, by this task enqueued again); the worker records the task's end as usual.
+    return email_sending.until_the_database_answers(send, seconds=DATABASE_PATIENCE_SECONDS)
 
 
 def start_sending(batch_id: int) -> None:

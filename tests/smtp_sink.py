@@ -9,7 +9,11 @@ the test says in `rules.json`, read again for each message, so a test can change
 - "delay": seconds before answering DATA (a slow server, or a timeout when longer than the client waits);
 - "kill": {"port": p, "at": n, "pid_file": path}: on the port p, when the n-th message arrives, kill the
   process whose id is in pid_file with SIGKILL before answering (a worker dying while it sends), and do not
-  keep that message (a server keeps a message only once it has said 250).
+  keep that message (a server keeps a message only once it has said 250);
+- "database_away": {"at": n, "database_url": url}: when the n-th message has been kept, and before answering
+  250, end every connection to that PostgreSQL database (pg_terminate_backend: what a restart of the database
+  server looks like to its clients), so the sender learns the message went through only when its database
+  connection is gone. On SQLite, hold the file's write lock for two seconds from then on instead.
 
 `python -m tests.smtp_sink FOLDER PORT [PORT…]` runs the server on the loopback ports.
 """
@@ -79,7 +83,40 @@ class Handler:
         }
         with open(self.folder / "messages.jsonl", "a", encoding="utf-8") as store:
             store.write(json.dumps(line) + "\n")
+        away = rules.get("database_away")
+        if away and accepted == away["at"]:
+            database_away(away["database_url"])
         return "250 Message accepted for delivery"
+
+
+def database_away(url: str) -> None:
+    import threading
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [parts.path.lstrip("/")],
+            )
+        return
+    import sqlite3
+
+    locked = threading.Event()
+
+    def hold():
+        connection = sqlite3.connect(parts.path, isolation_level=None)
+        connection.execute("BEGIN EXCLUSIVE")
+        locked.set()
+        time.sleep(2)
+        connection.execute("ROLLBACK")
+        connection.close()
+
+    threading.Thread(target=hold, daemon=True).start()
+    locked.wait(10)
 
 
 def serve(folder: Path, ports: list[int]) -> None:

@@ -34,9 +34,9 @@ Expected answers, from `expected(role, relation, url_name)`:
     above for one they cannot). The log checks (log-checks*) are for the administrator and the DPO
     only, 403 for everyone else; the per-staff page answers 404 for staff of another municipality.
     The changes in the help (help-change-new, help-change: who may be told, and recording who was) follow
-    the table. The retention period (retention) only the municipality administrator sets; the corrections (correct-*)
-    and closing a course (close) follow the table; the page of personal data (a core page) is the
-    municipality administrator's and the DPO's only.
+    the table. The retention period (retention) only the municipality administrator sets; the corrections (correct-*),
+    giving an agreement to another caseworker (agreement-reassign) and closing a course (close) follow the
+    table; the page of personal data (a core page) is the municipality administrator's and the DPO's only.
 
 "ok" is 200 or a redirect that is not to the login page. The POSTs send valid data, so a check that
 were missing would save something: for every refused answer the test compares every row of the
@@ -91,6 +91,7 @@ URL_TARGETS = {
     "consent-change": "consent",
     "consent-revoke": "consent",
     "follow-up": "agreement",
+    "agreement-reassign": "agreement",
     "correct-citizen": "citizen",
     "close": "citizen",
     "correct-relative": "relative",
@@ -120,6 +121,7 @@ WRITES = {
     "consent-revoke",
     "agreement-new",
     "follow-up",
+    "agreement-reassign",
     "correct-citizen",
     "close",
     "correct-relative",
@@ -317,15 +319,26 @@ def post_data(world: World, url_name: str, relation: str | None, role: str) -> d
             "next_date": (today + timedelta(days=7)).isoformat(),
             "version": 1,
         },
-        "correct-citizen": {"name": "Rettet Navn", "units": [objects["unit"].pk], "reason": "Stavefejl."},
+        "agreement-reassign": {
+            "owner": world.users["caseworker_b" if relation == "unit_b" else "caseworker_a"].pk,
+            "seen_owner": objects["agreement"].owner_id or "",
+        },
+        "correct-citizen": {"name": "Rettet Navn", "units": [objects["unit"].pk], "reason": "Stavefejl.", "seen": 0},
         "close": {"closed_on": today.isoformat(), "closed_because": "moved"},
-        "correct-relative": {"name": "Rettet Pårørende", "relation": "søn", "kind": "relative", "reason": "Fejl."},
-        "correct-dialogue": {"held_on": today.isoformat(), "involvement": "partly", "reason": "Fejl."},
+        "correct-relative": {
+            "name": "Rettet Pårørende",
+            "relation": "søn",
+            "kind": "relative",
+            "reason": "Fejl.",
+            "seen": 0,
+        },
+        "correct-dialogue": {"held_on": today.isoformat(), "involvement": "partly", "reason": "Fejl.", "seen": 0},
         "correct-agreement": {
             "description": "Rettet aftale",
             "responsible": "staff",
             "follow_up_every_days": 14,
             "reason": "Fejl.",
+            "seen": 0,
         },
         "retention": {"years": 5},
         "help-change-new": {"kind": "new_help", "changes_on": today.isoformat(), "summary": "Hjælp til bad."},

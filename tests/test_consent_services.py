@@ -7,6 +7,7 @@ on the models' refusal and serialises writers, so there the two saves run one af
 
 import json
 import threading
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -642,3 +643,160 @@ def test_two_caseworkers_registering_the_same_cpr_number_at_once_register_one_ci
     assert [event.payload for event in AuditEvent.objects.filter(event=Event.CITIZEN_REGISTERED)] == [
         {"citizen_id": citizen.pk}
     ]
+
+
+def first_writer_waits_for_the_second(monkeypatch):
+    """On PostgreSQL: the first save to reach its audit event (inside its transaction) waits there until the other
+    connection is blocked on a lock, so the second save surely starts while the first is not yet committed."""
+    if connection.vendor != "postgresql":
+        return
+    real_log, first = services.log, threading.Lock()
+
+    def log(*args, **kwargs):
+        if first.acquire(blocking=False):
+            deadline = time.monotonic() + 10
+            with connection.cursor() as cursor:
+                while time.monotonic() < deadline:
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock'"
+                    )
+                    if cursor.fetchone()[0]:
+                        break
+                    time.sleep(0.02)
+        return real_log(*args, **kwargs)
+
+    monkeypatch.setattr(services, "log", log)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_caseworkers_correcting_the_same_relative_at_once_save_one_and_tell_the_other(municipality, monkeypatch):
+    first_writer_waits_for_the_second(monkeypatch)
+    unit = UnitFactory(municipality=municipality)
+    first, second = (
+        StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit]),
+        StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit]),
+    )
+    citizen = register_citizen(municipality, first, units=[unit])
+    anna = add_relative(citizen, first, RELATIVE_NAME, phone="20304050")
+
+    def job(user, phone):
+        def read():  # the correction form as each opens it: the record and its token
+            return Relative.objects.get(pk=anna.pk), services.correction_token(anna)
+
+        def save(loaded):
+            relative, seen = loaded
+            return services.correct_record(
+                record=relative, changes={"phone": phone}, reason="Tastefejl.", acting_user=user, seen=seen
+            )
+
+        return read, save
+
+    outcomes = run_at_once(job(first, "20304051"), job(second, "20304052"))
+
+    assert sorted(kind for kind, _result in outcomes) == ["saved", "stale"]
+    ((winner,),) = [result for kind, result in outcomes if kind == "saved"]
+    assert Relative.objects.get(pk=anna.pk).phone == winner.new_value
+    assert list(services.Correction.objects.values_list("pk", "old_value")) == [(winner.pk, "20304050")]
+    corrected = AuditEvent.objects.filter(citizen=citizen, event=Event.RECORD_CORRECTED)
+    assert [event.actor_id for event in corrected] == [winner.corrected_by_id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_correction_of_an_agreement_keeps_a_follow_up_saved_at_the_same_time(municipality):
+    unit = UnitFactory(municipality=municipality)
+    first, second = (
+        StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit]),
+        StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit]),
+    )
+    citizen = register_citizen(municipality, first, units=[unit])
+    agreement = services.record_agreement(
+        citizen=citizen,
+        agreement=Agreement(
+            description="Personalet ringer hver måned.",
+            responsible=Agreement.Party.STAFF,
+            follow_up_every_days=30,
+            next_follow_up=date(2025, 7, 1),
+        ),
+        acting_user=first,
+    )
+
+    def correct():
+        def read():
+            return Agreement.objects.get(pk=agreement.pk), services.correction_token(agreement)
+
+        def save(loaded):
+            record, seen = loaded
+            return services.correct_record(
+                record=record, changes={"follow_up_every_days": 14}, reason="Aftalt igen.", acting_user=first, seen=seen
+            )
+
+        return read, save
+
+    def follow():
+        def read():
+            return Agreement.objects.get(pk=agreement.pk)
+
+        def save(loaded):
+            return services.record_follow_up(
+                agreement=loaded,
+                follow_up=follow_up(date(2025, 8, 1)),
+                loaded_version=loaded.version,
+                acting_user=second,
+            )
+
+        return read, save
+
+    outcomes = run_at_once(correct(), follow())
+
+    assert [kind for kind, _result in outcomes] == ["saved", "saved"]
+    agreement.refresh_from_db()
+    assert (agreement.follow_up_every_days, agreement.next_follow_up, agreement.version) == (14, date(2025, 8, 1), 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_permission_and_a_correction_to_under_18_saved_at_once_never_leave_a_permission_for_a_minor(
+    municipality, monkeypatch
+):
+    first_writer_waits_for_the_second(monkeypatch)
+    unit = UnitFactory(municipality=municipality)
+    first, second = (
+        StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit]),
+        StaffFactory(municipality=municipality, roles=[Role.CASEWORKER], units=[unit]),
+    )
+    citizen = register_citizen(municipality, first, units=[unit])
+    ida = add_relative(citizen, first, "Ida Testesen", relation="barnebarn")
+
+    def refused_or(save):
+        try:
+            return save()
+        except RuleViolation:
+            return "refused"
+
+    def correct():
+        def read():
+            return Relative.objects.get(pk=ida.pk), services.correction_token(ida)
+
+        def save(loaded):
+            relative, seen = loaded
+            return refused_or(
+                lambda: services.correct_record(
+                    record=relative, changes={"is_minor": True}, reason="Hun er 15.", acting_user=first, seen=seen
+                )
+            )
+
+        return read, save
+
+    def permit():
+        def save(_loaded):
+            return refused_or(lambda: record(Relative.objects.get(pk=ida.pk), second, given_on=date(2025, 4, 1)))
+
+        return (lambda: None), save
+
+    outcomes = run_at_once(correct(), permit())
+
+    results = [result for _kind, result in outcomes]
+    assert results.count("refused") == 1, results
+    minor = Relative.objects.get(pk=ida.pk).is_minor
+    permitted = Consent.objects.filter(relative=ida, decision=Consent.Decision.PERMIT).exists()
+    assert minor != permitted, "exactly one of the two was saved"

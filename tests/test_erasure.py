@@ -18,6 +18,7 @@ from consent.cpr import cpr_digest
 from consent.models import (
     Agreement,
     AuditEvent,
+    BreakGlass,
     Citizen,
     Consent,
     Correction,
@@ -53,6 +54,7 @@ S = {
     "follow_up_note": "Followupnotexyz",
     "correction_reason": "Correctionreasonxyz",
     "dialogue_correction_reason": "Dialoguecorrxyz",
+    "break_glass": "Breakglassreasonxyz: datteren Qwertz ringede om sin mor",
 }
 BIRTH = ["241275", "1975-12-24", cpr_digest("2412754321")]
 
@@ -159,6 +161,8 @@ def full_record(municipality, unit, caseworker, closed_on: date) -> Citizen:
         acting_user=caseworker,
     )
     services.record_view(citizen=citizen, acting_user=caseworker)
+    administrator = StaffFactory(municipality=municipality, roles=[Role.MUNICIPALITY_ADMIN])
+    services.break_glass(citizen=citizen, reason=S["break_glass"], acting_user=administrator)
     return services.close_course(citizen=citizen, closed_on=closed_on, because="moved", acting_user=caseworker)
 
 
@@ -170,6 +174,7 @@ def counts(citizen: Citizen) -> dict:
         "agreements": Agreement.objects.filter(citizen=citizen).count(),
         "follow_ups": FollowUp.objects.filter(agreement__citizen=citizen).count(),
         "corrections": Correction.objects.filter(citizen=citizen).count(),
+        "break_glass": BreakGlass.objects.filter(citizen=citizen).count(),
         "events": list(AuditEvent.objects.filter(citizen=citizen).order_by("pk").values_list("pk", "event")),
     }
 
@@ -197,6 +202,7 @@ def test_after_the_retention_period_no_personal_string_is_left_in_any_table(peop
     assert {key: after[key] for key in after if key != "events"} == {k: before[k] for k in before if k != "events"}
     erased = AuditEvent.objects.get(event=AuditEvent.Event.CITIZEN_ERASED)
     assert erased.actor is None and erased.payload["relatives"] == 2 and erased.payload["consents"] == 3
+    assert erased.payload["break_glass"] == 1
     citizen.refresh_from_db()
     assert citizen.closed_on == closed_on and citizen.erased_at is not None  # anonymous dates remain
 
@@ -270,9 +276,22 @@ def test_outside_the_erasure_the_database_still_refuses_to_change_a_consent_vers
             "UPDATE consent_consent SET reason = 'x' WHERE id = %s",
             "DELETE FROM consent_consent WHERE id = %s",
             "UPDATE consent_auditevent SET event = 'x' WHERE citizen_id = %s",
+            "UPDATE consent_breakglass SET reason = 'x' WHERE citizen_id = %s",
+            "DELETE FROM consent_breakglass WHERE citizen_id = %s",
         ):
             with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(statement, [consent.pk if "consent_consent" in statement else citizen.pk])
+        # Even inside an erasure's transaction, a stated reason keeps who, whom and when; the log is never updated.
+        for statement in (
+            "UPDATE consent_breakglass SET at = at + interval '1 day' WHERE citizen_id = %s",
+            "UPDATE consent_breakglass SET actor_id = (SELECT min(id) FROM portal_user) WHERE citizen_id = %s",
+            "UPDATE consent_auditevent SET payload = '{}' WHERE citizen_id = %s",
+            "DELETE FROM consent_breakglass WHERE citizen_id = %s",
+        ):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL portal.erasing = 'on'")
+                with pytest.raises(DatabaseError), transaction.atomic():
+                    cursor.execute(statement, [citizen.pk])
     else:
         from django.core.exceptions import ValidationError
 

@@ -250,3 +250,30 @@ def test_the_scheduler_enqueues_each_periodic_job_once_per_period(db):
     names = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
     assert names.count("surveys.tasks.resume_email_rounds") == 1
     assert ScheduledRun.objects.filter(job="surveys.resume_email_rounds").count() == 1
+
+
+def test_the_scheduler_marks_failed_a_task_whose_worker_died_while_running_it(db, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from portal.schedule import ABANDONED
+    from portal.tasks import erase_expired_personal_data
+
+    settings.TASK_ABANDONED_AFTER_SECONDS = 3600
+    abandoned, running, done = (DBTaskResult.objects.get(pk=erase_expired_personal_data.enqueue().id) for _ in "xyz")
+    for row in (abandoned, running, done):
+        row.claim("worker-that-was-killed")
+    DBTaskResult.objects.filter(pk=abandoned.pk).update(started_at=timezone.now() - timedelta(seconds=3601))
+    DBTaskResult.objects.filter(pk=done.pk).update(started_at=timezone.now() - timedelta(days=1))
+    DBTaskResult.objects.get(pk=done.pk).set_successful({})
+
+    call_command("scheduler", "--once")
+
+    states = dict(DBTaskResult.objects.values_list("pk", "status"))
+    assert (states[abandoned.pk], states[running.pk], states[done.pk]) == ("FAILED", "RUNNING", "SUCCESSFUL")
+    result = erase_expired_personal_data.get_result(str(abandoned.pk))
+    assert result.status == "FAILED" and result.finished_at is not None
+    assert [error.exception_class_path for error in result.errors] == ["portal.schedule.AbandonedTask"]
+    assert result.errors[0].traceback == ABANDONED

@@ -158,9 +158,44 @@ def test_no_page_shows_permitted_for_a_relative_under_18(logged_in, citizen, cas
         }
         | {"recorded_by_id": caseworker.pk}
     )
-    grid = logged_in.get(citizen.get_absolute_url()).context["overview"].grid
-    ((_relative, cells),) = grid
+    response = logged_in.get(citizen.get_absolute_url())
+    ((_relative, cells),) = response.context["overview"].grid
     assert {state for _category, state, _answer in cells} == {rules.GridState.NO_CONSENT}
+    # The relatives' table and the consents' table ask the same rule: no "Tilladt" anywhere on the page.
+    legacy = Consent.objects.get(relative=child)
+    pages = {
+        "citizen page": response,
+        "receipt": logged_in.get(reverse("consent:receipt", args=[citizen.pk])),
+        "change page": logged_in.get(reverse("consent:consent-change", args=[legacy.pk])),
+        "access request": logged_in.get(reverse("consent:access-request", args=[citizen.pk])),
+    }
+    for name, page in pages.items():
+        text = page.content.decode()
+        assert page.status_code == 200, name
+        assert "ælder ikke: under 18" in text, name
+        assert ">Tilladt<" not in text and "Tilladt " not in text, name
+    assert rules.permission_allows_nothing(legacy)
+    assert not rules.permission_allows_nothing(record(make_relative(citizen, caseworker, "Voksen"), caseworker))
+
+
+def test_the_log_checks_show_the_dpo_every_permission_for_a_relative_under_18_from_before_the_rule(
+    client, municipality, citizen, caseworker, anna
+):
+    child = make_relative(citizen, caseworker, "Lille Testesen", relation="barnebarn", is_minor=True)
+    legacy = new_consent(child, given_on=TODAY(), valid_until=TODAY())
+    legacy.recorded_by = caseworker
+    legacy.save()  # as the database may hold one from before the service refused them
+    record(anna, caseworker, given_on=TODAY())  # an adult's permission is no finding
+    dpo = StaffFactory(municipality=municipality, roles=[Role.DATA_PROTECTION_OFFICER])
+    client.force_login(dpo)
+    response = client.get(reverse("consent:log-checks"))
+    assert [consent.pk for consent in response.context["allowing_nothing"]] == [legacy.pk]
+    page = response.content.decode()
+    assert "1 tilladelse til en pårørende under 18" in page
+    assert f"{citizen.name}: registreret den {TODAY():%d.%m.%Y} af Sara Sagsbehandler" in page
+    # Revoked, it is no longer a finding.
+    services.revoke_consent(consent=legacy, reason="Under 18.", form="oral", acting_user=caseworker)
+    assert client.get(reverse("consent:log-checks")).context["allowing_nothing"] == []
 
 
 # --- The grid ------------------------------------------------------------------------------------------
@@ -193,7 +228,9 @@ def test_the_grid_shows_each_relative_and_kind_as_may_i_tell_answers_it(logged_i
 
 def test_correcting_a_relative_keeps_the_earlier_value_who_when_and_why(logged_in, citizen, anna, caseworker):
     data = {"name": "Anna Testesen", "relation": "datter", "kind": "relative", "phone": "20304051", "email": ""}
-    response = logged_in.post(reverse("consent:correct-relative", args=[anna.pk]), {**data, "reason": "Tastefejl."})
+    response = logged_in.post(
+        reverse("consent:correct-relative", args=[anna.pk]), {**data, "reason": "Tastefejl.", "seen": 0}
+    )
     assert response.status_code == 302
     anna.refresh_from_db()
     assert anna.phone == "20304051"
@@ -209,7 +246,14 @@ def test_correcting_a_relative_keeps_the_earlier_value_who_when_and_why(logged_i
 
 def test_a_correction_without_a_reason_or_without_a_change_saves_nothing(logged_in, anna):
     url = reverse("consent:correct-relative", args=[anna.pk])
-    same = {"name": anna.name, "relation": anna.relation, "kind": anna.kind, "phone": anna.phone, "email": ""}
+    same = {
+        "name": anna.name,
+        "relation": anna.relation,
+        "kind": anna.kind,
+        "phone": anna.phone,
+        "email": "",
+        "seen": 0,
+    }
     response = logged_in.post(url, {**same, "phone": "1"})
     assert response.status_code == 200 and "Skriv, hvorfor oplysningerne rettes." in response.text
     response = logged_in.post(url, {**same, "reason": "Ingen ændring."})
@@ -247,7 +291,7 @@ def test_a_dialogue_an_agreement_and_the_citizens_name_and_unit_are_corrected(
     client.force_login(administrator)
     response = client.post(
         reverse("consent:correct-citizen", args=[citizen.pk]),
-        {"name": "Karen Testesen-Hansen", "units": [other_unit.pk], "reason": "Navneændring og flytning."},
+        {"name": "Karen Testesen-Hansen", "units": [other_unit.pk], "reason": "Navneændring og flytning.", "seen": 0},
     )
     assert response.status_code == 302
     citizen.refresh_from_db()
@@ -264,9 +308,50 @@ def test_a_dialogue_an_agreement_and_the_citizens_name_and_unit_are_corrected(
 def test_a_caseworker_cannot_move_a_citizen_to_a_unit_not_their_own(logged_in, citizen, other_unit):
     response = logged_in.post(
         reverse("consent:correct-citizen", args=[citizen.pk]),
-        {"name": citizen.name, "units": [other_unit.pk], "reason": "Flytning."},
+        {"name": citizen.name, "units": [other_unit.pk], "reason": "Flytning.", "seen": 0},
     )
     assert response.status_code == 200 and not Correction.objects.exists()
+
+
+def test_a_correction_saved_after_someone_elses_shows_theirs_keeps_what_was_typed_and_saves_nothing(
+    logged_in, citizen, anna, caseworker, municipality, unit
+):
+    url = reverse("consent:correct-relative", args=[anna.pk])
+    form = logged_in.get(url).context["form"]
+    opened_with = form.initial["seen"]
+    colleague = make_caseworker(municipality, unit, first_name="Ole", last_name="Kollega")
+    services.correct_record(
+        record=Relative.objects.get(pk=anna.pk),
+        changes={"phone": "20304099"},
+        reason="Anna ringede selv.",
+        acting_user=colleague,
+        seen=services.correction_token(anna),
+    )
+    mine = {"name": "Anna Testesen", "relation": "datter", "kind": "relative", "phone": "20304051", "email": ""}
+    response = logged_in.post(url, {**mine, "reason": "Tastefejl.", "seen": opened_with})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "En anden har rettet oplysningerne, efter du åbnede formularen, så intet blev gemt." in page
+    assert escape("Telefon: nu “20304099” (var “20304050”), rettet af Ole Kollega") in page
+    assert 'value="20304051"' in page and "Tastefejl." in page, "what the user typed is kept in the form"
+    anna.refresh_from_db()
+    assert anna.phone == "20304099"
+    assert list(Correction.objects.values_list("new_value", "corrected_by")) == [("20304099", colleague.pk)]
+
+    # Saving the kept form again, after reading theirs, saves the user's correction.
+    again = response.context["form"].data.copy()
+    assert int(again["seen"]) == services.correction_token(anna)
+    assert logged_in.post(url, again).status_code == 302
+    anna.refresh_from_db()
+    assert anna.phone == "20304051"
+
+
+def test_a_correction_form_without_its_token_saves_nothing(logged_in, anna):
+    data = {"name": "Anna Testesen", "relation": "datter", "kind": "relative", "phone": "1", "reason": "Fejl."}
+    response = logged_in.post(reverse("consent:correct-relative", args=[anna.pk]), data)
+    assert response.status_code == 200 and not Correction.objects.exists()
+    assert "Formularen er ufuldstændig: åbn den igen." in response.content.decode()
 
 
 # --- Closing a course -----------------------------------------------------------------------------------
@@ -356,6 +441,7 @@ def test_the_personal_data_page_lists_each_store_from_the_settings_the_jobs_use(
     page = response.content.decode()
     assert "Borgernes sager" in page and "7 år efter, at borgerens forløb blev afsluttet" in page
     assert "Personalets log-ind" in page and "90 dage" in page
+    assert "E-mail-adresser til invitationer" in page and "indtil dagen efter, at undersøgelsesrunden lukker" in page
     services.set_retention(municipality=municipality, years=12, acting_user=administrator)
     assert "12 år efter" in client.get(reverse("personal-data")).content.decode()
 
@@ -370,13 +456,14 @@ def test_only_the_municipality_administrator_sees_the_personal_data_page(client,
 
 
 # The session, the user and their roles (3), then the page's own: the record with its citizen (1); the
-# agreement's relatives to choose from (1) and its chosen relative (1); the citizen's units and the units
-# to choose from (2); the municipality's retention period (1).
+# record's latest correction, the form's token (1, the correction pages); the agreement's relatives to
+# choose from (1) and its chosen relative (1); the citizen's units and the units to choose from (2); the
+# municipality's retention period (1).
 NEW_PAGE_QUERIES = {
-    "correct-relative": 4,
-    "correct-dialogue": 4,
-    "correct-agreement": 6,
-    "correct-citizen": 6,
+    "correct-relative": 5,
+    "correct-dialogue": 5,
+    "correct-agreement": 7,
+    "correct-citizen": 7,
     "close": 5,
 }
 

@@ -210,3 +210,123 @@ def test_managers_hear_the_day_before_a_wave_opens_and_closes(sink, municipality
     survey.wave.closes_on = today() + timedelta(days=2)
     survey.wave.save()
     assert send_wave_notices.call() == 0
+
+
+# --- The page that gives an agreement to another caseworker ------------------------------------------------
+
+
+def test_a_caseworker_gives_an_agreement_to_a_colleague_who_is_then_reminded_of_it(
+    client, municipality, unit, django_assert_num_queries
+):
+    from django.urls import reverse
+
+    from consent.access import policy
+    from consent.models import Agreement, Citizen
+    from consent.reads import reminders_for
+
+    anna = caseworker(municipality, unit, first_name="Anna", last_name="Andersen")
+    bo = caseworker(municipality, unit, first_name="Bo", last_name="Bech")
+    caseworker(municipality, UnitFactory(municipality=municipality), first_name="Ulla", last_name="Udenfor")
+    kin = caseworker(municipality, unit, first_name="Kim", last_name="Kollega")
+    citizen = CitizenFactory(municipality=municipality, units=[unit], created_by=anna)
+    RelativeFactory(citizen=citizen, name="Kim Kollega", staff_user=kin)  # the citizen's relative: never a choice
+    agreement = AgreementFactory(citizen=citizen, created_by=anna, owner=anna, next_follow_up=today())
+    for _ in range(3):  # more agreements and staff change nothing in the page's queries
+        AgreementFactory(citizen=citizen, created_by=anna, owner=anna)
+        caseworker(municipality, unit)
+    url = reverse("consent:agreement-reassign", args=[agreement.pk])
+    client.force_login(anna)
+    # session, user, roles, the agreement with its citizen, relative and owner, the caseworkers to choose from
+    with django_assert_num_queries(5):
+        page = client.get(url)
+    names = [user.display_name for user in page.context["form"].fields["owner"].queryset]
+    assert "Bo Bech" in names and "Anna Andersen" in names
+    assert "Ulla Udenfor" not in names and "Kim Kollega" not in names
+    assert "data-owner>Anna Andersen<" in page.content.decode()
+
+    response = client.post(url, {"owner": bo.pk, "seen_owner": anna.pk})
+    assert response.status_code == 302 and response["Location"] == citizen.get_absolute_url()
+    assert Agreement.objects.get(pk=agreement.pk).owner == bo
+    assert "Bo Bech er nu ansvarlig for aftalen." in client.get(response["Location"]).content.decode()
+    seen_by = {user: reminders_for(user, policy.visible(user, Citizen), today()) for user in (anna, bo)}
+    assert [task.owner_id for task in seen_by[bo] if task.kind == "follow_up"] == [bo.pk]
+    assert [task for task in seen_by[anna] if task.kind == "follow_up"] == []
+
+
+def test_giving_an_agreement_away_after_someone_else_did_tells_who_has_it_and_keeps_the_choice(
+    client, municipality, unit
+):
+    from django.urls import reverse
+
+    from consent.models import Agreement
+
+    anna = caseworker(municipality, unit, first_name="Anna", last_name="Andersen")
+    bo = caseworker(municipality, unit, first_name="Bo", last_name="Bech")
+    cai = caseworker(municipality, unit, first_name="Cai", last_name="Carlsen")
+    citizen = CitizenFactory(municipality=municipality, units=[unit], created_by=anna)
+    agreement = AgreementFactory(citizen=citizen, created_by=anna, owner=anna)
+    url = reverse("consent:agreement-reassign", args=[agreement.pk])
+    client.force_login(anna)
+    opened_with = client.get(url).context["form"].initial["seen_owner"]
+    consent_services.reassign_agreement(agreement=agreement, owner=cai, acting_user=bo, seen_owner_id=anna.pk)
+
+    response = client.post(url, {"owner": bo.pk, "seen_owner": opened_with})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "En anden har givet aftalen til en anden sagsbehandler" in page
+    assert "data-owner>Cai Carlsen<" in page and f'<option value="{bo.pk}" selected>' in page
+    assert Agreement.objects.get(pk=agreement.pk).owner == cai
+    # Saved again, after seeing it: now it is given.
+    assert client.post(url, response.context["form"].data).status_code == 302
+    assert Agreement.objects.get(pk=agreement.pk).owner == bo
+
+
+def test_an_agreement_cannot_be_given_to_staff_outside_the_citizens_units_nor_when_the_course_is_closed(
+    client, municipality, unit
+):
+    from django.urls import reverse
+
+    from consent.models import Agreement
+
+    anna = caseworker(municipality, unit)
+    outsider = caseworker(municipality, UnitFactory(municipality=municipality))
+    citizen = CitizenFactory(municipality=municipality, units=[unit], created_by=anna)
+    agreement = AgreementFactory(citizen=citizen, created_by=anna, owner=anna)
+    url = reverse("consent:agreement-reassign", args=[agreement.pk])
+    client.force_login(anna)
+    response = client.post(url, {"owner": outsider.pk, "seen_owner": anna.pk})
+    assert response.status_code == 200 and "Vælg en sagsbehandler fra borgerens enheder." in response.text
+    consent_services.close_course(citizen=citizen, closed_on=today(), because="moved", acting_user=anna)
+    with pytest.raises(RuleViolation):
+        consent_services.reassign_agreement(agreement=agreement, owner=anna, acting_user=anna)
+    assert Agreement.objects.get(pk=agreement.pk).owner == anna
+    assert not AuditEvent.objects.filter(event=AuditEvent.Event.AGREEMENT_REASSIGNED).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_caseworkers_giving_the_same_agreement_away_at_once_give_it_once(municipality, unit):
+    from tests.test_consent_services import run_at_once
+
+    anna = caseworker(municipality, unit)
+    bo, cai = caseworker(municipality, unit), caseworker(municipality, unit)
+    citizen = CitizenFactory(municipality=municipality, units=[unit], created_by=anna)
+    agreement = AgreementFactory(citizen=citizen, created_by=anna, owner=anna)
+
+    def job(acting, to):
+        def read():
+            from consent.models import Agreement
+
+            return Agreement.objects.select_related("citizen").get(pk=agreement.pk)
+
+        def save(loaded):
+            return consent_services.reassign_agreement(
+                agreement=loaded, owner=to, acting_user=acting, seen_owner_id=loaded.owner_id
+            )
+
+        return read, save
+
+    outcomes = run_at_once(job(bo, bo), job(cai, cai))
+    assert sorted(kind for kind, _result in outcomes) == ["saved", "stale"]
+    (winner,) = [result for kind, result in outcomes if kind == "saved"]
+    events = AuditEvent.objects.filter(event=AuditEvent.Event.AGREEMENT_REASSIGNED)
+    assert [event.payload["owner_id"] for event in events] == [winner.owner_id]

@@ -2,6 +2,7 @@
 
 from django import template
 
+from consent import rules
 from consent.access import policy
 from consent.models import InformationCategory
 
@@ -18,6 +19,12 @@ def may_use_consent(user) -> bool:
 def may_read_audit_log(user) -> bool:
     """`{% if user|may_read_audit_log %}`: the municipality administrator's links (log checks, personal data)."""
     return policy.may_read_audit_log(user)
+
+
+@register.filter
+def allows_nothing(consent) -> bool:
+    """`{% if consent|allows_nothing %}`: a permission "May I tell?" answers no for (consent.rules)."""
+    return rules.permission_allows_nothing(consent)
 
 
 @register.filter

@@ -1,5 +1,6 @@
-"""A record over its life, in a real browser: a caseworker corrects a relative's phone number (forgetting
-the reason first) and closes the citizen's course (trying a date in the future first); the municipality
+"""A record over its life, in a real browser: a caseworker sees that an old permission for a grandchild under 18
+is not in force, corrects a relative's phone number (forgetting the reason first), gives an agreement to a
+colleague, and closes the citizen's course (trying a date in the future first); the municipality
 administrator reads the page of personal data and tries a retention period of 0 years. Every page goes
 through axe-core and the console on the way, and through the Nu HTML Checker at the end."""
 
@@ -9,13 +10,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from consent.models import Citizen, Correction
+from consent.models import Agreement, Citizen, Correction
 from portal.roles import Role
 from tests.browser.helpers import BOTH_VIEWPORTS, ConsoleWatch, log_in
 from tests.browser.test_consent_journey import Journey
 from tests.browser.test_html_validity import vnu_command, vnu_problems
 from tests.factories import (
     PASSWORD,
+    AgreementFactory,
     CitizenFactory,
     ConsentFactory,
     MunicipalityFactory,
@@ -45,15 +47,20 @@ def record(transactional_db, roles):
     )
     daughter = RelativeFactory(citizen=citizen, name="Mette Datter", phone="12345678", email="mette@example.dk")
     ConsentFactory(relative=daughter, recorded_by=caseworker)
-    RelativeFactory(citizen=citizen, name="Lille Ida", relation="barnebarn", is_minor=True)
-    return citizen, daughter
+    grandchild = RelativeFactory(citizen=citizen, name="Lille Ida", relation="barnebarn", is_minor=True)
+    ConsentFactory(relative=grandchild, recorded_by=caseworker)  # as recorded before such were refused
+    colleague = StaffFactory(
+        municipality=municipality, roles=[Role.CASEWORKER], units=[unit], first_name="Ole", last_name="Kollega"
+    )
+    AgreementFactory(citizen=citizen, created_by=caseworker, owner=caseworker, description="Mette ringer hver fredag")
+    return citizen, daughter, colleague
 
 
 def test_a_caseworker_corrects_a_relative_and_closes_the_course(
     record, live_server, page, new_context, console, viewport_name, tmp_path
 ):
     command = vnu_command()
-    citizen, daughter = record
+    citizen, daughter, colleague = record
     journey = Journey(page, console, live_server.url, viewport_name)
     log_in(page, live_server.url, "sara", PASSWORD)
     url = citizen.get_absolute_url()
@@ -62,6 +69,9 @@ def test_a_caseworker_corrects_a_relative_and_closes_the_course(
     grid = page.locator("table.consent-grid")
     expect(grid.locator("tr", has_text="Mette Datter")).to_contain_text("Tilladt")
     expect(grid.locator("tr", has_text="Lille Ida")).not_to_contain_text("Tilladt")
+    relatives = page.locator("section[aria-labelledby='consent-heading'] table").nth(1)
+    expect(relatives.locator("tr", has_text="Lille Ida")).to_contain_text("Gælder ikke: under 18")
+    expect(relatives.locator("tr", has_text="Lille Ida")).not_to_contain_text("Tilladt")
 
     # Correct the phone number; the reason is forgotten first.
     journey.follow(f"main a[href='/personale/paaroerende/{daughter.pk}/ret/']", "correct-relative")
@@ -75,6 +85,17 @@ def test_a_caseworker_corrects_a_relative_and_closes_the_course(
     history = page.locator("section[aria-labelledby='history-heading']")
     expect(history).to_contain_text("“12345678” → “12345679”. Begrundelse: Tastefejl i telefonnummeret.")
     assert Correction.objects.get().old_value == "12345678"
+
+    # Give the agreement to a colleague of the unit, who is then reminded of its follow-ups.
+    agreement = Agreement.objects.get()
+    journey.follow(f"main a[href='/personale/aftaler/{agreement.pk}/ansvarlig/']", "reassign")
+    expect(page.locator("[data-owner]")).to_have_text("Sara Sagsbehandler")
+    page.locator("#id_owner").select_option(str(colleague.pk))
+    journey.submit("citizen-reassigned")
+    expect(page.locator(".alert[role=status]")).to_contain_text("Ole Kollega er nu ansvarlig for aftalen.")
+    agreements = page.locator("section[aria-labelledby='agreements-heading']")
+    expect(agreements).to_contain_text("Ansvarlig sagsbehandler: Ole Kollega")
+    assert Agreement.objects.get().owner == colleague
 
     # Close the course; a date in the future first.
     journey.follow(f"main a[href='{url}afslut/']", "close")
@@ -102,7 +123,7 @@ def test_a_caseworker_corrects_a_relative_and_closes_the_course(
     journey.submit("retention-zero")
     expect(other.locator("#id_years_error")).to_contain_text("Opbevaringsperioden skal være mindst 1 år.")
 
-    assert len(journey.files) == 11, list(journey.files.values())
+    assert len(journey.files) == 13, list(journey.files.values())
     for file_name, body in journey.bodies.items():
         (tmp_path / file_name).write_bytes(body)
     problems = journey.problems + vnu_problems(command, tmp_path, journey.files)
