@@ -22,7 +22,7 @@ class PortalPolicy(AccessPolicy):
     def readable_pages(self, user, municipality: Municipality) -> QuerySet[Page]:
         """The municipality's pages `user` may read, in order: the published ones, or all for its editors."""
         if self.may_preview(user, municipality):
-            return self.visible(user, municipality.pages.all())
+            return self.visible(user, municipality.pages.order_by("order", "pk"))
         return public_pages(municipality)
 
 

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from .models import Municipality, Page
+from .models import Municipality, Page, Section
 
 
 def municipalities() -> QuerySet[Municipality]:
@@ -11,5 +11,14 @@ def municipalities() -> QuerySet[Municipality]:
 
 
 def public_pages(municipality: Municipality) -> QuerySet[Page]:
-    """The municipality's published policy pages, in the editors' order (each knows its municipality)."""
-    return municipality.pages.filter(is_published=True)
+    """The municipality's published policy pages, in the editors' order (each knows its municipality).
+
+    Ordered by the page's own columns: Page's default order begins with its municipality's name, a join that
+    one municipality's pages do not need."""
+    return municipality.pages.filter(is_published=True).order_by("order", "pk")
+
+
+def page_sections(page: Page) -> QuerySet[Section]:
+    """A page's sections in the editors' order (by their own columns, without joining the page and municipality
+    that Section's default order names)."""
+    return page.sections.order_by("order", "pk")

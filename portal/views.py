@@ -21,7 +21,7 @@ from .login import identity_provider_origins
 from .models import Municipality, Page, Section
 from .public_cache import public_municipality_page
 from .roles import Role, has_role
-from .selectors import municipalities
+from .selectors import municipalities, page_sections
 
 
 def home(request):
@@ -84,7 +84,7 @@ def policy_page(request, municipality: Municipality, page_slug: str):
         ],
         "page": page,
         "pages": pages,
-        "blocks": group_sections(list(page.sections.all())),
+        "blocks": group_sections(list(page_sections(page))),
         "previous_page": pages[position - 1] if position > 0 else None,
         "next_page": pages[position + 1] if position + 1 < len(pages) else None,
     }
