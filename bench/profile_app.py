@@ -10,8 +10,9 @@ stack, then with each middleware left out in turn (the difference is what that m
 with cProfile the top functions of one URL.
 
 --uncached: every page rendered (Django's DummyCache, as load_bench.py's uncached server); then it prints,
-for the bare view and each public page (--url NAME=PATH adds or replaces one), µs per request, its queries
-and the ratio to the bare view; with --profile NAME a cProfile listing of that page.
+for the bare view and each public page (--url NAME=PATH adds or replaces one), µs per request on the clock and
+of CPU, its queries and the CPU ratio to the bare view; with --profile NAME a cProfile listing of that page
+(PROFILE_SORT=tottime to sort by a function's own time). Point DATABASE_URL at load_bench.py's database.
 """
 
 import argparse
@@ -97,9 +98,18 @@ def per_request_us(app, path: str, n: int) -> float:
     return best
 
 
+def cpu_us(app, path: str, n: int) -> float:
+    """Microseconds of this process's CPU per request: unlike the time on the clock, barely moved by other load."""
+    start = time.process_time()
+    for _ in range(n):
+        call(app, path)
+    return (time.process_time() - start) / n * 1e6
+
+
 def uncached_table(app, paths: dict[str, str], n: int) -> None:
-    """µs per request, queries and ratio to the bare view of each page, all rendered (no page cache)."""
-    print(f"{'page (uncached, in-process)':<30} {'µs/request':>11} {'queries':>8} {'×bare rps':>10}")
+    """Per page, all rendered (no page cache): µs per request on the clock and of CPU, its queries, and the ratio
+    of the bare view's CPU to the page's (what the page would reach against the bare view with the CPU alone)."""
+    print(f"{'page (uncached, in-process)':<30} {'µs/request':>11} {'µs CPU':>9} {'queries':>8} {'×bare (CPU)':>12}")
     bare = None
     for name, path in paths.items():
         queries = []  # (Django's own query log is emptied when a request starts)
@@ -111,9 +121,10 @@ def uncached_table(app, paths: dict[str, str], n: int) -> None:
         with connection.execute_wrapper(count):
             status = call(app, path)
         took = per_request_us(app, path, n)
-        bare = bare or took
+        cpu = cpu_us(app, path, n)
+        bare = bare or cpu
         failed = "" if status == 200 else f" {status}"
-        print(f"{name:<30} {took:>11.0f} {len(queries):>8} {bare / took:>10.2f}{failed}")
+        print(f"{name:<30} {took:>11.0f} {cpu:>9.0f} {len(queries):>8} {bare / cpu:>12.2f}{failed}")
 
 
 def main() -> None:
