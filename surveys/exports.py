@@ -306,7 +306,7 @@ def _spreadsheet_safe(expression):
 
 def answer_export_columns(answers, named: dict, *, with_text: bool, left_out: set = frozenset()):
     """`answers` (an Answer queryset, surveys.selectors.answer_rows' before its values_list) as the export's
-    columns, computed by the database: the same cells answers_csv writes."""
+    columns, computed by the database: the same cells answers_csv writes (`named` holds units' own names)."""
     from django.db.models import Case, F, Q, TextField, Value, When
     from django.db.models.functions import Cast, Coalesce, NullIf
 
@@ -314,10 +314,14 @@ def answer_export_columns(answers, named: dict, *, with_text: bool, left_out: se
         answers = answers.exclude(
             reduce(or_, (Q(response__wave_id=wave, question_id=question) for wave, question in left_out))
         )
+    # One condition per wave, its named units as a list (which PostgreSQL looks up by hash), not one per unit.
+    named_per_wave: dict[int, list[int]] = {}
+    for wave, unit_id in named:
+        named_per_wave.setdefault(wave, []).append(unit_id)
     unit = Case(
         *(
-            When(response__wave_id=wave, response__unit_id=unit_id, then=Value(name, output_field=TextField()))
-            for (wave, unit_id), name in named.items()
+            When(response__wave_id=wave, response__unit_id__in=units, then=Cast("response__unit__name", TextField()))
+            for wave, units in named_per_wave.items()
         ),
         default=Value(str(OTHER_UNITS), output_field=TextField()),
         output_field=TextField(),
