@@ -174,6 +174,9 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Pårørendeportalen"
 MFA_RECOVERY_CODE_COUNT = 10
+# The code of the previous 30-second step still counts (RFC 6238 § 5.2: one step back for the time it takes to type
+# and send it, and a phone clock a little behind); allauth refuses a code used once.
+MFA_TOTP_TOLERANCE = 1
 
 # Login throttling (django-axes): lock a username+address pair after 5 failures for one hour.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

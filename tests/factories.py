@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from allauth.socialaccount.models import SocialApp
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from factory.django import DjangoModelFactory
@@ -108,6 +109,24 @@ class SuperuserFactory(StaffFactory):
     municipality = None
     is_staff = True
     is_superuser = True
+
+
+class IdentityProviderFactory(factory.django.DjangoModelFactory):
+    """A municipality's identity provider: an allauth SocialApp of the openid_connect provider, id = the slug."""
+
+    class Meta:
+        model = SocialApp
+
+    class Params:
+        municipality = None
+        issuer = "http://127.0.0.1:1"
+
+    provider = "openid_connect"
+    provider_id = factory.LazyAttribute(lambda app: app.municipality.slug)
+    name = factory.LazyAttribute(lambda app: app.municipality.name)
+    client_id = factory.Sequence(lambda n: f"client-{n}")
+    secret = factory.Sequence(lambda n: f"secret-{n}")
+    settings = factory.LazyAttribute(lambda app: {"server_url": app.issuer})
 
 
 class PageFactory(DjangoModelFactory):

@@ -18,6 +18,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from tests.authenticator import totp_code
+
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Korrekt-Hest-Batteri-9"
 
@@ -204,9 +206,8 @@ class Browser:
 
     def second_factor(self, path: str, secret: str, headers: dict | None = None):
         """The authenticator app's step: the code of `secret` now (pyotp, as an app computes it)."""
-        import pyotp
 
-        return self.post_form(path, {"code": pyotp.TOTP(secret).now()}, headers)
+        return self.post_form(path, {"code": totp_code(secret)}, headers)
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["prepare"]:

@@ -28,7 +28,7 @@ from contacts.search import (
 )
 
 # The module fixture below reads the test database; this mark makes pytest-django create it for these tests.
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("hvidovre-directory")]  # one indexed directory
 
 # Hvidovre's eight situations, by the beginning of their text (fixtures/directory/hvidovre.json).
 HOME_HELP = "Borgeren har svært ved at klare sig selv og har brug for hjælp og støtte derhjemme"

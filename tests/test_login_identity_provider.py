@@ -20,9 +20,10 @@ from django.urls import reverse
 from portal.models import User
 from portal.roles import Role
 from portal.staff_services import deactivate_staff
-from tests.factories import StaffFactory
-from tests.factories_r9_login import IdentityProviderFactory
+from tests.factories import IdentityProviderFactory, StaffFactory
 from tests.openid_provider import OTHER_CLIENT, PORTAL_CLIENT, callback_path, running_openid_provider
+
+pytestmark = pytest.mark.xdist_group("openid-provider")  # one OpenID Provider process for the module
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from aiosmtpd.controller import Controller
 from django.urls import reverse
 
 from portal.roles import Role
+from tests.authenticator import enrol_totp, totp_code
 from tests.factories import StaffFactory
-from tests.factories_r9_login import enrol_totp, totp_code
 
 
 class Inbox:

@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from portal.login_middleware import SEEN_AT
 from portal.roles import Role
-from tests.factories import PASSWORD, StaffFactory, SuperuserFactory
-from tests.factories_r9_login import IdentityProviderFactory
+from tests.factories import PASSWORD, IdentityProviderFactory, StaffFactory, SuperuserFactory
 
 
 def age_session(client, **seconds_ago):

@@ -4,8 +4,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from tests.authenticator import enrol_totp, recovery_codes, totp_code
 from tests.factories import PASSWORD
-from tests.factories_r9_login import enrol_totp, recovery_codes, totp_code
 
 
 def log_in_with_password(client, username="sara", password=PASSWORD, **extra):
@@ -32,6 +32,15 @@ def test_a_wrong_authenticator_code_does_not_log_in(client, caseworker):
     assert client.get(reverse("staff-home")).status_code == 302
 
 
+def test_the_code_of_the_previous_step_still_logs_in_but_not_an_older_one(client, caseworker):
+    secret = enrol_totp(caseworker)
+    log_in_with_password(client)
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret, steps_ago=2)})
+    assert "_auth_user_id" not in client.session  # a minute old: refused
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret, steps_ago=1)})
+    assert client.get(reverse("staff-home")).status_code == 200  # typed as the step turned: accepted
+
+
 def test_a_recovery_code_stands_in_for_a_lost_phone_once(client, caseworker):
     enrol_totp(caseworker)
     code = recovery_codes(caseworker)[0]
@@ -45,7 +54,6 @@ def test_a_recovery_code_stands_in_for_a_lost_phone_once(client, caseworker):
 
 
 def test_a_staff_member_without_an_authenticator_must_set_one_up_before_any_staff_page(client, caseworker):
-    import pyotp
 
     response = log_in_with_password(client)
     assert response.status_code == 302
@@ -54,7 +62,7 @@ def test_a_staff_member_without_an_authenticator_must_set_one_up_before_any_staf
     page = client.get(response["Location"])
     assert page.status_code == 200 and "Aktiver autentificeringsapp" in page.text
     secret = page.context["form"].secret
-    response = client.post(reverse("mfa_activate_totp"), {"code": pyotp.TOTP(secret).now()})
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
     assert response.status_code == 302
     assert client.get(reverse("staff-home")).status_code == 200
 

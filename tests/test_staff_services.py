@@ -16,8 +16,8 @@ from portal.models import Area, StaffInvitation, User
 from portal.roles import Role
 from portal.staff_import import parse_upload
 from portal.staff_rules import invitation_digest, staff_state
+from tests.authenticator import enrol_totp, totp_code
 from tests.factories import PASSWORD, CitizenFactory, MunicipalityFactory, StaffFactory, UnitFactory
-from tests.factories_r9_login import enrol_totp, totp_code
 from tests.test_staff_import import xlsx
 
 BASE = "https://portal.example"

@@ -20,6 +20,8 @@ from tests.smtp_sink import free_port
 
 REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('PORTAL_TEST_REDIS_DB', '7')}"
 STRANGER, USER = "127.0.0.2", "127.0.0.3"
+# With the cache tests, one test process at a time: they share the Redis database. One pair of servers for the module.
+pytestmark = pytest.mark.xdist_group("redis")
 
 
 @pytest.fixture(scope="module")

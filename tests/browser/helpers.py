@@ -88,7 +88,7 @@ def authenticator_secret(username: str) -> str:
     from allauth.mfa.utils import decrypt
 
     from portal.models import User
-    from tests.factories_r9_login import enrol_totp
+    from tests.authenticator import enrol_totp
 
     user = User.objects.get(username=username)
     totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
@@ -98,12 +98,13 @@ def authenticator_secret(username: str) -> str:
 def type_authenticator_code(page, secret: str, user_id: int) -> None:
     """Types the code the authenticator app shows now. A code counts once (allauth remembers used codes), and a
     test may log the same person in twice within its 30 seconds: the memory of this code is cleared first."""
-    import pyotp
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
     from django.core.cache import cache
 
-    code = pyotp.TOTP(secret).now()
+    from tests.authenticator import totp_code
+
+    code = totp_code(secret)
     cache.delete(TOTP(Authenticator(user_id=user_id))._get_used_cache_key(code))
     page.locator("#id_code").fill(code)
     page.get_by_role("button", name="Log ind").click()

@@ -12,12 +12,12 @@ the console, and their HTML, as the server sent it, goes to the Nu HTML Checker 
 import re
 from urllib.parse import urlparse
 
-import pyotp
 import pytest
 from playwright.sync_api import expect
 
 from consent.models import AuditEvent, Citizen, Consent, Dialogue, Relative
 from portal.roles import Role
+from tests.authenticator import totp_code
 from tests.browser.helpers import BOTH_VIEWPORTS, authenticator_secret, tab_to
 from tests.browser.public_pages import PublicPage, axe_problems, response_problems
 from tests.browser.test_html_validity import vnu_command, vnu_problems
@@ -117,7 +117,7 @@ def test_caseworker_records_and_revokes_a_consent_with_the_keyboard(
     journey.type_into("#id_login", "sara")
     journey.type_into("#id_password", PASSWORD)
     journey.press("Enter", "second-factor")
-    journey.type_into("#id_code", pyotp.TOTP(secret).now())
+    journey.type_into("#id_code", totp_code(secret))
     journey.press("Enter", "staff-home")
     assert page.url == f"{live_server.url}/personale/"
 

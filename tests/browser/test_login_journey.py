@@ -3,16 +3,22 @@ code computed with pyotp from the secret the page shows), logs in with password 
 her unit's citizens; logs in through her municipality's login (a REAL OpenID Provider process); and is
 logged out after the idle time (set to seconds here), with the notice on the login page."""
 
-import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from portal.roles import Role
+from tests.authenticator import totp_code
 from tests.browser.helpers import log_in
 from tests.browser.public_pages import axe_problems
-from tests.factories import PASSWORD, CitizenFactory, MunicipalityFactory, StaffFactory, UnitFactory
-from tests.factories_r9_login import IdentityProviderFactory
+from tests.factories import (
+    PASSWORD,
+    CitizenFactory,
+    IdentityProviderFactory,
+    MunicipalityFactory,
+    StaffFactory,
+    UnitFactory,
+)
 from tests.openid_provider import PORTAL_CLIENT, running_openid_provider
 
 pytestmark = pytest.mark.browser
@@ -50,7 +56,7 @@ def test_a_caseworker_sets_up_her_authenticator_logs_in_and_sees_her_units_citiz
     page.wait_for_url(f"{base}/konto/2fa/totp/activate/**")  # no staff page before the second factor
     problems += axe_problems(axe, page, "enrol")
     secret = page.locator("#authenticator_secret").input_value()
-    page.locator("#id_code").fill(pyotp.TOTP(secret).now())
+    page.locator("#id_code").fill(totp_code(secret))
     page.get_by_role("button", name="Aktiver").click()
     page.goto(f"{base}/personale/borgere/")
     main = page.locator("main")

@@ -17,7 +17,7 @@ from tests.browser.lighthouse import LIGHTHOUSE, lighthouse, summary
 from tests.browser.served_site import served_portal
 from tests.scenarios import FIXED_CODE
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("served-portal")]  # one served portal for the module
 
 PAGES = {
     "front page": "/",
