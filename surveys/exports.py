@@ -232,11 +232,6 @@ def answer_labels() -> dict[tuple[str, str], str]:
     return labels
 
 
-def answer_label(kind: str, value: str) -> str:
-    """An answer as the form showed it: “I høj grad”, not `i_hoej_grad`."""
-    return answer_labels().get((kind, value), value)
-
-
 def answer_columns(with_text: bool) -> list:
     return ANSWER_COLUMNS if with_text else ANSWER_COLUMNS[:-1]
 
