@@ -345,6 +345,7 @@ def main() -> int:
             stop(server)
             loads.append(os.getloadavg()[0])
     print_table(rows, loads, args)
+    print(f"gunicorn's logs: {directory}")
     return 0
 
 
