@@ -34,6 +34,7 @@ HOST = "127.0.0.1"
 SIZES = (100, 1_000, 10_000)
 SEARCH_WORDS = ["demens", "plejehjem", "genoptræning", "kræft", "aflastning", "hjemmehjælp", "klage", "daghjem"]
 COPIES = 10  # the 10× survey data
+BIG_SLUG, BIG_UNITS, BIG_RESPONSES = "syntetisk-svar", 120, 30_000  # the issue's XLSX case
 
 
 def parse_args() -> argparse.Namespace:
@@ -115,7 +116,7 @@ def generate() -> dict:
     haderslev = Municipality.objects.get(slug="haderslev")
     survey = haderslev.surveys.order_by("pk").first()
     responses = list(SurveyResponse.objects.filter(wave__survey=survey).order_by("pk"))
-    if responses and SurveyResponse.objects.filter(wave__survey=survey).count() < COPIES * len(responses) // 2:
+    if responses and not Municipality.objects.filter(slug=BIG_SLUG).exists():  # (not again with --skip-setup)
         answers = list(Answer.objects.filter(response__in=responses))
         by_response = {}
         for answer in answers:
@@ -135,8 +136,9 @@ def generate() -> dict:
                     }
                     new_answers.append(Answer(**fields, response=copy))
             Answer.objects.bulk_create(new_answers, batch_size=2000)
+    big_survey_manager()
     surveys = {}
-    for slug, scale in [("aabenraa", "1×"), ("haderslev", f"{COPIES}×")]:
+    for slug, scale in [("aabenraa", "1×"), ("haderslev", f"{COPIES}×"), (BIG_SLUG, "120 units")]:
         municipality = Municipality.objects.get(slug=slug)
         found = municipality.surveys.order_by("pk").first()
         surveys[scale] = {
@@ -151,6 +153,33 @@ def generate() -> dict:
         name, morsel = next(iter(client.cookies.items()))
         cookies[scale] = f"{name}={morsel.value}"
     return {"surveys": surveys, "cookies": cookies, "policy": policy_path()}
+
+
+def big_survey_manager() -> None:
+    """A SYNTHETIC municipality with 120 units and 30,000 responses (tests.scenarios' made-up survey, 115 more units,
+    125 random responses per unit in each of its two closed waves), and its manager with an authenticator app."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.utils import timezone
+
+    from portal.models import Area, Municipality
+    from portal.roles import Role
+    from tests.factories import MunicipalityFactory, StaffFactory, UnitFactory
+    from tests.scenarios import demo_results, generate_answers
+
+    if Municipality.objects.filter(slug=BIG_SLUG).exists():
+        return
+    municipality = MunicipalityFactory(town="Syntetisk Svar", slug=BIG_SLUG, kommunekode="0939")
+    made = demo_results(municipality, timezone.localdate())
+    units = list(made["units"].values())
+    units += [
+        UnitFactory(municipality=municipality, name=f"[Syntetisk] Enhed {n}", area=list(Area)[n % len(Area)])
+        for n in range(BIG_UNITS - len(units))
+    ]
+    questions = list(made["survey"].questions.all())
+    for wave in made["waves"][:2]:
+        generate_answers(wave, units, questions, BIG_RESPONSES // BIG_UNITS // 2, seed=wave.pk)
+    manager = StaffFactory(username=f"{BIG_SLUG}-leder", municipality=municipality, roles=[Role.MANAGER])
+    TOTP.activate(manager, generate_totp_secret())
 
 
 def policy_path() -> str:
@@ -316,6 +345,7 @@ def main() -> int:
             stop(server)
             loads.append(os.getloadavg()[0])
     print_table(rows, loads, args)
+    print(f"gunicorn's logs: {directory}")
     return 0
 
 
@@ -334,10 +364,12 @@ def print_table(rows: list[tuple[str, dict]], loads: list[float], args: argparse
         )
     searches = [found[f"search uncached, {size:,} situations (synthetic)"] for size in SIZES]
     print(f"\nsearch p50 at 10,000 / at 100 situations: {searches[-1]['p50'] / searches[0]['p50']:.2f} (goal ≤ 2)")
-    for scale in ("1×", f"{COPIES}×"):
+    for scale in ("1×", f"{COPIES}×", "120 units"):
         csv = next(row for name, row in rows if name.startswith(f"export resultater.csv {scale}"))
         xlsx = next(row for name, row in rows if name.startswith(f"export resultater.xlsx {scale}"))
         print(f"results XLSX p50 / results CSV p50 at {scale}: {xlsx['p50'] / csv['p50']:.2f} (goal ≤ 2)")
+    slowest = max(row["p99"] for _name, row in rows)
+    print(f"slowest p99 of any URL: {slowest:.0f} ms (gunicorn's timeout: 30,000 ms)")
 
 
 if __name__ == "__main__":

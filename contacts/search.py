@@ -1,9 +1,11 @@
 """Search in the directory that understands Danish: word forms, case, accents, a small typo, synonyms.
 
-The scoring happens in Python, so the results are the same on SQLite and PostgreSQL. `Index` holds a
-small directory in memory (the tests' examples); the directory pages use `contacts.search_index.StoredIndex`,
-the same scoring over the vocabulary and postings kept in the database, which reads only the words and
-situations a query can match, so a search costs the same in a directory of 100 or 10,000 situations.
+How a query word matches a word of the directory is decided here, in Python, so the results are the same on
+SQLite and PostgreSQL. `Index` holds a small directory in memory (the tests' examples) and ranks in Python;
+the directory pages use `contacts.search_index.StoredIndex`, the same matching over the vocabulary kept in the
+database and the same ranking computed by the database (`Index.ranked`), which reads only the words a query
+can match and returns only the best situations, so a search costs about the same in a directory of 100 or
+10,000 situations. Scores are rounded to SCORE_DIGITS, so both add up to the same figures.
 
 Pipeline for a text: lower-case → fold accents and æ/ø/å (and the German/Swedish ä/ö) to ASCII (so
 "paaroerende" finds "pårørende") → split into words → drop stop words → Danish Snowball stem.
@@ -239,6 +241,8 @@ class Entry:
 
 RELATIVE_CUTOFF = 0.5  # results scoring less than half of the best one are noise
 MAX_QUERY_WORDS = 12  # a search reads the words of a query, not of a pasted letter
+# Scores are rounded, so that a sum does not depend on the order it was added up in (the database's order).
+SCORE_DIGITS = 9
 
 
 @dataclass
@@ -295,21 +299,33 @@ class Index:
         per_term = self._per_term(text)
         if not per_term:
             return []
+        found = self.ranked(per_term, limit)
+        if not found:
+            return []
+        best = found[0][1]
+        return [(key, score) for key, score in found if score >= RELATIVE_CUTOFF * best]
+
+    def prepare(self, query: list[str]) -> None:
+        """Before the query's words are matched one by one (an index in the database reads its words at once)."""
+
+    def ranked(self, per_term: list[dict[str, float]], limit: int) -> list[tuple[int, float]]:
+        """The best `limit` entries that match at least half of `per_term` (each query word's strength per word of
+        the index), with their scores (rounded to SCORE_DIGITS), best first; equal scores in the index's order."""
         found = []
         for position, entry in enumerate(self.entries_for({term for strengths in per_term for term in strengths})):
             total, matched = _score(entry, per_term)
             if matched * 2 >= len(per_term) and total > 0:
-                found.append((position, entry.key, total))
-        if not found:
-            return []
-        best = max(score for _position, _key, score in found)
+                found.append((position, entry.key, round(total, SCORE_DIGITS)))
         # Equal scores keep the directory's own order (needs, then situations, as the editors arranged them).
         found.sort(key=lambda found_entry: (-found_entry[2], found_entry[0]))
-        return [(key, score) for _position, key, score in found if score >= RELATIVE_CUTOFF * best][:limit]
+        return [(key, score) for _position, key, score in found[:limit]]
 
     def _per_term(self, text: str) -> list[dict[str, float]]:
         """For each query word that matches something, how well it matches each word of the index."""
         query = list(dict.fromkeys(query_words(text)))[:MAX_QUERY_WORDS]
+        if not query:
+            return []
+        self.prepare(query)
         # Words that match nothing anywhere ("min mor …") neither help nor count against an entry.
         return [strengths for strengths in map(self.strengths, query) if strengths]
 

@@ -9,18 +9,23 @@ A query word is matched against the vocabulary through the database's own text i
 contains one of the query's alternatives (a prefix or a part of a compound) or, for a typo, one of its
 trigrams. PostgreSQL answers that from a GIN pg_trgm index, SQLite from an FTS5 trigram table; both find the
 same words, and contacts.search scores them the same way, so the results are the same on both databases.
+A search reads the words for all its query words in one query, and ranks the situations in a second one
+(`StoredIndex.ranked`: grouped by situation in the database, only the best 20 read), so a word found in
+thousands of situations costs no more Python than a rare one.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import reduce
-from operator import or_
+from operator import add, or_
 
 from django.apps import apps as django_apps
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Case, F, FloatField, Max, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Round
 
-from .search import Entry, Index, terms, words
+from .search import SCORE_DIGITS, Index, alternatives, is_known, terms, words
 
 # Weights of the fields a situation is found by.
 SITUATION_TEXT, KEYWORDS, ASK_ABOUT, CONTACT_NAME, NEED_NAME, NOTE = 3.0, 3.0, 3.0, 2.0, 1.0, 1.0
@@ -93,68 +98,96 @@ def index_situations(situation_ids: Iterable[int], *, models=django_apps) -> Non
 
 
 def vocabulary_containing(municipality_id: int, needles: set[str], exact: set[str]) -> set[str]:
-    """The municipality's words that contain one of `needles` (three letters or more) or are one of `exact`."""
+    """The municipality's words that contain one of `needles` (three letters or more) or equal one of `exact`."""
     from .models import SearchWord
 
-    found: set[str] = set()
+    if not needles and not exact:
+        return set()
     mine = SearchWord.objects.filter(municipality_id=municipality_id)
-    if exact:
-        found.update(mine.filter(term__in=exact).values_list("term", flat=True))
-    if not needles:
-        return found
-    if connection.vendor == "sqlite":
+    wanted = Q(term__in=exact) if exact else Q(pk__in=[])
+    if needles and connection.vendor == "sqlite":
         match = " OR ".join('"{}"'.format(needle.replace('"', '""')) for needle in sorted(needles))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT word.term FROM contacts_searchword_fts JOIN contacts_searchword AS word "
-                "ON word.id = contacts_searchword_fts.rowid "
-                "WHERE contacts_searchword_fts MATCH %s AND word.municipality_id = %s",
-                [match, municipality_id],
-            )
-            found.update(term for (term,) in cursor.fetchall())
-    else:  # PostgreSQL: LIKE '%needle%' through the GIN pg_trgm index
-        found.update(
-            mine.filter(reduce(or_, (Q(term__contains=needle) for needle in needles))).values_list("term", flat=True)
+        wanted |= Q(
+            pk__in=RawSQL("SELECT rowid FROM contacts_searchword_fts WHERE contacts_searchword_fts MATCH %s", [match])
         )
-    return found
+    elif needles:  # PostgreSQL: LIKE '%needle%' through the GIN pg_trgm index
+        wanted |= reduce(or_, (Q(term__contains=needle) for needle in needles))
+    return set(mine.filter(wanted).values_list("term", flat=True))
+
+
+def needles_of(terms: Iterable[str], *, typos: bool) -> tuple[set[str], set[str]]:
+    """(needles, exact words) that find the vocabulary's words that may match `terms`: as written, a word containing
+    a term (three letters or more) or equal to a shorter one; with `typos`, a word sharing a run of three letters."""
+    terms = set(terms)
+    if typos:  # a word with one letter wrong still shares a run of three letters with it (from 6 letters on, always)
+        return {term[i : i + MIN_NEEDLE] for term in terms if len(term) >= 4 for i in range(len(term) - 2)}, set()
+    return {term for term in terms if len(term) >= MIN_NEEDLE}, {term for term in terms if len(term) < MIN_NEEDLE}
 
 
 class StoredIndex(Index):
-    """contacts.search's scoring over the municipality's index in the database, reading only what a query matches."""
+    """contacts.search's scoring over the municipality's index in the database, reading only what a query matches.
+
+    A search reads the vocabulary words all its words may match in one query (`prepare`), and ranks the situations
+    in the database (`ranked`): only the best `limit` come back, however many situations a common word is in.
+    """
 
     def __init__(self, municipality_id: int):
         super().__init__(entries=[])
         self.municipality_id = municipality_id
+        self.loaded_needles: set[str] = set()
+        self.loaded_exact: set[str] = set()
+        self.loaded_words: set[str] = set()
+
+    def prepare(self, query: list[str]) -> None:
+        as_written = {alternative for word in query for alternative in alternatives(word)}
+        needles, exact = needles_of(as_written, typos=False)
+        unknown = [alternatives(word) for word in query if not is_known(word)]  # only these are read as typos
+        needles |= needles_of({term for found in unknown for term in found}, typos=True)[0]
+        self.load(needles, exact)
+
+    def load(self, needles: set[str], exact: set[str]) -> None:
+        needles, exact = needles - self.loaded_needles, exact - self.loaded_exact
+        if needles or exact:
+            self.loaded_words |= vocabulary_containing(self.municipality_id, needles, exact)
+            self.loaded_needles |= needles
+            self.loaded_exact |= exact
 
     def candidates(self, terms: Iterable[str], *, typos: bool) -> set[str]:
-        terms = set(terms)
-        if (
-            typos
-        ):  # a word with one letter wrong still shares a run of three letters with it (from 6 letters on, always)
-            trigrams = {term[i : i + MIN_NEEDLE] for term in terms if len(term) >= 4 for i in range(len(term) - 2)}
-            return vocabulary_containing(self.municipality_id, trigrams, set())
-        return vocabulary_containing(
-            self.municipality_id,
-            {term for term in terms if len(term) >= MIN_NEEDLE},
-            {term for term in terms if len(term) < MIN_NEEDLE},
-        )
+        needles, exact = needles_of(terms, typos=typos)
+        self.load(needles, exact)  # (nothing to read when `prepare` read it already)
+        return {word for word in self.loaded_words if word in exact or any(needle in word for needle in needles)}
 
-    def entries_for(self, terms: set[str]) -> list[Entry]:
+    def ranked(self, per_term: list[dict[str, float]], limit: int) -> list[tuple[int, float]]:
+        """Index.ranked computed by the database, in one query over the postings of the words the query matches:
+        per situation, each query word's best weight × strength, added up; only the best `limit` are read."""
         from .models import SearchTerm
 
-        if not terms:
-            return []
-        rows = SearchTerm.objects.filter(word__municipality_id=self.municipality_id, word__term__in=terms).values_list(
-            "situation__need__order",
-            "situation__need_id",
-            "situation__order",
-            "situation_id",
-            "weight",
-            "word__term",
+        best = {
+            f"best_{position}": Coalesce(
+                Max(
+                    Case(
+                        *(
+                            When(word__term=term, then=F("weight") * Value(strength))
+                            for term, strength in found.items()
+                        ),
+                        output_field=FloatField(),
+                    )
+                ),
+                Value(0.0),
+            )
+            for position, found in enumerate(per_term)
+        }
+        matched = reduce(add, (Case(When(**{f"{name}__gt": 0}, then=1), default=0) for name in best))
+        rows = (
+            SearchTerm.objects.filter(
+                word__municipality_id=self.municipality_id,
+                word__term__in={term for found in per_term for term in found},
+            )
+            .values("situation_id", "situation__need__order", "situation__need_id", "situation__order")
+            .annotate(**best)
+            .annotate(score=Round(reduce(add, (F(name) for name in best)), SCORE_DIGITS), matched=matched)
+            .filter(matched__gte=(len(per_term) + 1) // 2, score__gt=0)
+            .order_by("-score", "situation__need__order", "situation__need_id", "situation__order", "situation_id")
+            .values_list("situation_id", "score")[:limit]
         )
-        entries: dict[tuple, Entry] = {}
-        for *position, situation, weight, term in rows:
-            entry = entries.setdefault((*position, situation), Entry(situation))
-            entry.fields.append((weight, frozenset([term])))
-        # The directory's own order: needs, then their situations, as the editors arranged them.
-        return [entries[position] for position in sorted(entries)]
+        return [(situation, float(score)) for situation, score in rows]

@@ -23,7 +23,7 @@ class PortalPolicy(AccessPolicy):
         """The municipality's pages `user` may read, in order: the published versions, or for its editors
         every page's draft (a preview). `sections_of(page)` gives a page's sections."""
         if self.may_preview(user, municipality):
-            return list(self.visible(user, municipality.pages.all()))
+            return list(self.visible(user, municipality.pages.order_by("order", "pk")))  # no join for the default order
         return public_pages(municipality, with_sections=with_sections)
 
     @staticmethod

@@ -5,7 +5,8 @@ Written for the spreadsheet a manager opens with a double-click, in the interfac
   the columns, a decimal comma and a UTF-8 byte-order mark, which is what Danish Excel reads into columns;
 - English (under /en/): English headers and words, `,` between the columns and a decimal point.
 The Excel file holds numbers as numbers, shares with a percent format; it is written row by row
-(openpyxl's write_only mode), so its time and memory grow linearly with the rows.
+(openpyxl's write_only mode) to a temporary file, so its time and memory grow linearly with the rows. Every export
+is streamed to the client. On PostgreSQL the database itself writes the answers CSV (COPY … TO STDOUT).
 
 The answers export names a unit only where surveys.suppression.units_named_in_answers allows it (other
 units' answers are "Other units"), and holds free text only when asked for after a warning.
@@ -15,7 +16,9 @@ A cell a spreadsheet would run as a formula (free text comes from anyone) is wri
 import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from io import BytesIO
+from functools import reduce
+from operator import or_
+from typing import BinaryIO
 
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -174,15 +177,17 @@ def percent_headers() -> list[str]:
     return [f"{header} (%)" if key in PERCENT_COLUMNS else str(header) for key, header in FIGURE_COLUMNS]
 
 
-def figures_csv(results: SurveyResults) -> str:
+def figures_csv(results: SurveyResults) -> Iterator[str]:
+    """The figures CSV, line by line (for a streamed response)."""
     dialect = csv_dialect()
     percent_columns = {index for index, (key, _header) in enumerate(FIGURE_COLUMNS) if key in PERCENT_COLUMNS}
-    rows = [percent_headers(), *figure_rows(results)]
-    return BOM + "".join(csv_lines(rows, dialect, percent_columns))
+    yield BOM
+    yield from csv_lines([percent_headers(), *figure_rows(results)], dialect, percent_columns)
 
 
-def figures_xlsx(results: SurveyResults) -> bytes:
-    """The figures as an Excel workbook: numbers as numbers, shares as fractions shown as percentages."""
+def figures_xlsx(results: SurveyResults, file: BinaryIO) -> None:
+    """The figures as an Excel workbook written to `file`: numbers as numbers, shares as fractions shown as
+    percentages. Only a cell with a number format is a cell object; the others are plain values (cheaper)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -204,49 +209,158 @@ def figures_xlsx(results: SurveyResults) -> bytes:
     for row in figure_rows(results):
         cells = []
         for value, number_format in zip(row, formats, strict=True):
-            cell = WriteOnlyCell(sheet, value=safe_cell(value))
             if number_format and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = number_format
-            cells.append(cell)
+                cells.append(cell)
+            else:
+                cells.append(safe_cell(value))
         sheet.append(cells)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(file)
 
 
 # --- the anonymous answers ------------------------------------------------------------------------
 
 
-def answer_label(kind: str, value: str) -> str:
-    """An answer as the form showed it: “I høj grad”, not `i_hoej_grad`."""
-    if kind == Question.Kind.SCALE and value in Scale.values:
-        return str(Scale(value).label)
-    if kind == Question.Kind.YES_NO and value in YesNo.values:
-        return str(YesNo(value).label)
-    if value == DONT_KNOW:
-        return str(Scale.DONT_KNOW.label)
-    return value
+def answer_labels() -> dict[tuple[str, str], str]:
+    """{(question kind, stored value): the answer as the form showed it} — “I høj grad”, not `i_hoej_grad`.
+    Any other value (a single choice's) is its own label."""
+    labels = {(Question.Kind.SCALE.value, value): str(label) for value, label in Scale.choices}
+    labels |= {(Question.Kind.YES_NO.value, value): str(label) for value, label in YesNo.choices}
+    dont_know = str(Scale.DONT_KNOW.label)
+    labels |= {(kind, DONT_KNOW): dont_know for kind in Question.Kind.values}
+    return labels
 
 
-def answer_row(row, named: dict[tuple[int, int | None], str], with_text: bool) -> list:
-    """One answer as an export row. `row` is surveys.selectors.answer_rows' tuple; `named` maps (wave, unit)
-    to the unit's name where it may be named (any other unit is “Other units”)."""
-    response_id, wave_id, wave_name, unit_id, _question_id, number, question, question_en, kind, value, text = row
-    unit = named.get((wave_id, unit_id), str(OTHER_UNITS))
-    if csv_dialect() is ENGLISH_CSV and question_en:
-        question = question_en
-    return [str(response_id), wave_name, unit, number, question, answer_label(kind, value), text if with_text else ""]
+def answer_columns(with_text: bool) -> list:
+    return ANSWER_COLUMNS if with_text else ANSWER_COLUMNS[:-1]
 
 
 def answers_csv(rows: Iterable, named: dict, *, with_text: bool, left_out: set = frozenset()) -> Iterator[str]:
-    """The answers export, line by line (it may be long); the questions of `left_out` ((wave, question)) are
-    left out: too few answered them in that wave."""
+    """The answers export, in pieces of a few hundred lines (it may be long); the questions of `left_out`
+    ((wave, question)) are left out: too few answered them in that wave. `rows` are surveys.selectors.answer_rows'
+    tuples; `named` maps (wave, unit) to the unit's name where it may be named (any other is “Other units”).
+
+    The same lines as answers_csv_copy writes on PostgreSQL (lines end in a line feed, as PostgreSQL's COPY ends them).
+    """
     dialect = csv_dialect()
-    columns = ANSWER_COLUMNS if with_text else ANSWER_COLUMNS[:-1]
-    yield BOM
-    yield from csv_lines([headers(columns)], dialect)
+    english = dialect is ENGLISH_CSV
+    labels = answer_labels()
+    other_units = str(OTHER_UNITS)
+    lines: list[str] = []
+    writer = csv.writer(_Lines(lines), delimiter=dialect.delimiter, lineterminator="\n")
+    yield BOM + "".join(csv_lines([headers(answer_columns(with_text))], dialect)).replace("\r\n", "\n")
     for row in rows:
-        if (row[1], row[4]) in left_out:
+        response_id, wave_id, wave_name, unit_id, question_id, number, question, question_en, kind, value, text = row
+        if (wave_id, question_id) in left_out:
             continue
-        cells = answer_row(row, named, with_text)
-        yield from csv_lines([cells if with_text else cells[:-1]], dialect)
+        cells = [
+            str(response_id),
+            safe_cell(wave_name),
+            safe_cell(named.get((wave_id, unit_id), other_units)),
+            number,
+            safe_cell(question_en if english and question_en else question),
+            safe_cell(labels.get((kind, value), value)),
+        ]
+        if with_text:
+            cells.append(safe_cell(text))
+        writer.writerow(cells)
+        if len(lines) >= CHUNK_LINES:
+            yield "".join(lines)
+            lines.clear()
+    yield "".join(lines)
+
+
+CHUNK_LINES = 500
+
+
+class _Lines:
+    """A file-like object that collects what the csv writer writes."""
+
+    def __init__(self, lines: list[str]):
+        self.write = lines.append
+
+
+# --- the anonymous answers on PostgreSQL: written by the database (COPY … TO STDOUT) -------------------------
+
+
+def _spreadsheet_safe(expression):
+    """The SQL twin of safe_cell (an empty text as NULL, which COPY writes as an empty cell, as csv does "")."""
+    from django.db.models import Case, TextField, Value, When
+    from django.db.models.functions import Cast, Concat, Left, NullIf
+    from django.db.models.lookups import In
+
+    text = NullIf(Cast(expression, TextField()), Value("", output_field=TextField()))
+    quoted = Concat(Value("'", output_field=TextField()), text, output_field=TextField())
+    return Case(
+        When(In(Left(text, 1), list(FORMULA_STARTS)), then=quoted),
+        default=text,
+        output_field=TextField(),
+    )
+
+
+def answer_export_columns(answers, named: dict, *, with_text: bool, left_out: set = frozenset()):
+    """`answers` (an Answer queryset, surveys.selectors.answer_rows' before its values_list) as the export's
+    columns, computed by the database: the same cells answers_csv writes (`named` holds units' own names)."""
+    from django.db.models import Case, F, Q, TextField, Value, When
+    from django.db.models.functions import Cast, Coalesce, NullIf
+
+    if left_out:
+        answers = answers.exclude(
+            reduce(or_, (Q(response__wave_id=wave, question_id=question) for wave, question in left_out))
+        )
+    # One condition per wave, its named units as a list (which PostgreSQL looks up by hash), not one per unit.
+    named_per_wave: dict[int, list[int]] = {}
+    for wave, unit_id in named:
+        named_per_wave.setdefault(wave, []).append(unit_id)
+    unit = Case(
+        *(
+            When(response__wave_id=wave, response__unit_id__in=units, then=Cast("response__unit__name", TextField()))
+            for wave, units in named_per_wave.items()
+        ),
+        default=Value(str(OTHER_UNITS), output_field=TextField()),
+        output_field=TextField(),
+    )
+    question = (
+        Coalesce(NullIf("question__text_en", Value("", output_field=TextField())), "question__text")
+        if csv_dialect() is ENGLISH_CSV
+        else F("question__text")
+    )
+    label = Case(
+        *(
+            When(question__kind=kind, value=value, then=Value(text, output_field=TextField()))
+            for (kind, value), text in answer_labels().items()
+        ),
+        default=Cast("value", TextField()),
+        output_field=TextField(),
+    )
+    columns = {
+        "export_response": Cast("response_id", TextField()),
+        "export_wave": _spreadsheet_safe("response__wave__name"),
+        "export_unit": _spreadsheet_safe(unit),
+        "export_number": F("question__order"),
+        "export_question": _spreadsheet_safe(question),
+        "export_answer": _spreadsheet_safe(label),
+    }
+    if with_text:
+        columns["export_text"] = _spreadsheet_safe("text")
+    return answers.annotate(**columns).values_list(*columns)
+
+
+def answers_csv_copy(answers, named: dict, *, with_text: bool, left_out: set = frozenset()) -> Iterator[bytes]:
+    """answers_csv on PostgreSQL: the database writes the CSV (COPY … TO STDOUT, through psycopg 3) and the
+    pieces go to the client as they come, with no Python per row."""
+    from django.db import connections
+
+    dialect = csv_dialect()
+    header = "".join(csv_lines([headers(answer_columns(with_text))], dialect)).replace("\r\n", "\n")
+    yield (BOM + header).encode()
+    queryset = answer_export_columns(answers, named, with_text=with_text, left_out=left_out)
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        statement = cursor.mogrify(
+            f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, DELIMITER %s, ENCODING 'UTF8')", [*params, dialect.delimiter]
+        )
+        with cursor.copy(statement) as copy:
+            for piece in copy:
+                yield bytes(piece)

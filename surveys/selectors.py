@@ -79,17 +79,20 @@ def surveys_with_wave_counts(user) -> QuerySet[Survey]:
     return survey_policy.visible(user, Survey).prefetch_related(Prefetch("waves", queryset=waves))
 
 
-def answer_rows(user, survey: Survey, wave: Wave | None = None, *, with_text: bool = False) -> QuerySet:
-    """The anonymous answers of the survey (or of one wave) as export rows, oldest wave first; the free-text
+def exported_answers(user, survey: Survey, wave: Wave | None = None, *, with_text: bool = False) -> QuerySet:
+    """The anonymous answers of the survey (or of one wave) the export holds, oldest wave first; the free-text
     questions' answers only `with_text`. Which units the export may name is surveys.suppression's rule."""
     answers = survey_policy.visible(user, Answer).filter(response__wave__survey=survey)
     if wave is not None:
         answers = answers.filter(response__wave=wave)
     if not with_text:
         answers = answers.exclude(question__kind=Question.Kind.TEXT)
-    return answers.order_by(
-        "response__wave__opens_on", "response__wave_id", "response_id", "question__order", "pk"
-    ).values_list(
+    return answers.order_by("response__wave__opens_on", "response__wave_id", "response_id", "question__order", "pk")
+
+
+def answer_rows(user, survey: Survey, wave: Wave | None = None, *, with_text: bool = False) -> QuerySet:
+    """exported_answers as tuples, for surveys.exports.answers_csv."""
+    return exported_answers(user, survey, wave, with_text=with_text).values_list(
         "response_id", "response__wave_id", "response__wave__name", "response__unit_id", "question_id",
         "question__order", "question__text", "question__text_en", "question__kind", "value", "text",
     )  # fmt: skip

@@ -20,9 +20,10 @@ HVIDOVRE_SEED = json.loads((ROOT / "fixtures" / "directory" / "hvidovre.json").r
 THREE_NEEDS = ["Akutte behov", "Ændret sygdomsbillede", "Ekstra behov i hverdagen"]
 WITHOUT_CONTACTS = ["haderslev", "aabenraa", "ballerup", "rudersdal"]  # their policies name no contacts
 # Database queries of a first (uncached) render for an anonymous visitor, however big the directory.
-# The search: the municipality, the vocabulary for each of its two words, their postings, the situations
-# found and their contact points (contacts.search_index); the whole directory is not read.
-QUERIES = {"directory": 4, "search": 7, "situation": 3, "contact": 3, "offers": 2}
+# The search: the municipality, the vocabulary its words may match (all words at once), the best situations
+# ranked in the database, the situations found and their contact points (contacts.search_index), the offers it
+# finds; the whole directory is not read, and no more than the best 20 situations, however many a word is in.
+QUERIES = {"directory": 4, "search": 6, "situation": 3, "contact": 3, "offers": 2}
 
 
 def directory_url(slug: str, query: str = "") -> str:

@@ -238,7 +238,8 @@ def test_the_xlsx_holds_numbers_with_percent_formats_and_danish_words(client, se
     counted_out(setup)
     client.force_login(manager)
     response = client.get(reverse("surveys:figures-xlsx", args=[setup["survey"].pk]))
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert response["Content-Disposition"].startswith('attachment; filename="')
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet.title == "Resultater"
     header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert header[:2] == ["Indikator", "Runde"]
@@ -440,6 +441,58 @@ def test_a_manager_of_another_municipality_finds_no_free_text(client, setup, oth
     url = reverse("surveys:answers-with-text", args=[setup["survey"].pk])
     assert client.get(url).status_code == 404
     assert client.post(url, {"understood": "on"}).status_code == 404
+
+
+def test_every_export_is_streamed_so_a_large_one_starts_at_once(client, setup, municipality):
+    counted_out(setup)
+    client.force_login(reader_of_free_text(municipality))
+    survey = setup["survey"]
+    for name in ("surveys:figures-csv", "surveys:figures-xlsx", "surveys:answers-csv"):
+        response = client.get(reverse(name, args=[survey.pk]))
+        assert response.status_code == 200 and response.streaming, name
+        assert response["Content-Disposition"].startswith('attachment; filename="'), name
+    with_text = client.post(reverse("surveys:answers-with-text", args=[survey.pk]), {"understood": "on"})
+    assert with_text.status_code == 200 and with_text.streaming
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_answers_export_writes_every_cell_as_the_spreadsheet_must_read_it(client, setup, municipality, language):
+    """On PostgreSQL the database writes the file (COPY): byte for byte what the Python writer writes elsewhere,
+    with cells a spreadsheet would run as a formula made text, and `;`, quotes and line breaks kept inside a cell."""
+    from surveys import exports, selectors
+    from surveys.dashboard_views import left_out_of_answers, named_in_answers
+
+    counted_out(setup)
+    w2, ahorn = setup["waves"]["w2"], setup["units"]["ahorn"]
+    ahorn.name = '+Ahorn; "A"'
+    ahorn.save()
+    w2.name = "-Runde 2"
+    w2.save()
+    written = '=HYPERLINK("x";"y")\nlinje 2; "citat"'
+    Answer.objects.filter(pk=Answer.objects.filter(response__unit=ahorn, question=setup["questions"]["comment"])
+                          .values("pk")[:1]).update(text=written)  # fmt: skip
+    reader = reader_of_free_text(municipality)
+    client.force_login(reader)
+    with translation.override(language):
+        url = reverse("surveys:answers-with-text", args=[setup["survey"].pk]) + f"?wave={w2.pk}"
+        response = client.post(url, {"understood": "on"})
+        content = b"".join(response.streaming_content)
+        results = survey_results(setup["survey"])
+        python_written = "".join(
+            exports.answers_csv(
+                selectors.answer_rows(reader, setup["survey"], w2, with_text=True),
+                named_in_answers(reader, setup["survey"], w2, results),
+                with_text=True,
+                left_out=left_out_of_answers(reader, setup["survey"], w2, results),
+            )
+        ).encode()
+    assert content == python_written
+    rows = list(csv.reader(io.StringIO(content.decode()[1:]), delimiter=";" if language == "da" else ","))
+    assert list({row[1] for row in rows[1:]}) == ["'-Runde 2"]
+    assert '\'+Ahorn; "A"' in {row[2] for row in rows}
+    assert "'" + written in {row[6] for row in rows}
+    assert (da("To a high degree") if language == "da" else "To a high degree") in {row[5] for row in rows}
+    assert "" in {row[6] for row in rows[1:]} and "" in {row[5] for row in rows[1:]}  # blanks as empty cells
 
 
 def test_the_answer_exports_run_a_fixed_number_of_queries(client, setup, municipality, django_assert_num_queries):
