@@ -7,8 +7,11 @@ from allauth.mfa.webauthn.forms import (
     ReauthenticateWebAuthnForm,
 )
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+
+from .upload_tables import too_big_message
 
 
 class LoginForm(AllauthLoginForm):
@@ -106,3 +109,30 @@ class RenameSecurityKeyForm(EditWebAuthnForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _name_field(self.fields["name"])
+
+
+class TableUploadForm(forms.Form):
+    """The first step of an import from a file (units and staff, the directory): a file, not empty, no bigger than
+    the setting `max_bytes_setting` allows. A subclass names the setting and says what the file holds."""
+
+    max_bytes_setting = ""
+    label = _("File (CSV or Excel)")
+    help_text = ""
+    accept = ".csv,.xlsx"
+
+    file = forms.FileField(
+        error_messages={"required": _("Choose the file to upload."), "empty": _("The file is empty.")}
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["file"]
+        field.label, field.help_text = self.label, self.help_text
+        field.widget = forms.ClearableFileInput(attrs={"accept": self.accept})
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        max_bytes = getattr(settings, self.max_bytes_setting)
+        if upload.size > max_bytes:
+            raise forms.ValidationError(too_big_message(max_bytes))
+        return upload

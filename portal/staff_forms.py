@@ -1,11 +1,10 @@
 """The forms of staff administration. They only parse and present; portal.staff_services decides."""
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from .forms import TableUploadForm
 from .models import Area, Unit
-from .staff_import import too_big_message
 from .staff_rules import role_choices
 
 UNIT_CHOICE_ERRORS = {
@@ -117,22 +116,12 @@ class UnitForm(forms.Form):
     )
 
 
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("File (CSV or Excel)"),
-        help_text=_(
-            "Units: columns navn and område. Staff: columns navn, e-mail, roller and enheder; separate several "
-            "roles or units with | or a line break."
-        ),
-        error_messages={"required": _("Choose the file to upload."), "empty": _("The file is empty.")},
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+class ImportUploadForm(TableUploadForm):
+    max_bytes_setting = "STAFF_IMPORT_MAX_BYTES"
+    help_text = _(
+        "Units: columns navn and område. Staff: columns navn, e-mail, roller and enheder; separate several "
+        "roles or units with | or a line break."
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.STAFF_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(too_big_message(settings.STAFF_IMPORT_MAX_BYTES))
-        return upload
 
 
 class ImportConfirmForm(forms.Form):

@@ -68,11 +68,38 @@ class UnitFactory(DjangoModelFactory):
     area = Area.ELDERLY
 
 
+# The data migrations that make the staff roles' groups and give them their permissions, each app its own.
+ROLE_MIGRATIONS = [
+    ("portal", "0002_roles", "create_roles"),
+    ("portal", "0008_data_protection_officer", "create_role"),
+    ("contacts", "0002_editors_keep_the_directory", "grant_directory"),
+    ("contacts", "0006_role_contact_for_relatives", "create_role"),
+    ("surveys", "0002_managers_run_surveys", "grant_survey_setup"),
+]
+_migrated_apps = []  # the project's state after every migration, built once per test process
+
+
+def restore_role_groups() -> None:
+    """The staff roles' groups with their permissions as the migrations make them, made again when a transactional
+    test's flush emptied the tables (post_migrate makes content types and permissions again, not groups)."""
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    if Group.objects.filter(name__in=Role.values).count() == len(Role) and Group.permissions.through.objects.exists():
+        return
+    if not _migrated_apps:
+        _migrated_apps.append(MigrationLoader(connection).project_state().apps)
+    for app, migration, function in ROLE_MIGRATIONS:
+        getattr(importlib.import_module(f"{app}.migrations.{migration}"), function)(_migrated_apps[0], None)
+
+
 class StaffFactory(DjangoModelFactory):
     """A member of staff with `roles` (Role members) and, for a caseworker, `units`.
 
     Editors and municipality administrators work in the admin, so they are `is_staff` unless told otherwise.
-    The roles' groups are made again if a transactional test emptied the tables.
+    The roles' groups, with their permissions, are made again if a transactional test emptied the tables.
     """
 
     class Meta:
@@ -90,8 +117,9 @@ class StaffFactory(DjangoModelFactory):
         assert all(isinstance(role, Role) for role in extracted or ()), "roles are portal.roles.Role members"
         if not create or not roles:
             return
-        self.groups.set([Group.objects.get_or_create(name=role.value)[0] for role in roles])
-        # As the staff pages decide; a transactional test's re-made groups have no permissions, hence the names.
+        restore_role_groups()
+        self.groups.set([Group.objects.get(name=role.value) for role in roles])
+        # As the staff pages decide (admin_access), and as a platform superuser would tick it for the admin's roles.
         if not self.is_staff and (admin_access([role.value for role in roles]) or STAFF_ROLES & set(roles)):
             self.is_staff = True
             self.save(update_fields=["is_staff"])

@@ -88,20 +88,11 @@ def live_policies(transactional_db, live_server):
 
 @pytest.fixture
 def roles(transactional_db):
-    """The staff groups with their permissions, as migration portal.0002_roles makes them.
+    """The staff groups with their permissions, as the migrations make them (tests.factories.restore_role_groups).
 
     A transactional test ends by emptying every table, the migration's groups too, so a later test
     cannot count on them: this runs the migration's own function again when they are gone.
     """
-    import importlib
+    from tests.factories import restore_role_groups
 
-    from django.contrib.auth.models import Group
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-
-    from portal.roles import Role
-
-    if Group.objects.filter(name__in=Role.values).count() < len(Role.values):
-        migration = importlib.import_module("portal.migrations.0002_roles")
-        state = MigrationLoader(connection).project_state(("portal", "0002_roles"))
-        migration.create_roles(state.apps, None)
+    restore_role_groups()
