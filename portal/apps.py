@@ -22,6 +22,11 @@ class PortalConfig(AppConfig):
         import_module(f"{self.name}.signals")  # connects the signal receivers
         import_module(f"{self.name}.checks")  # registers the deploy checks
         import_module(f"{self.name}.login_middleware")  # starts a session's clock at every login
+        from django.db.models.signals import post_migrate
+
+        from .standard_pages import give_standard_pages_after_migrate
+
+        post_migrate.connect(give_standard_pages_after_migrate, sender=self, dispatch_uid="portal.standard_pages")
 
     def personal_data_stores(self) -> list:
         """The core's stores of personal data (see portal.personal_data): staff logins and sessions."""

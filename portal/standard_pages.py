@@ -1,11 +1,12 @@
 """The pages every Danish public site has, one set per municipality, each with a default text its editors adapt.
 
 `ensure_standard_pages(municipality)` makes the ones the municipality does not have yet (published, as
-version 1 "from the portal"), so loading the policies or adding a municipality gives it all four; after
+version 1 "from the portal"), so loading the policies, adding a municipality, or `migrate` after an upgrade
+(`give_standard_pages_after_migrate`, for a municipality that has none) gives it all four; after
 that they are ordinary pages (kind "standard"): drafts, publishing, versions. The footer links them.
 
-The default texts state only what holds for every municipality (the law, the portal's own data and its
-retention settings, read from the register of personal data when the page is made); what only the
+The default texts state only what holds for every municipality (the law, the portal's own data: every store
+of the register of personal data, what, why and how long, when the page is made); what only the
 municipality knows (its citizens' adviser, its data-protection officer's address) the text asks the
 reader to find on the municipality's website, until an editor writes it in.
 """
@@ -75,7 +76,15 @@ def _complaints(municipality: Municipality) -> tuple[str, list[dict]]:
 
 
 def _privacy(municipality: Municipality) -> tuple[str, list[dict]]:
-    kept = "\n".join(f"{store.name}: {store.retention(municipality)}" for store in stores())
+    # From the register of personal data (portal.personal_data), so every store the portal keeps is named, with
+    # why and how long, as the DPO's page and the daily eraser know it; only what is not a store is written here.
+    register = stores()
+    kept = [f"{store.name}: {store.what}" for store in register]
+    not_kept = [
+        "Svar på pårørendeundersøgelsen. Svarene er anonyme: portalen gemmer ikke, hvem der har svaret, og "
+        "grupper med få svar vises ikke.",
+        "Når du blot læser siderne, gemmer portalen ingen oplysninger om dig og bruger ingen cookies.",
+    ]
     return "Privatlivspolitik", [
         {
             "kind": "text",
@@ -84,21 +93,13 @@ def _privacy(municipality: Municipality) -> tuple[str, list[dict]]:
                 f"Pårørendeportalen. Her kan du læse, hvad vi gemmer, hvorfor og hvor længe."
             ),
         },
+        {"kind": "list", "heading": "Det gemmer portalen", "items": "\n".join(kept + not_kept)},
+        {"kind": "list", "heading": "Derfor", "items": "\n".join(f"{store.name}: {store.why}" for store in register)},
         {
             "kind": "list",
-            "heading": "Det gemmer portalen",
-            "items": "\n".join(
-                [
-                    "Samtykker og aftaler om, hvem personalet må informere, og om hvad – registreret af personalet i "
-                    "borgerens sag, så de ved, hvad de må fortælle dig.",
-                    "Svar på pårørendeundersøgelsen. Svarene er anonyme: portalen gemmer ikke, hvem der har svaret, og "
-                    "grupper med få svar vises ikke.",
-                    "Henvendelser, du selv sender til kommunen gennem portalen, så kommunen kan svare dig.",
-                    "Når du blot læser siderne, gemmer portalen ingen oplysninger om dig og bruger ingen cookies.",
-                ]
-            ),
+            "heading": "Så længe gemmer vi oplysningerne",
+            "items": "\n".join(f"{store.name}: {store.retention(municipality)}" for store in register),
         },
-        {"kind": "list", "heading": "Så længe gemmer vi oplysningerne", "items": kept},
         {
             "kind": "text",
             "heading": "Dine rettigheder",
@@ -230,3 +231,27 @@ def ensure_standard_pages(municipality: Municipality) -> list[Page]:
             publish_page(acting_user=None, page=page)
             made.append(page)
     return made
+
+
+def give_standard_pages_after_migrate(sender, using: str, plan=None, verbosity: int = 1, stdout=None, **kwargs) -> None:
+    """post_migrate: after an upgrade, each municipality that never had standard pages gets them, with no manual step.
+
+    A receiver, not a data migration: the pages are made by today's code (texts from today's register of personal
+    data and settings, published as versions), which a migration must not import, and it also serves a database
+    migrated later than the code that added the pages. Only a municipality with no standard page at all is given
+    them, so `migrate` on every deploy never makes one twice, never touches an editor's text, and does not bring
+    back a page an editor deleted. `flush` (no plan) and a migration to an earlier state (a plan left to run)
+    are left alone: the models would not match the tables.
+    """
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    if plan is None or using != DEFAULT_DB_ALIAS:
+        return
+    executor = MigrationExecutor(connections[using])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return
+    for municipality in Municipality.objects.exclude(pages__kind=Page.Kind.STANDARD).order_by("name"):
+        made = ensure_standard_pages(municipality)
+        if made and verbosity >= 1 and stdout is not None:
+            stdout.write(f"  Standard pages made for {municipality.name}: {', '.join(page.slug for page in made)}\n")

@@ -1,11 +1,17 @@
 """The pages every Danish public site has, for each municipality, with a default text its editors adapt."""
 
+import html
+import io
+
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 
-from portal.models import Municipality, Page
+from portal.models import Municipality, Page, PageVersion
+from portal.personal_data import stores
 from portal.standard_pages import ensure_standard_pages
-from tests.factories import SuperuserFactory
+from tests.factories import MunicipalityFactory, SuperuserFactory
 
 STANDARD = ["klagevejledning", "privatlivspolitik", "tilgaengelighedserklaering", "hvad-maa-personalet-fortaelle-mig"]
 
@@ -40,8 +46,23 @@ def test_the_privacy_page_states_what_is_kept_and_how_long_from_the_retention_se
     ensure_standard_pages(municipality)
     text = client.get("/testrup/privatlivspolitik/").text
     assert "Svar på pårørendeundersøgelsen. Svarene er anonyme" in text
-    assert "Samtykker og aftaler" in text and "Datatilsynet" in text and "databeskyttelsesrådgiver" in text
+    assert "Datatilsynet" in text and "databeskyttelsesrådgiver" in text
     assert "Borgernes sager: 7 år efter, at borgerens forløb blev afsluttet" in text
+
+
+@override_settings(CONTACT_REQUEST_RETENTION_DAYS=45)
+def test_the_privacy_page_names_every_store_in_the_register_with_what_why_and_how_long(client, municipality):
+    ensure_standard_pages(municipality)
+    text = html.unescape(client.get("/testrup/privatlivspolitik/").text)
+    with translation.override("da"):
+        register = stores()
+        assert len(register) >= 5  # logins, sessions, citizens' records, contact requests, survey addresses
+        for store in register:
+            assert f"{store.name}: {store.what}" in text
+            assert f"{store.name}: {store.why}" in text
+            assert f"{store.name}: {store.retention(municipality)}" in text
+    assert "Pårørendes henvendelser: 45 dage efter, at henvendelsen blev sendt" in text
+    assert "ændringer i hjælpen og hvilke pårørende der fik besked om dem" in text
 
 
 def test_the_accessibility_statement_has_what_digitaliseringsstyrelsen_asks(client, municipality):
@@ -77,3 +98,40 @@ def test_a_municipality_added_in_the_admin_gets_the_four_pages(client, db):
     }  # fmt: skip
     assert client.post(reverse("admin:portal_municipality_add"), data).status_code == 302
     assert Municipality.objects.get(slug="nyby").pages.filter(kind="standard").count() == 4
+
+
+def migrate_after_upgrade() -> str:
+    """`manage.py migrate` as a deploy runs it after an upgrade (nothing left to apply); what it printed."""
+    out = io.StringIO()
+    call_command("migrate", verbosity=1, interactive=False, stdout=out)
+    return out.getvalue()
+
+
+def test_a_municipality_running_before_the_upgrade_gets_the_four_pages_published_from_migrate(client, municipality):
+    assert not municipality.pages.filter(kind=Page.Kind.STANDARD).exists()
+    printed = migrate_after_upgrade()
+    assert set(municipality.pages.filter(kind=Page.Kind.STANDARD).values_list("slug", flat=True)) == set(STANDARD)
+    assert "Standard pages made for Testrup Kommune" in printed
+    assert "Pårørendes henvendelser" in client.get("/testrup/privatlivspolitik/").text
+    assert 'href="/testrup/klagevejledning/"' in client.get("/testrup/").text
+
+
+def test_migrating_again_makes_nothing_twice_and_keeps_the_editor_s_text_draft_and_deletion(municipality):
+    other = MunicipalityFactory(town="Andeby", slug="andeby", kommunekode="0902")
+    migrate_after_upgrade()
+    complaints = municipality.pages.get(slug="klagevejledning")
+    complaints.title = "Klager – redaktørens titel"
+    complaints.save()
+    section = complaints.sections.first()
+    section.body = "Redaktørens egen tekst."
+    section.save()
+    other.pages.get(slug="hvad-maa-personalet-fortaelle-mig").delete()
+    pages, versions = Page.objects.count(), PageVersion.objects.count()
+
+    assert "Standard pages made" not in migrate_after_upgrade()
+
+    assert (Page.objects.count(), PageVersion.objects.count()) == (pages, versions)
+    complaints.refresh_from_db()
+    assert complaints.title == "Klager – redaktørens titel"
+    assert complaints.sections.first().body == "Redaktørens egen tekst."
+    assert not other.pages.filter(slug="hvad-maa-personalet-fortaelle-mig").exists()
