@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -563,6 +563,22 @@ class UserAdmin(MunicipalityScopedAdmin, DjangoUserAdmin):
         if user.is_staff != is_staff:
             user.is_staff = is_staff
             user.save(update_fields=["is_staff"])
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Without roles and active state: the staff services logged those, with what they were before."""
+        message = super().construct_change_message(request, form, formsets, add)
+        if add or "loaded_state" not in form.fields:
+            return message
+        with translation.override(None):  # the admin keeps the labels untranslated in its log
+            handled = {str(form.fields[name].label or name) for name in ("groups", "is_active", "loaded_state")}
+        for entry in message:
+            if "changed" in entry:
+                entry["changed"]["fields"] = [name for name in entry["changed"]["fields"] if name not in handled]
+        return [entry for entry in message if entry.get("changed", {"fields": True})["fields"]]
+
+    def log_change(self, request, obj, message):
+        if message:
+            super().log_change(request, obj, message)
 
     def _change_through_staff_services(self, request, user: User, roles: list[str], form) -> None:
         if "groups" in form.changed_data:
