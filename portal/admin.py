@@ -9,13 +9,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +30,7 @@ from .errors import RuleViolation, StaleVersion
 from .models import Municipality, Page, Section, Unit, User
 from .page_versions import DRAFT, diff, has_unpublished_changes, publish_time_problem, snapshot, version_fields
 from .roles import Role
-from .staff_rules import admin_access
+from .staff_rules import admin_access, staff_state
 from .standard_pages import ensure_standard_pages
 
 
@@ -455,22 +456,68 @@ class PageAdmin(MunicipalityScopedAdmin):
         return HttpResponseRedirect(reverse("admin:portal_page_versions", args=[page.pk]))
 
 
+STALE_STAFF_IN_ADMIN = _(
+    "Someone else changed this person's roles, units or active state after you opened the page, so nothing was "
+    "saved. What you chose is still in the form below: open the person again to see their change, and make yours "
+    "once more."
+)
+
+
+class UserAdminChangeForm(UserChangeForm):
+    """Roles and active state are checked by the staff services' rules, and refused when someone else changed
+    them (or the person's units) after the form was opened."""
+
+    loaded_state = forms.CharField(widget=forms.HiddenInput, required=False)
+    acting_user: User | None = None  # set by UserAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "loaded_state" in self.fields:
+            self.fields["loaded_state"].initial = staff_state(self.instance)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        user = self.instance
+        if not user.pk or "loaded_state" not in self.fields:
+            return cleaned_data
+        # The admin validates inside its transaction, so the person stays locked until this save commits.
+        locked = User.objects.select_for_update().prefetch_related("groups", "units").get(pk=user.pk)
+        if cleaned_data.get("loaded_state") != staff_state(locked):
+            raise forms.ValidationError(STALE_STAFF_IN_ADMIN, code="stale")
+        try:
+            if "groups" in cleaned_data and "groups" in self.changed_data:
+                roles = [group.name for group in cleaned_data["groups"]]
+                staff_services.check_roles_change(user=locked, roles=roles, acting_user=self.acting_user)
+            if locked.is_active and cleaned_data.get("is_active") is False:
+                staff_services.check_deactivation(user=locked, acting_user=self.acting_user)
+        except RuleViolation as violation:
+            for field, field_messages in violation.message_dict.items():
+                field = {"roles": "groups", "__all__": None}.get(field, field)
+                self.add_error(field if field in self.fields else None, field_messages)
+        return cleaned_data
+
+
 @admin.register(User)
 class UserAdmin(MunicipalityScopedAdmin, DjangoUserAdmin):
+    """A person's roles and active state change through portal.staff_services, as on the staff pages: the same
+    checks, a version check, the same admin log entries, and deactivation ends their sessions and removes their
+    second factors; ticking "active" again sends a new invitation."""
+
     policy = portal_policy
+    form = UserAdminChangeForm
     list_display = ("username", "first_name", "last_name", "email", "roles", "is_active", "municipality")
     list_filter = ("groups", "is_active", "is_staff")
     superuser_fieldsets = (
         (None, {"fields": ["username", "password"]}),
         (_("Person"), {"fields": ["first_name", "last_name", "email"]}),
-        (_("Municipality and roles"), {"fields": ["municipality", "groups", "is_active"]}),
+        (_("Municipality and roles"), {"fields": ["municipality", "groups", "is_active", "loaded_state"]}),
         (_("Platform"), {"fields": ["is_superuser", "user_permissions"], "classes": ["collapse"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     )
     municipality_admin_fieldsets = (
         (None, {"fields": ["username", "password"]}),
         (_("Person"), {"fields": ["first_name", "last_name", "email"]}),
-        (_("Roles"), {"fields": ["groups", "is_active"]}),
+        (_("Roles"), {"fields": ["groups", "is_active", "loaded_state"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     )
     add_fieldsets = ((None, {"fields": ["username", "password1", "password2", "groups"]}),)
@@ -491,14 +538,68 @@ class UserAdmin(MunicipalityScopedAdmin, DjangoUserAdmin):
             return fieldsets
         return self.superuser_fieldsets if request.user.is_superuser else self.municipality_admin_fieldsets
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"acting_user": request.user}) if obj is not None else form
+
+    def save_model(self, request, obj, form, change):
+        if change and "is_active" in form.cleaned_data:
+            # The active state is changed by the staff services in save_related, with its consequences.
+            obj.is_active = form.initial["is_active"]
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
-        """Access to this admin follows the roles (portal.staff_rules.admin_access): nobody ticks it by hand."""
-        super().save_related(request, form, formsets, change)
+        """Roles and active state through the staff services; access to this admin follows the roles
+        (portal.staff_rules.admin_access): nobody ticks it by hand."""
+        if change and "loaded_state" in form.cleaned_data:
+            roles = [group.name for group in form.cleaned_data.pop("groups")]
+            super().save_related(request, form, formsets, change)
+            self._change_through_staff_services(request, form.instance, roles, form)
+        else:
+            super().save_related(request, form, formsets, change)
         user = form.instance
+        user.refresh_from_db()
         is_staff = user.is_superuser or admin_access([group.name for group in user.groups.all()])
         if user.is_staff != is_staff:
             user.is_staff = is_staff
             user.save(update_fields=["is_staff"])
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Without roles and active state: the staff services logged those, with what they were before."""
+        message = super().construct_change_message(request, form, formsets, add)
+        if add or "loaded_state" not in form.fields:
+            return message
+        with translation.override(None):  # the admin keeps the labels untranslated in its log
+            handled = {str(form.fields[name].label or name) for name in ("groups", "is_active", "loaded_state")}
+        for entry in message:
+            if "changed" in entry:
+                entry["changed"]["fields"] = [name for name in entry["changed"]["fields"] if name not in handled]
+        return [entry for entry in message if entry.get("changed", {"fields": True})["fields"]]
+
+    def log_change(self, request, obj, message):
+        if message:
+            super().log_change(request, obj, message)
+
+    def _change_through_staff_services(self, request, user: User, roles: list[str], form) -> None:
+        if "groups" in form.changed_data:
+            staff_services.change_staff(
+                user=user,
+                roles=roles,
+                units=list(user.units.all()),
+                loaded_state=form.cleaned_data["loaded_state"],
+                acting_user=request.user,
+            )
+        if "is_active" not in form.changed_data:
+            return
+        if form.cleaned_data["is_active"]:
+            staff_services.reinvite_staff(
+                user=user, acting_user=request.user, base_url=request.build_absolute_uri("/").rstrip("/")
+            )
+            self.message_user(request, _("A new invitation is on its way to %(email)s.") % {"email": user.email})
+        else:
+            staff_services.deactivate_staff(user=user, acting_user=request.user)
+            message = _("%(name)s is deactivated and logged out everywhere. Their history stays.")
+            self.message_user(request, message % {"name": user.display_name})
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:

@@ -73,6 +73,26 @@ def erase_expired_sessions() -> int:
     return Session.objects.filter(expire_date__lt=timezone.now()).delete()[0]
 
 
+def erase_deactivated_staff_second_factors() -> int:
+    """Deactivation removes a person's second factors (portal.staff_services.deactivate_staff); this catches
+    any a deactivated person still has."""
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user__is_active=False).delete()[0]
+
+
+def erase_deactivated_staff_provider_details() -> int:
+    """The claims a deactivated person's identity provider last sent (SocialAccount.extra_data). The subject
+    stays linked, so a person let back in is still found by it."""
+    from allauth.socialaccount.models import SocialAccount
+
+    return SocialAccount.objects.filter(user__is_active=False).exclude(extra_data={}).update(extra_data={})
+
+
+def until_deactivated(municipality) -> str:
+    return _("Until the staff member is deactivated")
+
+
 def core_stores() -> list[PersonalDataStore]:
     return [
         PersonalDataStore(
@@ -99,5 +119,45 @@ def core_stores() -> list[PersonalDataStore]:
                 _("%(hours)d hours after the last request") % {"hours": settings.SESSION_COOKIE_AGE // 3600}
             ),
             erase=erase_expired_sessions,
+        ),
+        PersonalDataStore(
+            name=_("Staff second factors"),
+            what=_(
+                "Each staff member's authenticator app secret (TOTP), the public keys and names of their security "
+                "keys and passkeys (WebAuthn), their recovery codes, and when each was last used."
+            ),
+            why=_(
+                "Security of processing (GDPR art. 32): a password login needs a second factor, since staff read "
+                "citizens' data."
+            ),
+            setting="",
+            retention=until_deactivated,
+            erase=erase_deactivated_staff_second_factors,
+            source=_(
+                "Removed when the staff member is deactivated, or by the staff member when they remove a key; "
+                "the daily erasure removes any a deactivated person still has."
+            ),
+        ),
+        PersonalDataStore(
+            name=_("Staff logins through the identity provider"),
+            what=_(
+                "The subject (user ID) the municipality's identity provider gives a staff member, and the details "
+                "it sent at their last login (name, e-mail address, other claims); the staff member's e-mail "
+                "address as the login system holds it."
+            ),
+            why=_(
+                "To let a staff member log in through their municipality's identity provider and to find them "
+                "again by the same subject when their e-mail address changes."
+            ),
+            setting="",
+            retention=lambda municipality: _(
+                "The details from the identity provider until the staff member is deactivated; the subject and "
+                "e-mail address as long as the staff account exists, so a person let back in is recognised"
+            ),
+            erase=erase_deactivated_staff_provider_details,
+            source=_(
+                "Deactivation empties the details the identity provider sent; the daily erasure empties them for "
+                "anyone deactivated. Staff accounts are kept, not deleted, as the history of who did what."
+            ),
         ),
     ]

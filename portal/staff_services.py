@@ -16,6 +16,7 @@ import smtplib
 from dataclasses import dataclass, field
 
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import Group
@@ -227,6 +228,20 @@ def accept_invitation(*, token: str, password: str, password_again: str) -> User
 # --- Roles, units, deactivation ---------------------------------------------------------------------
 
 
+def check_roles_change(*, user: User, roles: list[str], acting_user: User) -> None:
+    """RuleViolation when `acting_user` may not give `user` exactly these roles (for forms that check first)."""
+    _check_roles(roles)
+    if user.pk == acting_user.pk and Role.MUNICIPALITY_ADMIN.value not in roles:
+        raise RuleViolation(
+            {"roles": _("You cannot take away your own administrator role. Ask another administrator.")}
+        )
+
+
+def check_deactivation(*, user: User, acting_user: User) -> None:
+    if user.pk == acting_user.pk:
+        raise RuleViolation({None: _("You cannot deactivate yourself. Ask another administrator.")})
+
+
 @transaction.atomic
 def change_staff(*, user: User, roles: list[str], units: list[Unit], loaded_state: str, acting_user: User) -> User:
     """Give `user` exactly these roles and units. Raises StaleVersion when someone changed them after
@@ -234,12 +249,8 @@ def change_staff(*, user: User, roles: list[str], units: list[Unit], loaded_stat
     user = User.objects.select_for_update().get(pk=user.pk)
     if staff_state(user) != loaded_state:
         raise StaleVersion
-    _check_roles(roles)
+    check_roles_change(user=user, roles=roles, acting_user=acting_user)
     _check_units(user.municipality, units)
-    if user.pk == acting_user.pk and Role.MUNICIPALITY_ADMIN.value not in roles:
-        raise RuleViolation(
-            {"roles": _("You cannot take away your own administrator role. Ask another administrator.")}
-        )
     old_roles = [group.name for group in user.groups.all()]
     old_units = list(user.units.all())
     _set_roles(user, roles)
@@ -262,10 +273,9 @@ def change_staff(*, user: User, roles: list[str], units: list[Unit], loaded_stat
 def deactivate_staff(*, user: User, acting_user: User) -> User:
     """The person can no longer log in (password, passkey or identity provider), and every session they have
     ends at once, whichever session store is used: the password is made unusable, which changes the hash every
-    session is checked against.
+    session is checked against. Their second factors and the details their identity provider sent are removed.
     Their roles, units and history stay; `reinvite_staff` lets them back in with a new password."""
-    if user.pk == acting_user.pk:
-        raise RuleViolation({None: _("You cannot deactivate yourself. Ask another administrator.")})
+    check_deactivation(user=user, acting_user=acting_user)
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
         return user
@@ -277,6 +287,9 @@ def deactivate_staff(*, user: User, acting_user: User) -> User:
     # Their app, keys, passkeys and recovery codes go too (the phone or key may stay behind in a drawer); let
     # back in, they set up a second factor afresh.
     removed, _by_model = Authenticator.objects.filter(user=user).delete()
+    # What their identity provider last sent about them goes too; the subject stays, so they are recognised if let
+    # back in (portal.personal_data lists both).
+    SocialAccount.objects.filter(user=user).update(extra_data={})
     _log(
         acting_user, user, CHANGE, _("Deactivated.") if not removed else _("Deactivated; their second factors removed.")
     )

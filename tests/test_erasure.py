@@ -28,6 +28,7 @@ from consent.models import (
     Relative,
 )
 from portal.errors import RuleViolation
+from portal.models import User
 from portal.roles import Role
 from tests.factories import MunicipalityFactory, StaffFactory, UnitFactory
 from tests.service_helpers import new_consent
@@ -264,6 +265,28 @@ def test_the_command_runs_every_stores_eraser(people):
     call_command("erase_expired_records", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert list(AccessLog.objects.values_list("pk", flat=True)) == [recent.pk]
     assert Citizen.objects.filter(erased_at__isnull=False).count() == 1
+
+
+def test_the_command_erases_what_allauth_keeps_of_a_deactivated_person_beyond_their_account(people):
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+
+    from tests.authenticator import enrol_totp
+
+    municipality, _unit, caseworker = people
+    gone = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER])
+    for person in (caseworker, gone):
+        enrol_totp(person)
+        SocialAccount.objects.create(
+            user=person, provider=municipality.slug, uid=f"sub-{person.pk}", extra_data={"email": person.email}
+        )
+    User.objects.filter(pk=gone.pk).update(is_active=False)  # deactivated without the staff services
+    call_command("erase_expired_records", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert not Authenticator.objects.filter(user=gone).exists()
+    assert SocialAccount.objects.get(user=gone).extra_data == {}
+    assert SocialAccount.objects.get(user=gone).uid == f"sub-{gone.pk}"
+    assert Authenticator.objects.filter(user=caseworker).count() == 2
+    assert SocialAccount.objects.get(user=caseworker).extra_data == {"email": caseworker.email}
 
 
 def test_outside_the_erasure_the_database_still_refuses_to_change_a_consent_version(people):

@@ -252,6 +252,18 @@ def test_a_deactivated_persons_second_factors_are_removed_so_that_back_again_the
     assert client.get(reverse("staff-home"))["Location"].startswith(reverse("mfa_activate_totp"))
 
 
+def test_deactivation_empties_what_the_identity_provider_sent_but_keeps_the_subject(municipality, admin):
+    from allauth.socialaccount.models import SocialAccount
+
+    caseworker = StaffFactory(municipality=municipality, roles=[Role.CASEWORKER])
+    link = SocialAccount.objects.create(
+        user=caseworker, provider=municipality.slug, uid="sub-4711", extra_data={"name": "Sara", "email": "s@x.dk"}
+    )
+    services.deactivate_staff(user=caseworker, acting_user=admin)
+    link.refresh_from_db()
+    assert link.extra_data == {} and link.uid == "sub-4711"  # let back in, they are still found by the subject
+
+
 def test_units_are_created_renamed_and_closed_and_a_closed_units_staff_lose_it(municipality, admin):
     unit = services.create_unit(
         municipality=municipality, name="Plejecenter  Åbo", area=Area.ELDERLY, acting_user=admin

@@ -534,3 +534,98 @@ def test_the_platform_administrator_adds_a_unit_to_a_chosen_municipality_through
     unit = Unit.objects.get(municipality=town, name="Hjemmeplejen Nord")
     assert unit_history(unit) == ["Oprettet (Ældre)."]
     assert LogEntry.objects.get(object_id=str(unit.pk), content_type__model="unit").user == platform
+
+
+# --- People in the Django admin go through the same services -----------------------------------------
+
+
+def admin_change_form(client, person) -> dict:
+    """The Django admin's change form for `person`, as the browser would post it back unchanged."""
+    response = client.get(reverse("admin:portal_user_change", args=[person.pk]))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if name not in ("password", "last_login", "date_joined")}
+    return {name: value for name, value in data.items() if value not in (None, False)}
+
+
+def test_deactivating_in_the_django_admin_logs_the_person_out_and_removes_their_second_factors(as_admin, town):
+    from allauth.mfa.models import Authenticator
+    from django.test import Client
+
+    from tests.authenticator import enrol_totp
+
+    person = StaffFactory(municipality=town, roles=[Role.CASEWORKER])
+    enrol_totp(person)
+    theirs = Client()
+    theirs.force_login(person)
+    assert theirs.get(reverse("staff-home")).status_code == 200
+    data = admin_change_form(as_admin, person)
+    del data["is_active"]  # the box unticked
+    response = as_admin.post(reverse("admin:portal_user_change", args=[person.pk]), data)
+    assert response.status_code == 302
+    assert theirs.get(reverse("staff-home")).status_code == 302
+    person.refresh_from_db()
+    assert not person.is_active and not person.has_usable_password()
+    assert not Authenticator.objects.filter(user=person).exists()
+    assert "Deaktiveret; vedkommendes anden faktor er fjernet." in LogEntry.objects.filter(
+        object_id=str(person.pk), content_type__model="user"
+    ).values_list("change_message", flat=True)
+
+
+def test_a_stale_save_in_the_django_admin_is_refused_and_what_was_chosen_stays_in_the_form(as_admin, town):
+    from django.contrib.auth.models import Group
+
+    person = StaffFactory(municipality=town, roles=[Role.CASEWORKER], first_name="Bo")
+    data = admin_change_form(as_admin, person)
+    person.groups.set([Group.objects.get(name=Role.MANAGER.value)])  # another administrator saves first
+    data["groups"] = [Group.objects.get(name=Role.EDITOR.value).pk]
+    data["first_name"] = "Bodil"
+    response = as_admin.post(reverse("admin:portal_user_change", args=[person.pk]), data)
+    assert response.status_code == 200
+    assert "En anden ændrede personens roller, enheder eller aktive status" in response.text
+    form = response.context["adminform"].form
+    assert form["first_name"].value() == "Bodil" and [int(pk) for pk in form["groups"].value()] == data["groups"]
+    person.refresh_from_db()
+    assert person.first_name == "Bo" and [group.name for group in person.groups.all()] == [Role.MANAGER.value]
+
+
+def test_roles_changed_in_the_django_admin_are_checked_and_logged_by_the_staff_services(as_admin, town, admin):
+    from django.contrib.auth.models import Group
+
+    data = admin_change_form(as_admin, admin)
+    data["groups"] = [Group.objects.get(name=Role.EDITOR.value).pk]
+    response = as_admin.post(reverse("admin:portal_user_change", args=[admin.pk]), data)
+    assert response.status_code == 200
+    assert "Du kan ikke fjerne din egen administratorrolle. Spørg en anden administrator." in response.text
+    del data["is_active"]
+    data["groups"] = [Group.objects.get(name=Role.MUNICIPALITY_ADMIN.value).pk]
+    response = as_admin.post(reverse("admin:portal_user_change", args=[admin.pk]), data)
+    assert "Du kan ikke deaktivere dig selv. Spørg en anden administrator." in response.text
+    assert User.objects.get(pk=admin.pk).is_active
+
+    person = StaffFactory(municipality=town, roles=[Role.CASEWORKER])
+    data = admin_change_form(as_admin, person)
+    data["groups"] = [Group.objects.get(name=Role.EDITOR.value).pk]
+    assert as_admin.post(reverse("admin:portal_user_change", args=[person.pk]), data).status_code == 302
+    person.refresh_from_db()
+    assert [group.name for group in person.groups.all()] == [Role.EDITOR.value] and person.is_staff
+    history = LogEntry.objects.filter(object_id=str(person.pk), content_type__model="user")
+    assert [entry.get_change_message() for entry in history] == ["Roller: Sagsbehandler → Redaktør."]  # once
+
+
+def test_ticking_active_again_in_the_django_admin_sends_a_new_invitation(
+    as_admin, town, django_capture_on_commit_callbacks
+):
+    person = StaffFactory(municipality=town, roles=[Role.CASEWORKER], is_active=False)
+    data = {**admin_change_form(as_admin, person), "is_active": "on"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_admin.post(reverse("admin:portal_user_change", args=[person.pk]), data)
+    assert response.status_code == 302
+    assert User.objects.get(pk=person.pk).is_active
+    assert [message.to for message in mail.outbox] == [[person.email]]
+
+
+def test_the_register_of_personal_data_lists_staff_second_factors_and_identity_provider_logins(as_admin):
+    page = as_admin.get(reverse("personal-data")).text
+    assert "Personalets anden faktor" in page and "Indtil medarbejderen deaktiveres" in page
+    assert "Personalets log-ind gennem identitetsudbyderen" in page
