@@ -484,6 +484,12 @@ class UserAdminChangeForm(UserChangeForm):
         locked = User.objects.select_for_update().prefetch_related("groups", "units").get(pk=user.pk)
         if cleaned_data.get("loaded_state") != staff_state(locked):
             raise forms.ValidationError(STALE_STAFF_IN_ADMIN, code="stale")
+        new_municipality = cleaned_data.get("municipality", locked.municipality)
+        if any(unit.municipality_id != getattr(new_municipality, "pk", None) for unit in locked.units.all()):
+            self.add_error(
+                "municipality",
+                _("The person still has units in their municipality: take the units away first, then move them."),
+            )
         try:
             if "groups" in cleaned_data and "groups" in self.changed_data:
                 roles = [group.name for group in cleaned_data["groups"]]

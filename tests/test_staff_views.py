@@ -589,6 +589,23 @@ def test_a_stale_save_in_the_django_admin_is_refused_and_what_was_chosen_stays_i
     assert person.first_name == "Bo" and [group.name for group in person.groups.all()] == [Role.MANAGER.value]
 
 
+def test_a_person_with_units_is_not_moved_to_another_municipality_in_the_django_admin(client, town, other_town):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import SuperuserFactory
+
+    person = StaffFactory(municipality=town, roles=[Role.CASEWORKER], units=[UnitFactory(municipality=town)])
+    client.force_login(SuperuserFactory())
+    data = admin_change_form(client, person)
+    data["municipality"] = other_town.pk
+    data["groups"] = [Group.objects.get(name=Role.MANAGER.value).pk]
+    response = client.post(reverse("admin:portal_user_change", args=[person.pk]), data)
+    assert response.status_code == 200
+    assert "Personen har stadig enheder i sin kommune" in response.text
+    person.refresh_from_db()
+    assert person.municipality == town and [group.name for group in person.groups.all()] == [Role.CASEWORKER.value]
+
+
 def test_roles_changed_in_the_django_admin_are_checked_and_logged_by_the_staff_services(as_admin, town, admin):
     from django.contrib.auth.models import Group
 
