@@ -79,6 +79,31 @@ def y_of(share: float) -> float:
     return TOP + (1 - share) * PLOT_HEIGHT
 
 
+def chart_description(trend: list[Result], target: float | None) -> str:
+    """What a chart of `trend` shows, in words, figure for figure: for screen readers (both charts)."""
+    described = []
+    for result in trend:
+        if result.shown:
+            described.append(
+                _("%(wave)s: %(share)s (95 %% interval %(interval)s, n = %(n)s)")
+                % {
+                    "wave": result.wave.name,
+                    "share": percent(result.share),
+                    "interval": interval_text(result.interval),
+                    "n": result.figure.n,
+                }
+            )
+        else:
+            described.append(f"{result.wave.name}: {result.hidden_label or _('no answers')}")
+    # xgettext:no-python-format
+    description = _("The share of positive answers in each wave, with its 95 % interval.")
+    if target is not None:
+        description += " " + _("The target is %(target)s.") % {"target": percent(target)}
+    if described:
+        description += " " + "; ".join(described) + "."
+    return description
+
+
 def trend_chart(chart_id: str, title: str, trend: list[Result], target: float | None) -> Chart:
     """One indicator's share per wave (its total's results, oldest first) with whiskers and the target."""
     count = max(1, len(trend))
@@ -89,7 +114,7 @@ def trend_chart(chart_id: str, title: str, trend: list[Result], target: float | 
     bottom = TOP + PLOT_HEIGHT
     height = int(bottom + (min(longest, 28) * LABEL_CHAR_WIDTH * 0.6 + 28 if rotate else 36))
 
-    points, line, described = [], [], []
+    points, line = [], []
     for position, result in enumerate(trend):
         x = LEFT + (position + 0.5) * slot
         common = {"x": number(x), "label": result.wave.name, "label_y": number(bottom + 20)}
@@ -110,30 +135,13 @@ def trend_chart(chart_id: str, title: str, trend: list[Result], target: float | 
                     value=percent(result.share),
                 )
             )
-            described.append(
-                _("%(wave)s: %(share)s (95 %% interval %(interval)s, n = %(n)s)")
-                % {
-                    "wave": result.wave.name,
-                    "share": percent(result.share),
-                    "interval": interval_text(result.interval),
-                    "n": result.figure.n,
-                }
-            )
         else:
-            note = result.hidden_label or _("no answers")
             points.append(ChartPoint(**common, shown=False, note=_("hidden") if result.hidden else _("no answers")))
-            described.append(f"{result.wave.name}: {note}")
 
-    # xgettext:no-python-format
-    description = _("The share of positive answers in each wave, with its 95 % interval.")
-    if target is not None:
-        description += " " + _("The target is %(target)s.") % {"target": percent(target)}
-    if described:
-        description += " " + "; ".join(described) + "."
     chart = Chart(
         id=chart_id,
         title=title,
-        description=description,
+        description=chart_description(trend, target),
         width=WIDTH,
         height=height,
         plot_left=number(LEFT),
@@ -209,7 +217,7 @@ class BarChart:
 
 def bar_chart(chart_id: str, title: str, trend: list[Result], target: float | None) -> BarChart:
     """The indicator's share per wave (oldest first) as horizontal bars with the 95 % interval and the target:
-    the public page's chart, readable at 390 px. Its description is the trend chart's, figure for figure."""
+    the public page's chart, readable at 390 px. Its description is the trend chart's (chart_description)."""
     bars = []
     for position, result in enumerate(trend):
         top = BAR_TOP + position * BAR_ROW
@@ -242,7 +250,7 @@ def bar_chart(chart_id: str, title: str, trend: list[Result], target: float | No
     chart = BarChart(
         id=chart_id,
         title=title,
-        description=trend_chart(chart_id, title, trend, target).description,
+        description=chart_description(trend, target),
         width=BAR_WIDTH,
         height=axis_y + 22,
         plot_right=number(BAR_PLOT),
