@@ -427,15 +427,15 @@ class PageAdmin(MunicipalityScopedAdmin):
         if request.method != "POST" or not self.has_change_permission(request, page):
             raise PermissionDenied
         version = get_object_or_404(page.versions, number=number)
-        seen = request.POST.get("loaded_version", "")
         try:
+            seen = request.POST.get("loaded_version", "")
             new = services.revert_page(
                 acting_user=request.user,
                 page=page,
                 version=version,
                 seen_version=datetime.fromisoformat(seen) if seen else None,
             )
-        except StaleVersion:
+        except (StaleVersion, ValueError):  # a garbled version stamp is a page to open again, as a stale one
             self.message_user(
                 request,
                 _(

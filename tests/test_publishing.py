@@ -181,6 +181,17 @@ def test_revert_refuses_when_the_page_changed_since_the_versions_were_opened(cli
     assert published.versions.count() == 2
 
 
+def test_a_garbled_version_stamp_on_revert_is_told_like_a_stale_one_not_a_500(client, editor, published):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:portal_page_revert", args=[published.pk, 1]), {"loaded_version": "i går"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Intet er sat tilbage; se versionerne igen, og vælg på ny." in response.text
+    published.refresh_from_db()
+    assert published.published_version.number == 1
+
+
 def test_revert_needs_a_post_and_an_editor_of_the_municipality(client, other_editor, published):
     client.force_login(other_editor)
     assert client.post(reverse("admin:portal_page_revert", args=[published.pk, 1])).status_code == 404
