@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,7 +26,7 @@ from .forms import EmailSettingsForm
 from .login import identity_provider_origins, is_last_login_factor
 from .models import Municipality, Page, Section
 from .pdf import PdfUnavailable, pdf_response, render_pdf
-from .public_cache import NOT_CACHED, normalised, public_municipality_page
+from .public_cache import CACHE_SECONDS, NOT_CACHED, normalised, public_municipality_page
 from .roles import Role, has_role
 from .selectors import municipalities
 from .site_search import site_search as site_search_register
@@ -136,11 +137,20 @@ def whole_policy(request, municipality: Municipality):
 def whole_policy_pdf(request, municipality_slug: str):
     """The whole policy as a tagged PDF (PDF/UA-1); the printable page where the PDF library is missing."""
     municipality = get_object_or_404(municipalities(), slug=municipality_slug)
-    html = render_to_string("portal/whole_policy_document.html", _whole_policy_context(request, municipality), request)
-    try:
-        pdf = render_pdf(html)
-    except PdfUnavailable:
-        return redirect(reverse("whole-policy", args=[municipality.slug]) + "?pdf=unavailable")
+    # The public version is made once per version of the content (every edit moves it), not once per download.
+    public = not request.user.is_authenticated
+    key = f"whole-policy-pdf:{municipality.slug}:{municipality.content_changed_at.isoformat()}:{get_language()}"
+    pdf = cache.get(key) if public else None
+    if pdf is None:
+        html = render_to_string(
+            "portal/whole_policy_document.html", _whole_policy_context(request, municipality), request
+        )
+        try:
+            pdf = render_pdf(html)
+        except PdfUnavailable:
+            return redirect(reverse("whole-policy", args=[municipality.slug]) + "?pdf=unavailable")
+        if public:
+            cache.set(key, pdf, CACHE_SECONDS)
     response = pdf_response(pdf, filename=f"{municipality.slug}-paaroerendepolitik.pdf")
     if not request.user.is_authenticated:
         response["Cache-Control"] = "public, max-age=300"  # the public version; a preview is not kept

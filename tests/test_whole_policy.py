@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from portal.pdf import PdfUnavailable
 from portal.services import publish_page
-from tests.factories import PageFactory
+from tests.factories import PageFactory, SuperuserFactory
 
 
 def test_the_whole_policy_is_one_page_with_every_published_page_in_order(client, policies):
@@ -51,6 +51,20 @@ def test_the_whole_policy_downloads_as_a_tagged_pdf(client, policies):
     assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "På vegne af kommunalbestyrelsen," in text and "Udmøntning af politikken" in text
+
+
+def test_the_public_pdf_is_made_once_per_version_of_the_policy(client, policies, monkeypatch):
+    from portal import views
+
+    made = []
+    real = views.render_pdf
+    monkeypatch.setattr("portal.views.render_pdf", lambda html: made.append(html) or real(html))
+    first = client.get("/rudersdal/hele-politikken/pdf/").content
+    assert client.get("/rudersdal/hele-politikken/pdf/").content == first and len(made) == 1
+    page = policies["rudersdal"].pages.filter(kind="page").first()
+    publish_page(acting_user=SuperuserFactory(), page=page)  # an edit published: a new version of the content
+    client.get("/rudersdal/hele-politikken/pdf/")
+    assert len(made) == 2
 
 
 def test_without_the_pdf_library_the_printable_page_is_offered(client, municipality, monkeypatch):
