@@ -53,6 +53,7 @@ class EmailAddressField(models.CharField):
 class Need(TranslatedFieldsMixin, models.Model):
     """A group of situations, e.g. "Akutte behov" or "Ekstra behov i hverdagen"."""
 
+    TRANSLATED_FIELDS = ("name",)
     MUNICIPALITY_LOOKUP = "municipality"
 
     municipality = models.ForeignKey(
@@ -96,6 +97,7 @@ class Need(TranslatedFieldsMixin, models.Model):
 class ContactPoint(TranslatedFieldsMixin, models.Model):
     """Someone to contact: a team, a coordinator, an office."""
 
+    TRANSLATED_FIELDS = ("description", "opening_hours")
     MUNICIPALITY_LOOKUP = "municipality"
 
     municipality = models.ForeignKey(
@@ -160,6 +162,7 @@ class ContactPoint(TranslatedFieldsMixin, models.Model):
 class Situation(TranslatedFieldsMixin, models.Model):
     """A situation as a citizen or relative would put it, and the contact points for it."""
 
+    TRANSLATED_FIELDS = ("text", "note")
     MUNICIPALITY_LOOKUP = "need__municipality"
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="situations", verbose_name=_("need"))
@@ -190,6 +193,7 @@ class Situation(TranslatedFieldsMixin, models.Model):
 class SituationContact(TranslatedFieldsMixin, models.Model):
     """One contact point of a situation, with what to ask it about."""
 
+    TRANSLATED_FIELDS = ("ask_about",)
     MUNICIPALITY_LOOKUP = "situation__need__municipality"
 
     situation = models.ForeignKey(Situation, on_delete=models.CASCADE, related_name="contacts")
@@ -221,6 +225,7 @@ class Offer(TranslatedFieldsMixin, models.Model):
     an editor's own offer may leave it empty.
     """
 
+    TRANSLATED_FIELDS = ("name", "description", "sign_up")
     MUNICIPALITY_LOOKUP = "municipality"
 
     class Kind(models.TextChoices):

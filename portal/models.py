@@ -9,8 +9,17 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .translations import (
+    SOURCE_LANGUAGE,
+    TextState,
+    active_language,
+    is_content_language,
+    prefetch_translations,
+    text_state,
+)
 
 # Path segments the portal uses, or keeps free, directly under "/" or under "/<municipality>/".
 RESERVED_SLUGS = frozenset(
@@ -19,6 +28,10 @@ RESERVED_SLUGS = frozenset(
         "konto",
         "en",
         "da",
+        "ar",
+        "tr",
+        "pl",
+        "uk",
         "static",
         "healthz",
         "i18n",
@@ -52,26 +65,47 @@ class HttpsURLField(models.URLField):
 
 
 class TranslatedText(str):
-    """A text that knows the language it is written in, so a page can mark Danish text in English pages."""
+    """A text that knows the language it is written in and, in another language than Danish, whether it is
+    a checked translation, a draft, outdated or missing (`portal.translations.TextState`), so a page can mark
+    Danish text in a page of another language and say what is not translated."""
 
     lang: str
+    state: str
 
-    def __new__(cls, text: str, lang: str):
+    def __new__(cls, text: str, lang: str, state: str = "original"):
         instance = super().__new__(cls, text)
         instance.lang = lang
+        instance.state = state
         return instance
 
 
 class TranslatedFieldsMixin:
-    """Content is written in Danish; an editor may add an English version in the `<field>_en` column."""
+    """Content is written in Danish in the model's own fields; `TRANSLATED_FIELDS` names those an editor
+    may translate into each configured language (`Translation` rows, see portal.translations)."""
 
-    def translated(self, field: str) -> TranslatedText:
-        """The text to show for `field` in the active language."""
-        if (get_language() or "da").startswith("en"):
-            english = getattr(self, f"{field}_en", "")
-            if english:
-                return TranslatedText(english, "en")
-        return TranslatedText(getattr(self, field), "da")
+    TRANSLATED_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def refresh_from_db(self, *args, **kwargs):
+        self.__dict__.pop("_translation_cache", None)
+        super().refresh_from_db(*args, **kwargs)
+
+    def translated(self, field: str, language: str | None = None) -> TranslatedText:
+        """The text to show for `field` in `language` (the active one by default): the translation when
+        there is one, else the Danish, each marked with its language and state."""
+        language = language or active_language()
+        danish = getattr(self, field) or ""
+        if language == SOURCE_LANGUAGE or not danish:
+            return TranslatedText(danish, SOURCE_LANGUAGE, TextState.ORIGINAL)
+        if language not in self.__dict__.get("_translation_cache", {}):
+            prefetch_translations([self], language)
+        translation = self._translation_cache[language].get(field)
+        legacy_english = getattr(self, f"{field}_en", "") if language == "en" else ""
+        if translation is None and legacy_english:  # until the `_en` columns move into Translation rows
+            return TranslatedText(legacy_english, language, TextState.APPROVED)
+        state = text_state(translation, danish)
+        if state == TextState.MISSING:
+            return TranslatedText(danish, SOURCE_LANGUAGE, state)
+        return TranslatedText(translation.text, language, state)
 
 
 class Region(models.TextChoices):
@@ -83,6 +117,8 @@ class Region(models.TextChoices):
 
 
 class Municipality(TranslatedFieldsMixin, models.Model):
+    TRANSLATED_FIELDS = ("policy_title", "policy_subtitle")
+
     MUNICIPALITY_LOOKUP = "pk"
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -287,6 +323,7 @@ class StaffInvitation(models.Model):
 class Page(TranslatedFieldsMixin, models.Model):
     """One page of a municipality's policy: a foreword, a theme, a model, …"""
 
+    TRANSLATED_FIELDS = ("title",)
     MUNICIPALITY_LOOKUP = "municipality"
 
     class Kind(models.TextChoices):
@@ -426,6 +463,7 @@ class PageVersion(models.Model):
 class Section(TranslatedFieldsMixin, models.Model):
     """A block of a policy page. Its kind decides how it is shown; the texts are the policy's own words."""
 
+    TRANSLATED_FIELDS = ("heading", "body", "items", "attribution")
     MUNICIPALITY_LOOKUP = "page__municipality"
 
     class Kind(models.TextChoices):
@@ -499,3 +537,54 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.period:%Y-%m-%d %H:%M}"
+
+
+def validate_content_language(code: str) -> None:
+    if not is_content_language(code):
+        raise ValidationError(
+            _("The portal has no language “%(code)s”. Choose one of the configured languages."),
+            code="unknown_language",
+            params={"code": code},
+        )
+
+
+class Translation(models.Model):
+    """One field of one piece of content in one language other than Danish (see portal.translations)."""
+
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft, not yet checked")
+        APPROVED = "approved", _("Checked by the municipality")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="+", verbose_name=_("municipality")
+    )
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    field = models.CharField(_("field"), max_length=40)
+    language = models.CharField(_("language"), max_length=10, validators=[validate_content_language])
+    text = models.TextField(_("translation"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    source_digest = models.CharField(
+        _("fingerprint of the Danish text"),
+        max_length=64,
+        help_text=_("Of the Danish text this translates; when the Danish changes, the translation is outdated."),
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("changed by")
+    )
+
+    class Meta:
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "field", "language"], name="translation_once_per_language"
+            ),
+        ]
+        indexes: ClassVar = [models.Index(fields=["municipality", "language"], name="translation_by_language")]
+
+    def __str__(self) -> str:
+        return f"{self.field} ({self.language})"

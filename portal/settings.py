@@ -212,7 +212,16 @@ AXES_USERNAME_CALLABLE = "portal.login.axes_username"
 AXES_CLIENT_IP_CALLABLE = "portal.clients.client_address"
 
 LANGUAGE_CODE = "da"
-LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
+# The interface and the content's translations (portal.translations): Danish, English and the languages most
+# read among relatives of people in the municipalities' care who read Danish less well (see README).
+LANGUAGES = [
+    ("da", _("Danish")),
+    ("en", _("English")),
+    ("ar", _("Arabic")),
+    ("tr", _("Turkish")),
+    ("pl", _("Polish")),
+    ("uk", _("Ukrainian")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True

@@ -42,6 +42,8 @@ ANSWER_MAX_LENGTH = 100  # Answer.value
 
 
 class Survey(TranslatedFieldsMixin, models.Model):
+    TRANSLATED_FIELDS = ("title", "intro")
+
     MUNICIPALITY_LOOKUP = "municipality"
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="surveys")
@@ -60,6 +62,8 @@ class Survey(TranslatedFieldsMixin, models.Model):
 
 
 class Question(TranslatedFieldsMixin, models.Model):
+    TRANSLATED_FIELDS = ("text",)
+
     MUNICIPALITY_LOOKUP = "survey__municipality"
 
     class Kind(models.TextChoices):
@@ -111,6 +115,7 @@ class Question(TranslatedFieldsMixin, models.Model):
 class Indicator(TranslatedFieldsMixin, models.Model):
     """A question tied to a target of the policy, e.g. Haderslev's "75 % by 2024"."""
 
+    TRANSLATED_FIELDS = ("name",)
     MUNICIPALITY_LOOKUP = "question__survey__municipality"
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="indicators")
