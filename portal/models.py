@@ -126,7 +126,7 @@ class Municipality(TranslatedFieldsMixin, models.Model):
         _("address in the portal"),
         unique=True,
         validators=[validate_not_reserved],
-        help_text=_("Lower-case letters, digits and hyphens; the municipality's pages live under /<address>/."),
+        help_text=_("Lower-case letters, digits and hyphens; the municipality's pages live under it, e.g. /hvidovre/."),
     )
     kommunekode = models.CharField(
         _("municipality code"),
@@ -162,7 +162,7 @@ class Municipality(TranslatedFieldsMixin, models.Model):
         max_length=7,
         blank=True,
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Write the colour as # and six hex digits, e.g. #00507A."))],
-        help_text=_("The municipality's colour, e.g. #00507A; it must stand out against white (4.5:1) for text."),
+        help_text=_("The municipality's colour, e.g. #00507A; it must have at least 3:1 contrast against white."),
     )
     policy_adopted_by = models.CharField(
         _("policy adopted by"), max_length=200, blank=True, help_text=_("E.g. Kommunalbestyrelsen.")

@@ -39,7 +39,9 @@ FIGURE_COLUMNS = [
     ("n", gettext_lazy("Answers (n)")),
     ("dont_know", gettext_lazy("Don't know")),
     ("share", gettext_lazy("Share positive")),
+    # xgettext:no-python-format
     ("ci_low", gettext_lazy("95 % interval, low")),
+    # xgettext:no-python-format
     ("ci_high", gettext_lazy("95 % interval, high")),
     ("target", gettext_lazy("Target")),
     ("status", gettext_lazy("Target status")),
