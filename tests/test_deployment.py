@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import polib
+import pytest
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -70,9 +72,14 @@ def test_production_cookies_are_secure_host_only_and_die_with_the_browser():
     ]
 
 
-def test_danish_translations_are_complete_and_compiled():
-    po = polib.pofile(str(ROOT / "locale/da/LC_MESSAGES/django.po"))
-    mo = polib.mofile(str(ROOT / "locale/da/LC_MESSAGES/django.mo"))
+# English is the catalogues' source language; every other interface language has a whole catalogue.
+CATALOGUE_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
+
+
+@pytest.mark.parametrize("language", CATALOGUE_LANGUAGES)
+def test_each_interface_language_is_complete_and_compiled(language):
+    po = polib.pofile(str(ROOT / f"locale/{language}/LC_MESSAGES/django.po"))
+    mo = polib.mofile(str(ROOT / f"locale/{language}/LC_MESSAGES/django.mo"))
     assert po.untranslated_entries() == [] and po.fuzzy_entries() == []
     compiled = {(entry.msgctxt, entry.msgid): entry.msgstr or entry.msgstr_plural for entry in mo}
     translated = {
@@ -82,7 +89,7 @@ def test_danish_translations_are_complete_and_compiled():
 
 
 def test_every_interface_string_in_the_code_is_in_the_catalogue(tmp_path):
-    """makemessages, run on a copy of the code, finds no string that the Danish catalogue lacks."""
+    """makemessages, run on a copy of the code, finds no string that a language's catalogue lacks."""
     import shutil
 
     assert shutil.which("xgettext"), "GNU gettext is needed for this test: apt-get install gettext"
@@ -92,10 +99,12 @@ def test_every_interface_string_in_the_code_is_in_the_catalogue(tmp_path):
             shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy(source, tmp_path / name)
-    result = run_manage("makemessages", "-l", "da", "--no-obsolete", env=PRODUCTION_ENV, cwd=tmp_path)
+    languages = [argument for language in CATALOGUE_LANGUAGES for argument in ("-l", language)]
+    result = run_manage("makemessages", *languages, "--no-obsolete", env=PRODUCTION_ENV, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    regenerated = polib.pofile(str(tmp_path / "locale/da/LC_MESSAGES/django.po"))
-    assert [entry.msgid for entry in regenerated.untranslated_entries()] == []
+    for language in CATALOGUE_LANGUAGES:
+        regenerated = polib.pofile(str(tmp_path / f"locale/{language}/LC_MESSAGES/django.po"))
+        assert [entry.msgid for entry in regenerated.untranslated_entries()] == [], language
 
 
 def locked_versions(lock_file: str) -> dict[str, str]:
