@@ -5,6 +5,9 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from contacts.models import ContactPoint, Need, Offer, Situation, SituationContact
 from portal.models import Page, Section, Translation
@@ -25,8 +28,10 @@ def translate(obj, field, text, language="en", *, approved=True):
     return save_translation(acting_user=None, obj=obj, field=field, language=language, text=text, approved=approved)
 
 
-def notices_of(html: str) -> list[str]:
-    return [notice for notice in NOTICES if notice in html]
+def notices_of(html: str, language: str = "en") -> list[str]:
+    """The notices `html` (a page in `language`) shows, by their English msgids."""
+    with translation.override(language):
+        return [notice for notice in NOTICES if escape(gettext(notice)) in html]
 
 
 @pytest.fixture
@@ -219,10 +224,10 @@ def test_the_directory_says_what_is_only_in_danish(client, municipality):
     situation = SituationFactory(need=need, text="Min nærmeste er blevet syg")
     translate(need, "name", "Pilne potrzeby", "pl", approved=False)
     html = client.get("/pl/testrup/find-rundt/").text
-    assert "Pilne potrzeby" in html and notices_of(html) == [PARTS_DANISH, NOT_CHECKED]
+    assert "Pilne potrzeby" in html and notices_of(html, "pl") == [PARTS_DANISH, NOT_CHECKED]
     assert 'lang="da"><a href' in html
     translate(situation, "text", "Moja bliska osoba zachorowała", "pl", approved=True)
-    assert notices_of(client.get("/pl/testrup/find-rundt/").text) == [NOT_CHECKED]
+    assert notices_of(client.get("/pl/testrup/find-rundt/").text, "pl") == [NOT_CHECKED]
 
 
 # --- queries ----------------------------------------------------------------------------------------------
@@ -276,3 +281,24 @@ def test_find_rundt_in_another_language_adds_one_query_per_kind_of_text(client, 
         assert "Durum " in html, name
     with django_assert_num_queries(QUERIES["directory"]):
         assert "Durum " not in client.get(urls["directory"]).text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/testrup/",  # the policy's front page
+        "/en/testrup/hele-politikken/",
+        "/en/testrup/find-rundt/",
+        "/en/testrup/find-rundt/til-dig-som-paaroerende/",
+        "/en/testrup/soeg/?q=aflastning",
+    ],
+)
+def test_every_public_page_says_what_is_only_in_danish(client, page, path):
+    from contacts.models import Offer
+
+    need = NeedFactory(municipality=page.municipality, name="Akutte behov")
+    SituationFactory(need=need, text="Min nærmeste er blevet syg")
+    Offer.objects.create(municipality=page.municipality, kind="respite", name="Aflastning", description="Et tilbud.")
+    html = client.get(path).text
+    assert notices_of(html) == [ONLY_DANISH], path
+    assert 'lang="da"' in html.split('id="main-content"', 1)[1]
