@@ -34,7 +34,6 @@ class ContactPointAdmin(MunicipalityScopedAdmin):
     fieldsets = (
         (None, {"fields": ["municipality", "name", "description", "phone", "email", "website"]}),
         (None, {"fields": ["address", "opening_hours", "last_checked", "external_id"]}),
-        (_("English"), {"fields": ["description_en", "opening_hours_en"], "classes": ["collapse"]}),
     )
     readonly_fields = ("external_id",)
     actions = ("mark_checked_today",)
@@ -67,7 +66,7 @@ class SituationContactInline(MunicipalityScopedInline):
     formset = SituationContactFormSet
     extra = 1
     min_num = 1
-    fields = (("contact_point", "order"), "ask_about", "ask_about_en")
+    fields = (("contact_point", "order"), "ask_about")
 
 
 @admin.register(Situation)
@@ -77,17 +76,14 @@ class SituationAdmin(MunicipalityScopedAdmin):
     # No filter by need: its choices would list every municipality's needs.
     search_fields = ("text", "keywords")
     inlines = (SituationContactInline,)
-    fieldsets = (
-        (None, {"fields": ["need", "text", "note", "keywords", "order"]}),
-        (_("English"), {"fields": ["text_en", "note_en"], "classes": ["collapse"]}),
-    )
+    fieldsets = ((None, {"fields": ["need", "text", "note", "keywords", "order"]}),)
 
 
 @admin.register(Need)
 class NeedAdmin(MunicipalityScopedAdmin):
     list_display = ("name", "order", "municipality")
     list_editable = ("order",)
-    fields = ("municipality", "name", "name_en", "order")
+    fields = ("municipality", "name", "order")
 
 
 @admin.register(Offer)
@@ -99,5 +95,4 @@ class OfferAdmin(MunicipalityScopedAdmin):
     fieldsets = (
         (None, {"fields": ["municipality", "kind", "for_whom", "name", "description", "contact_point", "website"]}),
         (None, {"fields": ["sign_up", "price", "where_and_when", "source", "order"]}),
-        (_("English"), {"fields": ["name_en", "description_en", "sign_up_en"], "classes": ["collapse"]}),
     )

@@ -7,6 +7,7 @@ filters a model itself, and an id of another municipality's row answers 404 like
 from django.db.models import Prefetch, QuerySet
 
 from portal.models import Municipality
+from portal.translations import TextState, prefetch_translations
 
 from .models import ContactPoint, Need, Offer, Situation, SituationContact
 from .search import Index, build_entry, ranked
@@ -111,9 +112,17 @@ def ranked_contacts(situation: Situation, text: str) -> list[SituationContact]:
     return [by_key[key] for key in ranked(text, entries)]
 
 
+def translations(obj, *fields) -> list[str]:
+    """The texts of `obj`'s `fields` translated into the reader's language (none in Danish or where missing)."""
+    shown = (obj.translated(field) for field in fields)
+    return [text for text in shown if text.state not in (TextState.ORIGINAL, TextState.MISSING)]
+
+
 def search_offers(municipality: Municipality, text: str) -> list[Offer]:
-    """The municipality's offers for relatives that match `text`, best first (one query: they are few)."""
+    """The municipality's offers for relatives that match `text`, best first, in Danish and in the reader's
+    language (one query, and one for their translations: they are few)."""
     found = list(offers(municipality))
+    prefetch_translations(found)
     kinds, for_whom = dict(Offer.Kind.choices), dict(Offer.ForWhom.choices)
     entries = [
         build_entry(
@@ -122,7 +131,7 @@ def search_offers(municipality: Municipality, text: str) -> list[Offer]:
                 (OFFER_NAME, offer.name),
                 (OFFER_KIND, f"{offer.kind} {kinds[offer.kind]}"),  # the label in the active language
                 (OFFER_FOR_WHOM, str(for_whom.get(offer.for_whom, "")) if offer.for_whom != Offer.ForWhom.ALL else ""),
-                (OFFER_DESCRIPTION, f"{offer.description} {offer.name_en} {offer.description_en}"),
+                (OFFER_DESCRIPTION, " ".join([offer.description, *translations(offer, "name", "description")])),
             ],
         )
         for offer in found

@@ -60,7 +60,6 @@ class Need(TranslatedFieldsMixin, models.Model):
         Municipality, on_delete=models.CASCADE, related_name="needs", verbose_name=_("municipality")
     )
     name = models.CharField(_("name"), max_length=150)
-    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -105,7 +104,6 @@ class ContactPoint(TranslatedFieldsMixin, models.Model):
     )
     name = models.CharField(_("name"), max_length=150, help_text=_("E.g. Visitationen, Demenskoordinator."))
     description = models.TextField(_("description"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
     phone = PhoneField(_("phone"), blank=True, help_text=_("8 digits, e.g. 36 39 28 80."))
     email = EmailAddressField(_("e-mail"), blank=True)
     website = HttpsURLField(_("website"), blank=True)
@@ -115,7 +113,6 @@ class ContactPoint(TranslatedFieldsMixin, models.Model):
         blank=True,
         help_text=format_lazy(_("E.g. “{example}”."), example=OPENING_HOURS_EXAMPLE),
     )
-    opening_hours_en = models.TextField(_("opening hours (English)"), blank=True)
     last_checked = models.DateField(
         _("last checked"), default=timezone.localdate, help_text=_("When someone last checked the details.")
     )
@@ -167,9 +164,7 @@ class Situation(TranslatedFieldsMixin, models.Model):
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="situations", verbose_name=_("need"))
     text = models.CharField(_("situation"), max_length=300, help_text=_("In the citizen's or relative's own words."))
-    text_en = models.CharField(_("situation (English)"), max_length=300, blank=True)
     note = models.TextField(_("note"), blank=True, help_text=_("Shown under the contacts, e.g. who can get the help."))
-    note_en = models.TextField(_("note (English)"), blank=True)
     keywords = models.TextField(
         _("search words"), blank=True, help_text=_("Other words people use for this situation, separated by commas.")
     )
@@ -203,7 +198,6 @@ class SituationContact(TranslatedFieldsMixin, models.Model):
     ask_about = models.TextField(
         _("what to ask about"), blank=True, help_text=_("E.g. “Kontakt visitator og hør om mulighederne for …”.")
     )
-    ask_about_en = models.TextField(_("what to ask about (English)"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -253,11 +247,8 @@ class Offer(TranslatedFieldsMixin, models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     for_whom = models.CharField(_("for whom"), max_length=20, choices=ForWhom.choices, default=ForWhom.ALL)
     name = models.CharField(_("name"), max_length=150)
-    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
     description = models.TextField(_("description"), help_text=_("What it is."))
-    description_en = models.TextField(_("description (English)"), blank=True)
     sign_up = models.TextField(_("how to sign up"), blank=True)
-    sign_up_en = models.TextField(_("how to sign up (English)"), blank=True)
     price = models.CharField(_("price"), max_length=150, blank=True, help_text=_("E.g. “Gratis”."))
     where_and_when = models.TextField(_("where and when"), blank=True)
     contact_point = models.ForeignKey(

@@ -13,6 +13,7 @@ from portal.models import Municipality
 from portal.public_cache import NOT_CACHED, normalised, public_municipality_page
 from portal.rate_limits import Limit, give_back, take
 from portal.selectors import municipalities
+from portal.translations import prefetch_translations
 from portal.views import crumb
 
 from . import directory as reads
@@ -39,6 +40,11 @@ def directory(request, municipality: Municipality):
     offers_found = reads.search_offers(municipality, query) if query else []
     # The whole directory only where the page shows it: without a search, or when it found nothing.
     needs = reads.needs_with_situations(municipality) if not results else []
+    shown = [*needs, *(situation for need in needs for situation in need.situations.all())]
+    for situation in results or []:
+        links = situation.ranked_contacts
+        shown += [situation, *links, *(link.contact_point for link in links)]
+    prefetch_translations([*shown, *offers_found, *(offer.contact_point for offer in offers_found)])
     context = {
         "municipality": municipality,
         "needs": needs,
@@ -57,10 +63,12 @@ def directory(request, municipality: Municipality):
 @public_municipality_page
 def situation_detail(request, municipality: Municipality, pk: int):
     situation = get_object_or_404(reads.situations(municipality), pk=pk)
+    links = list(reads.contacts_of(situation))
+    prefetch_translations([situation, situation.need, *links, *(link.contact_point for link in links)])
     context = {
         "municipality": municipality,
         "situation": situation,
-        "links": reads.contacts_of(situation),
+        "links": links,
         "crumbs": directory_crumbs(municipality, crumb(situation.translated("text"))),
     }
     return render(request, "contacts/situation.html", context)
@@ -69,10 +77,12 @@ def situation_detail(request, municipality: Municipality, pk: int):
 @public_municipality_page
 def contact_detail(request, municipality: Municipality, pk: int):
     contact = get_object_or_404(reads.contact_points(municipality), pk=pk)
+    situations = list(reads.situations_of(contact))
+    prefetch_translations([contact, *situations])
     context = {
         "municipality": municipality,
         "contact": contact,
-        "situations": reads.situations_of(contact),
+        "situations": situations,
         "share_url": request.build_absolute_uri(contact.get_absolute_url()),
         "crumbs": directory_crumbs(municipality, crumb(contact.name)),
     }
@@ -89,9 +99,11 @@ def _choice(request, name: str, choices) -> str:
 def offers(request, municipality: Municipality):
     kind = _choice(request, "type", Offer.Kind)
     for_whom = _choice(request, "for", Offer.ForWhom)
+    found = list(reads.offers(municipality, kinds=[kind] if kind else (), for_whom=for_whom))
+    prefetch_translations([*found, *(offer.contact_point for offer in found)])
     context = {
         "municipality": municipality,
-        "offers": list(reads.offers(municipality, kinds=[kind] if kind else (), for_whom=for_whom)),
+        "offers": found,
         "kinds": Offer.Kind.choices,
         "for_whom_choices": Offer.ForWhom.choices,
         "kind": kind,
@@ -159,11 +171,14 @@ def self_check(request, municipality_slug: str):
     )
     if request.method == "POST" and form.is_valid():
         advice = rules.advice(form.answers())
+        found = reads.offers_for_advice(municipality, advice)
+        coordinators = reads.coordinators(municipality, advice.coordinator_word)
+        prefetch_translations([*found, *(offer.contact_point for offer in found), *coordinators])
         context = {
             "municipality": municipality,
             "advice": advice,
-            "offers": reads.offers_for_advice(municipality, advice),
-            "coordinators": reads.coordinators(municipality, advice.coordinator_word),
+            "offers": found,
+            "coordinators": coordinators,
             "emergency_numbers": rules.EMERGENCY_NUMBERS,
             "crumbs": crumbs,
         }

@@ -47,8 +47,8 @@ class MunicipalityAdminForm(forms.ModelForm):
     class Meta:
         model = Municipality
         fields: ClassVar = [
-            "name", "slug", "kommunekode", "website", "region", "policy_title", "policy_subtitle", "policy_title_en",
-            "policy_subtitle_en", "policy_adopted_by", "policy_adopted_on", "accent_colour", "address", "phone",
+            "name", "slug", "kommunekode", "website", "region", "policy_title", "policy_subtitle",
+            "policy_adopted_by", "policy_adopted_on", "accent_colour", "address", "phone",
             "email", "opening_hours", "accessibility_statement_url",
         ]  # fmt: skip
 
@@ -88,7 +88,6 @@ class MunicipalityAdmin(MunicipalityScopedAdmin):
             _("Contact details in the footer"),
             {"fields": ["address", "phone", "email", "opening_hours", "accessibility_statement_url"]},
         ),
-        (_("English"), {"fields": ["policy_title_en", "policy_subtitle_en"], "classes": ["collapse"]}),
     )
 
     def save_model(self, request, obj, form, change):
@@ -213,7 +212,6 @@ class SectionInline(MunicipalityScopedInline):
     ordering = ("order", "pk")
     fieldsets = (
         (None, {"fields": [("order", "kind"), "heading", "figure", "body", "items", "attribution", "portal_note"]}),
-        (_("English"), {"fields": ["heading_en", "body_en", "items_en", "attribution_en"], "classes": ["collapse"]}),
     )
 
 
@@ -225,7 +223,7 @@ class PageAdminForm(forms.ModelForm):
     class Meta:
         model = Page
         fields: ClassVar = [
-            "municipality", "title", "title_en", "title_by_portal", "slug", "kind", "number", "order", "publish_at",
+            "municipality", "title", "title_by_portal", "slug", "kind", "number", "order", "publish_at",
         ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
@@ -290,7 +288,6 @@ class PageAdmin(MunicipalityScopedAdmin):
             },
         ),
         (_("Publish later"), {"fields": ["publish_at"]}),
-        (_("English"), {"fields": ["title_en"], "classes": ["collapse"]}),
     )
     prepopulated_fields: ClassVar = {"slug": ["title"]}
 

@@ -99,9 +99,6 @@ class TranslatedFieldsMixin:
         if language not in self.__dict__.get("_translation_cache", {}):
             prefetch_translations([self], language)
         translation = self._translation_cache[language].get(field)
-        legacy_english = getattr(self, f"{field}_en", "") if language == "en" else ""
-        if translation is None and legacy_english:  # until the `_en` columns move into Translation rows
-            return TranslatedText(legacy_english, language, TextState.APPROVED)
         state = text_state(translation, danish)
         if state == TextState.MISSING:
             return TranslatedText(danish, SOURCE_LANGUAGE, state)
@@ -148,9 +145,7 @@ class Municipality(TranslatedFieldsMixin, models.Model):
         help_text=_("Decides which urgent medical help line the contact directory names."),
     )
     policy_title = models.CharField(_("policy title"), max_length=200)
-    policy_title_en = models.CharField(_("policy title (English)"), max_length=200, blank=True)
     policy_subtitle = models.CharField(_("policy subtitle"), max_length=300, blank=True)
-    policy_subtitle_en = models.CharField(_("policy subtitle (English)"), max_length=300, blank=True)
     address = models.TextField(_("address"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -336,7 +331,6 @@ class Page(TranslatedFieldsMixin, models.Model):
     )
     slug = models.SlugField(_("address"), validators=[validate_not_reserved])
     title = models.CharField(_("title"), max_length=300)
-    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PAGE)
     number = models.PositiveSmallIntegerField(
         _("theme number"), null=True, blank=True, help_text=_("Shown as “Theme 1”, “Theme 2”, … on themes.")
@@ -420,7 +414,6 @@ class PageVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     slug = models.SlugField(_("address"))
     title = models.CharField(_("title"), max_length=300)
-    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Page.Kind.choices)
     theme_number = models.PositiveSmallIntegerField(_("theme number"), null=True, blank=True)
     title_by_portal = models.BooleanField(_("title added by the portal"), default=False)
@@ -449,14 +442,17 @@ class PageVersion(models.Model):
             municipality=municipality,
             slug=self.slug,
             title=self.title,
-            title_en=self.title_en,
             kind=self.kind,
             number=self.theme_number,
             title_by_portal=self.title_by_portal,
             order=page.order,
             is_published=True,
         )
-        shown.shown_sections = [Section(page=shown, **fields) for fields in self.sections]
+        # A section keeps the id of the section it was published from, so its translations are shown with it.
+        shown.shown_sections = [
+            Section(page=shown, **{name: value for name, value in fields.items() if name in Section.SNAPSHOT_FIELDS})
+            for fields in self.sections
+        ]
         return shown
 
 
@@ -483,18 +479,14 @@ class Section(TranslatedFieldsMixin, models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.TEXT)
     heading = models.CharField(_("heading"), max_length=300, blank=True)
-    heading_en = models.CharField(_("heading (English)"), max_length=300, blank=True)
     figure = models.CharField(
         _("figure"), max_length=20, blank=True, help_text=_("A headline figure such as “75 %”, for targets.")
     )
     body = models.TextField(_("text"), blank=True, help_text=_("Separate paragraphs with an empty line."))
-    body_en = models.TextField(_("text (English)"), blank=True)
     items = models.TextField(_("list items"), blank=True, help_text=_("One item per line."))
-    items_en = models.TextField(_("list items (English)"), blank=True)
     attribution = models.CharField(
         _("attribution"), max_length=200, blank=True, help_text=_("Who said it, for quotes.")
     )
-    attribution_en = models.CharField(_("attribution (English)"), max_length=200, blank=True)
     portal_note = models.CharField(
         _("the portal's note"),
         max_length=300,
@@ -503,9 +495,9 @@ class Section(TranslatedFieldsMixin, models.Model):
     )
 
     VERSIONED_FIELDS = (
-        "order", "kind", "heading", "heading_en", "figure", "body", "body_en", "items", "items_en",
-        "attribution", "attribution_en", "portal_note",
+        "order", "kind", "heading", "figure", "body", "items", "attribution", "portal_note",
     )  # fmt: skip
+    SNAPSHOT_FIELDS = ("id", *VERSIONED_FIELDS)  # a published version's section: its id (for its translations) too
 
     class Meta:
         ordering: ClassVar = ["page", "order", "pk"]

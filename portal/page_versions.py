@@ -27,18 +27,17 @@ def snapshot(page: Page, sections: list[Section]) -> dict:
     return {
         "slug": page.slug,
         "title": page.title,
-        "title_en": page.title_en,
         "kind": page.kind,
         "theme_number": page.number,
         "title_by_portal": page.title_by_portal,
-        "sections": [{name: getattr(section, name) for name in Section.VERSIONED_FIELDS} for section in sections],
+        "sections": [{name: getattr(section, name) for name in Section.SNAPSHOT_FIELDS} for section in sections],
     }
 
 
 def version_fields(version: PageVersion) -> dict:
     return {
         name: getattr(version, name)
-        for name in ("slug", "title", "title_en", "kind", "theme_number", "title_by_portal", "sections")
+        for name in ("slug", "title", "kind", "theme_number", "title_by_portal", "sections")
     }
 
 
@@ -51,8 +50,6 @@ def has_unpublished_changes(page: Page, sections: list[Section]) -> bool:
 def readable_lines(fields: dict) -> list[str]:
     """A version as lines a person reads: the title and address, then each section's heading, texts and items."""
     lines = [f"{_('Title')}: {fields['title']}", f"{_('Address')}: {fields['slug']}"]
-    if fields.get("title_en"):
-        lines.append(f"{_('Title (English)')}: {fields['title_en']}")
     for section in fields["sections"]:
         lines.append("")
         if section.get("heading"):
@@ -63,9 +60,6 @@ def readable_lines(fields: dict) -> list[str]:
         lines.extend(f"• {item.strip()}" for item in section.get("items", "").splitlines() if item.strip())
         if section.get("attribution"):
             lines.append(f"– {section['attribution']}")
-        for name in ("heading_en", "body_en", "items_en", "attribution_en"):
-            if section.get(name):
-                lines.append(f"[EN] {section[name]}")
     return lines
 
 

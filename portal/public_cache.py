@@ -29,6 +29,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
 from .selectors import municipalities
+from .translation_notice import fill_notices
 
 CACHE_SECONDS = 60 * 60
 VERSION_SECONDS = 5
@@ -108,6 +109,7 @@ def public_municipality_page(view=None, *, params: tuple[str, ...] = ()):
         if municipality is None:
             municipality = get_object_or_404(municipalities(), slug=municipality_slug)
         response = view(request, municipality, **kwargs)
+        fill_notices(response)  # what the page says is not translated is kept with it
         has_params = any(request.GET.get(name, "").strip() for name in params)
         if (
             response.status_code == 200

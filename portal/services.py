@@ -127,6 +127,20 @@ def publish_due_pages(*, now: datetime | None = None) -> list[int]:
     return published
 
 
+def _sections_put_back(page: Page, version: PageVersion) -> list[Section]:
+    """`version`'s sections as new sections of `page`, each with the id it was published with (so its translations
+    come back with it) unless another page's section has that id now."""
+    sections = [
+        Section(page=page, **{name: value for name, value in fields.items() if name in Section.SNAPSHOT_FIELDS})
+        for fields in version.sections
+    ]
+    taken = set(Section.objects.filter(pk__in=[s.pk for s in sections if s.pk]).values_list("pk", flat=True))
+    for section in sections:
+        if section.pk in taken:
+            section.pk = None
+    return sections
+
+
 def revert_page(
     *, acting_user: User, page: Page, version: PageVersion, seen_version: datetime | None = None
 ) -> PageVersion:
@@ -146,11 +160,11 @@ def revert_page(
                     % {"slug": version.slug}
                 }
             )
-        locked.slug, locked.title, locked.title_en = version.slug, version.title, version.title_en
+        locked.slug, locked.title = version.slug, version.title
         locked.kind, locked.number, locked.title_by_portal = version.kind, version.theme_number, version.title_by_portal
         locked.save()
         locked.sections.all().delete()
-        Section.objects.bulk_create(Section(page=locked, **fields) for fields in version.sections)
+        Section.objects.bulk_create(_sections_put_back(locked, version))
         new = _new_version(
             locked, acting_user=acting_user, note=_("Version %(number)s put back") % {"number": version.number}
         )
@@ -159,5 +173,5 @@ def revert_page(
             locked,
             _("Put version %(old)s back as version %(new)s.") % {"old": version.number, "new": new.number},
         )
-    page.refresh_from_db(fields=(*PUBLICATION_FIELDS, "slug", "title", "title_en", "kind", "number", "title_by_portal"))
+    page.refresh_from_db(fields=(*PUBLICATION_FIELDS, "slug", "title", "kind", "number", "title_by_portal"))
     return new

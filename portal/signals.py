@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import Municipality, Page, Section
+from .models import Municipality, Page, Section, Translation
 from .public_cache import renew_after_commit
 
 
@@ -26,3 +26,9 @@ def section_changed(sender, instance: Section, **kwargs) -> None:
 @receiver(post_save, sender=Municipality)
 def municipality_changed(sender, instance: Municipality, **kwargs) -> None:
     mark_content_changed(pk=instance.pk)
+
+
+@receiver([post_save, post_delete], sender=Translation)
+def translation_changed(sender, instance: Translation, **kwargs) -> None:
+    """A page in that language shows the new translation (and its notices) at once."""
+    mark_content_changed(pk=instance.municipality_id)

@@ -97,3 +97,17 @@ def save_translation(
         existing.save()
         _log(acting_user, existing, CHANGE, f"Changed the {language} translation of {field} ({status})")
         return existing
+
+
+def copy_translations(source, target) -> None:
+    """Give `target` (a new version of `source`, same model) `source`'s translations, as they are: a
+    translation made from a Danish text the new version changed shows as outdated there, until checked."""
+    content_type = ContentType.objects.get_for_model(type(source))
+    Translation.objects.bulk_create(
+        Translation(
+            municipality_id=row.municipality_id, content_type=content_type, object_id=target.pk, field=row.field,
+            language=row.language, text=row.text, status=row.status, source_digest=row.source_digest,
+            updated_by_id=row.updated_by_id,
+        )
+        for row in Translation.objects.filter(content_type=content_type, object_id=source.pk)
+    )  # fmt: skip

@@ -13,6 +13,7 @@ remember to mark it, and a Danish text changed back makes it current again.
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import models
@@ -30,6 +31,10 @@ class TextState(models.TextChoices):
     DRAFT = "draft", _("Draft translation, not yet checked")
     OUTDATED = "outdated", _("Translation of an earlier Danish text")
     MISSING = "missing", _("Not translated")
+
+
+# The states of the texts shown while a page is rendered (see note_shown); None outside a request.
+_shown: ContextVar[set[str] | None] = ContextVar("shown_text_states", default=None)
 
 
 def content_languages() -> list[str]:
@@ -88,3 +93,60 @@ def prefetch_translations(objects: Iterable, language: str | None = None) -> Non
             found[row.object_id][row.field] = row
         for obj in instances:
             obj._translation_cache[language] = found.get(obj.pk, {})
+
+
+def translation_subquery(model, field: str, object_id, language: str | None = None):
+    """The database expression of the translation of `model.field` into `language` (the active one by default)
+    for the object whose id is `object_id` (an OuterRef or F), or NULL: for reads the database does in bulk."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Subquery, TextField, Value
+
+    from .models import Translation
+
+    language = language or active_language()
+    if language == SOURCE_LANGUAGE:
+        return Value(None, output_field=TextField())
+    rows = Translation.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id=object_id, field=field, language=language
+    )
+    return Subquery(rows.values("text")[:1], output_field=TextField())
+
+
+def start_noting_shown() -> object:
+    """Begin noting the states of the texts a page shows (portal.middleware.TranslationNoticeMiddleware)."""
+    return _shown.set(set())
+
+
+def stop_noting_shown(token) -> None:
+    _shown.reset(token)
+
+
+def note_shown(text) -> None:
+    """That the page being rendered shows `text` (a TranslatedText): its state decides the page's notices."""
+    shown, state = _shown.get(), getattr(text, "state", None)
+    if shown is not None and state and state != TextState.ORIGINAL and str(text).strip():
+        shown.add(state)
+
+
+def take_shown() -> set[str]:
+    """The states of the texts shown since the last call (the page's), and forget them."""
+    shown = _shown.get()
+    if shown is None:
+        return set()
+    taken = set(shown)
+    shown.clear()
+    return taken
+
+
+def notices(states: set[str]) -> list[str]:
+    """What a reader is told about a page that showed texts in `states`: Danish where a translation is
+    missing, drafts, and translations of an earlier Danish text. Empty for a page in Danish or wholly checked."""
+    translated = states & {TextState.APPROVED, TextState.DRAFT, TextState.OUTDATED}
+    said = []
+    if TextState.MISSING in states:
+        said.append("parts_danish" if translated else "only_danish")
+    if TextState.DRAFT in states:
+        said.append("draft")
+    if TextState.OUTDATED in states:
+        said.append("outdated")
+    return said

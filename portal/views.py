@@ -30,6 +30,7 @@ from .public_cache import CACHE_SECONDS, NOT_CACHED, normalised, public_municipa
 from .roles import Role, has_role
 from .selectors import municipalities
 from .site_search import site_search as site_search_register
+from .translations import prefetch_translations
 
 
 def home(request):
@@ -72,6 +73,7 @@ def municipality_home(request, municipality: Municipality):
         "pages": [page for page in pages if page.kind == Page.Kind.PAGE],
         "themes": [page for page in pages if page.kind == Page.Kind.THEME],
     }
+    prefetch_translations([municipality, *pages])
     return render(request, "portal/municipality.html", context)
 
 
@@ -89,6 +91,7 @@ def policy_page(request, municipality: Municipality, page_slug: str):
         position = pages.index(page)
     sections = portal_policy.sections_of(page)
     policy_links.attach(sections, municipality)
+    prefetch_translations([*pages, *sections])
     context = {
         "municipality": municipality,
         "preview": portal_policy.may_preview(request.user, municipality),
@@ -110,12 +113,14 @@ def _whole_policy_context(request, municipality: Municipality) -> dict:
     pages = [
         page for page in portal_policy.readable_pages(request.user, municipality) if page.kind != Page.Kind.STANDARD
     ]
+    sections_of_each = portal_policy.sections_of_each(pages)
+    prefetch_translations([municipality, *pages, *(section for sections in sections_of_each for section in sections)])
     return {
         "municipality": municipality,
         "preview": portal_policy.may_preview(request.user, municipality),
         "document_pages": [
             {"page": page, "blocks": group_sections(sections)}
-            for page, sections in zip(pages, portal_policy.sections_of_each(pages), strict=True)
+            for page, sections in zip(pages, sections_of_each, strict=True)
         ],
     }
 

@@ -160,10 +160,8 @@ class QuestionForm(RuleCheckedForm):
 
     class Meta:
         model = Question
-        fields = ("order", "kind", "required", "text", "choices", "theme", "text_en")
-        widgets = MappingProxyType(
-            {"text": AdminTextareaWidget(attrs={"rows": 2}), "text_en": AdminTextareaWidget(attrs={"rows": 2})}
-        )
+        fields = ("order", "kind", "required", "text", "choices", "theme")
+        widgets = MappingProxyType({"text": AdminTextareaWidget(attrs={"rows": 2})})
 
     def check_rules(self, candidate, unchecked):
         services.check_question(question=candidate, unchecked=unchecked)
@@ -182,7 +180,7 @@ class QuestionInline(SurveySetupInline):
     form = QuestionForm
     formset = QuestionFormSet
     ordering = ("order", "pk")
-    fields = (("order", "kind", "required"), "text", "choices", "theme", "text_en")
+    fields = (("order", "kind", "required"), "text", "choices", "theme")
     verbose_name_plural = _(
         "questions (a change to the wording or choices of a question with answers makes a new version)"
     )
@@ -195,7 +193,7 @@ class QuestionInline(SurveySetupInline):
 @admin.register(Survey)
 class SurveyAdmin(SurveySetupAdmin):
     list_display = ("title", "municipality")
-    fields = ("municipality", "title", "intro", "title_en", "intro_en")
+    fields = ("municipality", "title", "intro")
     inlines = (QuestionInline,)
 
     def save_model(self, request, obj, form, change):
@@ -260,7 +258,7 @@ class IndicatorForm(RuleCheckedForm):
         model = Indicator
         fields = (
             "question", "name", "positive_answers", "theme", "is_headline", "order", "target", "deadline", "baseline",
-            "baseline_date", "baseline_n", "baseline_note", "name_en",
+            "baseline_date", "baseline_n", "baseline_note",
         )  # fmt: skip
         labels = MappingProxyType({"question": capfirst(_("question"))})
 
@@ -318,7 +316,6 @@ class IndicatorAdmin(SurveySetupAdmin):
         (None, {"fields": ["question", "name", "positive_answers", "theme", "is_headline", "order"]}),
         (_("Target"), {"fields": ["target", "deadline"]}),
         (_("Baseline"), {"fields": ["baseline", "baseline_date", "baseline_n", "baseline_note"]}),
-        (_("English"), {"fields": ["name_en"], "classes": ["collapse"]}),
     )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

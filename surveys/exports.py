@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from portal.translations import translation_subquery
+
 from .models import DONT_KNOW, Indicator, Question, Scale, Survey, Wave, YesNo
 from .results import Group, GroupKind, Result, SurveyResults
 
@@ -246,14 +248,13 @@ def answers_csv(rows: Iterable, named: dict, *, with_text: bool, left_out: set =
     The same lines as answers_csv_copy writes on PostgreSQL (lines end in a line feed, as PostgreSQL's COPY ends them).
     """
     dialect = csv_dialect()
-    english = dialect is ENGLISH_CSV
     labels = answer_labels()
     other_units = str(OTHER_UNITS)
     lines: list[str] = []
     writer = csv.writer(_Lines(lines), delimiter=dialect.delimiter, lineterminator="\n")
     yield BOM + "".join(csv_lines([headers(answer_columns(with_text))], dialect)).replace("\r\n", "\n")
     for row in rows:
-        response_id, wave_id, wave_name, unit_id, question_id, number, question, question_en, kind, value, text = row
+        response_id, wave_id, wave_name, unit_id, question_id, number, question, translated, kind, value, text = row
         if (wave_id, question_id) in left_out:
             continue
         cells = [
@@ -261,7 +262,7 @@ def answers_csv(rows: Iterable, named: dict, *, with_text: bool, left_out: set =
             safe_cell(wave_name),
             safe_cell(named.get((wave_id, unit_id), other_units)),
             number,
-            safe_cell(question_en if english and question_en else question),
+            safe_cell(translated or question),
             safe_cell(labels.get((kind, value), value)),
         ]
         if with_text:
@@ -304,7 +305,7 @@ def _spreadsheet_safe(expression):
 def answer_export_columns(answers, named: dict, *, with_text: bool, left_out: set = frozenset()):
     """`answers` (an Answer queryset, surveys.selectors.answer_rows' before its values_list) as the export's
     columns, computed by the database: the same cells answers_csv writes (`named` holds units' own names)."""
-    from django.db.models import Case, F, Q, TextField, Value, When
+    from django.db.models import Case, F, OuterRef, Q, TextField, Value, When
     from django.db.models.functions import Cast, Coalesce, NullIf
 
     if left_out:
@@ -323,10 +324,9 @@ def answer_export_columns(answers, named: dict, *, with_text: bool, left_out: se
         default=Value(str(OTHER_UNITS), output_field=TextField()),
         output_field=TextField(),
     )
-    question = (
-        Coalesce(NullIf("question__text_en", Value("", output_field=TextField())), "question__text")
-        if csv_dialect() is ENGLISH_CSV
-        else F("question__text")
+    question = Coalesce(
+        NullIf(translation_subquery(Question, "text", OuterRef("question_id")), Value("", output_field=TextField())),
+        "question__text",
     )
     label = Case(
         *(

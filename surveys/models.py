@@ -48,9 +48,7 @@ class Survey(TranslatedFieldsMixin, models.Model):
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="surveys")
     title = models.CharField(_("title"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     intro = models.TextField(_("introduction"), blank=True)
-    intro_en = models.TextField(_("introduction (English)"), blank=True)
 
     class Meta:
         ordering = ("municipality", "title")
@@ -75,7 +73,6 @@ class Question(TranslatedFieldsMixin, models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveIntegerField(_("order"), default=0)
     text = models.TextField(_("question"))
-    text_en = models.TextField(_("question (English)"), blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     choices = models.JSONField(
         _("choices"), default=list, blank=True, help_text=_("For single choice: the answers, one per item.")
@@ -91,7 +88,7 @@ class Question(TranslatedFieldsMixin, models.Model):
     )
     is_current = models.BooleanField(_("current version"), default=True, editable=False)
 
-    LOCKED_FIELDS = ("text", "text_en", "kind", "choices")
+    LOCKED_FIELDS = ("text", "kind", "choices")
 
     class Meta:
         ordering = ("survey", "order", "pk")
@@ -120,7 +117,6 @@ class Indicator(TranslatedFieldsMixin, models.Model):
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="indicators")
     name = models.CharField(_("name"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     positive_answers = models.JSONField(
         _("answers counted as positive"), default=list, help_text=_("Stored exactly; by default the top two.")
     )

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Area, Unit
+from portal.translations import prefetch_translations
 
 from . import counting, labels
 from .models import Indicator, Wave
@@ -301,10 +302,12 @@ def compute_results(waves: list[Wave], indicators: list[Indicator], units: list[
 
 
 def survey_results(survey, *, indicators: list[Indicator] | None = None) -> SurveyResults:
-    """Every indicator of `survey` in every wave: 5 queries (waves, indicators, units, answers, external)."""
+    """Every indicator of `survey` in every wave: 5 queries (waves, indicators, units, answers, external), and
+    in another language than Danish 3 for the translations of the survey, the indicators and their questions."""
     waves = list(survey.waves.all())
     if indicators is None:
         indicators = list(Indicator.objects.filter(question__survey=survey).select_related("question"))
+    prefetch_translations([survey, *indicators, *(indicator.question for indicator in indicators)])
     units = list(Unit.objects.filter(municipality_id=survey.municipality_id))
     return compute_results(waves, indicators, units)
 
@@ -312,7 +315,8 @@ def survey_results(survey, *, indicators: list[Indicator] | None = None) -> Surv
 def headline_results(municipality, *, today: date | None = None) -> SurveyResults:
     """The headline indicators of `municipality`'s surveys in their closed waves (for the public page).
 
-    5 queries whatever the number of surveys, waves or answers.
+    5 queries whatever the number of surveys, waves or answers (in another language than Danish, 3 more for the
+    translations of the indicators, their questions and their surveys).
     """
     today = today or timezone.localdate()
     waves = list(Wave.objects.filter(survey__municipality=municipality, closes_on__lt=today))
@@ -321,5 +325,7 @@ def headline_results(municipality, *, today: date | None = None) -> SurveyResult
         .select_related("question__survey")
         .order_by("question__survey__title", "question__survey_id", "order", "pk")
     )
+    questions = [indicator.question for indicator in indicators]
+    prefetch_translations([*indicators, *questions, *(question.survey for question in questions)])
     units = list(Unit.objects.filter(municipality=municipality))
     return compute_results(waves, indicators, units)

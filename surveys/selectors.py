@@ -10,6 +10,8 @@ from uuid import UUID
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from portal.translations import translation_subquery
+
 from . import codes
 from .access import survey_policy
 from .models import DONT_KNOW, Answer, Invitation, Question, Survey, SurveyResponse, Wave
@@ -92,9 +94,12 @@ def exported_answers(user, survey: Survey, wave: Wave | None = None, *, with_tex
 
 def answer_rows(user, survey: Survey, wave: Wave | None = None, *, with_text: bool = False) -> QuerySet:
     """exported_answers as tuples, for surveys.exports.answers_csv."""
-    return exported_answers(user, survey, wave, with_text=with_text).values_list(
+    answers = exported_answers(user, survey, wave, with_text=with_text).annotate(
+        question_translated=translation_subquery(Question, "text", OuterRef("question_id"))
+    )
+    return answers.values_list(
         "response_id", "response__wave_id", "response__wave__name", "response__unit_id", "question_id",
-        "question__order", "question__text", "question__text_en", "question__kind", "value", "text",
+        "question__order", "question__text", "question_translated", "question__kind", "value", "text",
     )  # fmt: skip
 
 

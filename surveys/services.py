@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from portal.errors import RuleViolation, StaleVersion
 from portal.models import Unit
 from portal.signals import mark_content_changed
+from portal.translation_services import copy_translations
 
 from . import codes, rules, selectors
 from .access import survey_policy
@@ -176,13 +177,14 @@ def new_version_of(question: Question) -> Question:
     if not old.is_current:
         raise StaleVersion
     new = Question(
-        survey_id=old.survey_id, order=question.order, text=question.text, text_en=question.text_en,
+        survey_id=old.survey_id, order=question.order, text=question.text,
         kind=question.kind, choices=question.choices, required=question.required, theme=question.theme,
         previous=old,
     )  # fmt: skip
     old.is_current = False
     old.save(update_fields=["is_current"])
     new.save()
+    copy_translations(old, new)
     Indicator.objects.filter(question=old).update(question=new)
     question.refresh_from_db()
     return new

@@ -14,14 +14,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from portal.errors import RuleViolation
 from portal.models import Municipality, Page
+from portal.translation_services import save_translation
 
 from . import services
 from .models import ExternalResult, Indicator, Invitation, Question, Survey, SurveyResponse
 
 SURVEY_FIXTURE_DIR = settings.BASE_DIR / "fixtures" / "surveys"
 QUESTION_KEYS = {"key", "text", "kind", "choices", "required", "theme_page_slug"}
-OPTIONAL_KEYS = {"text_en", "name_en"}  # the English text (the portal's translation where the policy has none)
+# {"translations": {"<language>": {"<field>": "<text>"}}}: the portal's own translations (the policies are Danish only)
+OPTIONAL_KEYS = {"translations"}
 INDICATOR_KEYS = {
     "question_key", "name", "positive_answers", "target", "deadline", "baseline", "baseline_date", "baseline_n",
     "baseline_note", "theme_page_slug", "is_headline",
@@ -36,6 +39,16 @@ def _check_keys(item: dict, expected: set[str], what: str) -> None:
     if not expected <= set(item) <= expected | OPTIONAL_KEYS:
         missing, unknown = sorted(expected - set(item)), sorted(set(item) - expected - OPTIONAL_KEYS)
         raise ValidationError(f"{what}: missing {missing}, unknown {unknown}.")
+
+
+def _save_translations(obj, item: dict, what: str) -> None:
+    """The item's translations, as drafts: written by the portal's developers, not checked by the municipality."""
+    for language, texts in item.get("translations", {}).items():
+        for field, text in texts.items():
+            try:
+                save_translation(acting_user=None, obj=obj, field=field, language=language, text=text, approved=False)
+            except RuleViolation as error:
+                raise ValidationError(f"{what}, translation “{language}” of “{field}”: {error.messages}") from error
 
 
 def _date(value: str | None) -> date | None:
@@ -84,13 +97,13 @@ def _load_questions(survey: Survey, items: list[dict], pages: PolicyPages) -> di
             survey=survey,
             order=order * 10,
             text=item["text"],
-            text_en=item.get("text_en", ""),
             kind=item["kind"],
             choices=item["choices"],
             required=item["required"],
             theme=pages.get(item["theme_page_slug"], f"Question “{item['key']}”"),
         )
         services.save_questions(questions=[question])
+        _save_translations(question, item, f"Question “{item['key']}”")
         questions[item["key"]] = question
     return questions
 
@@ -103,7 +116,6 @@ def _load_indicators(questions: dict[str, Question], items: list[dict], pages: P
         indicator = Indicator(
             question=questions[item["question_key"]],
             name=item["name"],
-            name_en=item.get("name_en", ""),
             positive_answers=item["positive_answers"],
             target=item["target"],
             deadline=_date(item["deadline"]),
@@ -116,6 +128,7 @@ def _load_indicators(questions: dict[str, Question], items: list[dict], pages: P
             order=order * 10,
         )
         services.save_indicator(indicator=indicator)
+        _save_translations(indicator, item, f"Indicator “{item['name']}”")
 
 
 @transaction.atomic
@@ -131,10 +144,9 @@ def load_survey(path: Path, *, replace: bool = False) -> bool:
             municipality=municipality,
             title=data["survey"]["title"],
             intro=data["survey"]["intro"],
-            title_en=data["survey"].get("title_en", ""),
-            intro_en=data["survey"].get("intro_en", ""),
         )
     )
+    _save_translations(survey, data["survey"], "The survey")
     questions = _load_questions(survey, data["questions"], pages)
     _load_indicators(questions, data["indicators"], pages)
     return True

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.errors import RuleViolation, show_on_form
 from portal.log_redaction import sensitive_url_kwargs
+from portal.translations import prefetch_translations
 
 from . import codes, email_sending, selectors, services, throttle
 from .access import manager_required, survey_policy
@@ -156,6 +157,7 @@ def answer_open_link(request, key):
 def answer_page(request, wave: Wave, *, today, submit: dict, open_link: bool = False):
     """The questions of the wave; posted answers go to services.submit_response, which checks them."""
     questions = selectors.questions_of(wave)
+    prefetch_translations([wave.survey, *questions])
     form = AnswerForm(request.POST if request.method == "POST" else None, questions=questions)
     if request.method == "POST" and form.is_valid():
         receipt = None

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from portal.models import Area, Municipality, Unit
+from portal.translation_services import save_translation
 from surveys import codes
 from surveys.models import DONT_KNOW, Answer, Invitation, Question, Scale, Survey, SurveyResponse, Wave
 from tests.factories import (
@@ -72,7 +73,9 @@ def open_survey(
         municipality=municipality,
         title="Pårørendeundersøgelse",
         intro="Vi vil gerne vide, hvordan du oplever samarbejdet med os.\n\nDet tager omkring fem minutter.",
-        title_en="Survey of relatives",
+    )
+    save_translation(
+        acting_user=None, obj=survey, field="title", language="en", text="Survey of relatives", approved=True
     )
     kinds = Question.Kind
     scale = QuestionFactory(

@@ -50,8 +50,6 @@ def contact_data(**changes) -> dict:
         "address": "",
         "opening_hours": "",
         "last_checked": timezone.localdate().isoformat(),
-        "description_en": "",
-        "opening_hours_en": "",
     } | changes
 
 
@@ -62,8 +60,6 @@ def situation_data(need, contact_points, **changes) -> dict:
         "note": "",
         "keywords": "",
         "order": 5,
-        "text_en": "",
-        "note_en": "",
         "contacts-TOTAL_FORMS": len(contact_points),
         "contacts-INITIAL_FORMS": 0,
         "contacts-MIN_NUM_FORMS": 1,
@@ -74,7 +70,6 @@ def situation_data(need, contact_points, **changes) -> dict:
             f"contacts-{number}-contact_point": contact.pk,
             f"contacts-{number}-order": number,
             f"contacts-{number}-ask_about": "Spørg om testen.",
-            f"contacts-{number}-ask_about_en": "",
         }
     return data | changes
 
@@ -333,8 +328,6 @@ def test_a_forged_offer_contact_of_another_municipality_is_refused(client, hvido
         "contact_point": haderslev_contact.pk,
         "website": "",
         "order": 1,
-        "name_en": "",
-        "description_en": "",
     }
     response = client.post(reverse("admin:contacts_offer_add"), data)
     assert response.status_code == 200
@@ -346,14 +339,12 @@ def test_a_need_name_the_municipality_already_has_is_refused_at_the_name_and_kee
 ):
     from contacts.models import Need
 
-    response = client.post(
-        reverse("admin:contacts_need_add"), {"name": "Akutte behov", "name_en": "Urgent (typed)", "order": 7}
-    )
+    response = client.post(reverse("admin:contacts_need_add"), {"name": "Akutte behov", "order": 7})
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert form.errors == {"name": ["Kommunen har allerede et behov med dette navn. Vælg et andet navn."]}
     html = response.text
-    assert 'value="Urgent (typed)"' in html and 'value="Akutte behov"' in html
+    assert 'value="7"' in html and 'value="Akutte behov"' in html
     assert Need.objects.filter(municipality=hvidovre, name="Akutte behov").count() == 1
 
 

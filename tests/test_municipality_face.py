@@ -66,7 +66,7 @@ def test_logos_of_sane_size_pass_and_others_are_refused():
 def municipality_form(municipality, **changes) -> dict:
     data = {
         "website": municipality.website, "policy_title": municipality.policy_title, "policy_subtitle": "",
-        "policy_title_en": "", "policy_subtitle_en": "", "policy_adopted_by": "", "policy_adopted_on": "",
+        "policy_adopted_by": "", "policy_adopted_on": "",
         "accent_colour": "", "address": "", "phone": "", "email": "", "opening_hours": "",
         "accessibility_statement_url": "",
     }  # fmt: skip

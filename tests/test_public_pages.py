@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from portal.models import Section
 from portal.services import publish_page
+from portal.translation_services import save_translation
 from tests.factories import PageFactory
 
 
@@ -100,8 +101,10 @@ def test_english_interface_keeps_danish_content_marked_as_danish(client, policie
 
 
 def test_an_english_translation_by_an_editor_is_shown_in_english(client, municipality):
-    page = PageFactory(municipality=municipality, slug="side", title="Forord", title_en="Foreword", sections=0)
-    Section.objects.create(page=page, kind="text", body="Dansk tekst.", body_en="English text.")
+    page = PageFactory(municipality=municipality, slug="side", title="Forord", sections=0)
+    section = Section.objects.create(page=page, kind="text", body="Dansk tekst.")
+    save_translation(acting_user=None, obj=page, field="title", language="en", text="Foreword", approved=True)
+    save_translation(acting_user=None, obj=section, field="body", language="en", text="English text.", approved=True)
     publish_page(acting_user=None, page=page)
     english = client.get("/en/testrup/side/").text
     assert "<h1>Foreword</h1>" in english and "English text." in english and "Dansk tekst." not in english

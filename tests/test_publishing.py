@@ -23,7 +23,7 @@ def page_form(page, **changes) -> dict:
     sections = list(page.sections.order_by("order", "pk"))
     data = {
         "title": page.title, "slug": page.slug, "kind": page.kind, "order": page.order, "number": "",
-        "publish_at_0": "", "publish_at_1": "", "title_en": "",
+        "publish_at_0": "", "publish_at_1": "",
         "loaded_version": page.updated_at.isoformat(),
         "sections-TOTAL_FORMS": len(sections), "sections-INITIAL_FORMS": len(sections),
     }  # fmt: skip
@@ -38,7 +38,7 @@ def page_form(page, **changes) -> dict:
 
 def new_page_form(**changes) -> dict:
     data = {
-        "title": "Ny side", "slug": "ny-side", "kind": "page", "order": 5, "number": "", "title_en": "",
+        "title": "Ny side", "slug": "ny-side", "kind": "page", "order": 5, "number": "",
         "publish_at_0": "", "publish_at_1": "",
         "sections-TOTAL_FORMS": 1, "sections-INITIAL_FORMS": 0,
         "sections-0-order": 1, "sections-0-kind": "text", "sections-0-heading": "",

@@ -106,4 +106,4 @@ def test_the_register_lists_the_apps_kinds_in_order():
 
 def test_the_english_page_marks_danish_text(client, directories):
     html = client.get("/en" + search_url("hvidovre", "tavshedspligt")).text
-    assert f'<li lang="da">\n        <a href="/en{HVIDOVRE_INTRODUCTION}">{escape("Indledning")}</a>' in html
+    assert f'<a href="/en{HVIDOVRE_INTRODUCTION}" lang="da">{escape("Indledning")}</a>' in html

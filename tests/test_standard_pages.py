@@ -92,7 +92,7 @@ def test_a_municipality_added_in_the_admin_gets_the_four_pages(client, db):
     client.force_login(SuperuserFactory())
     data = {
         "name": "Nyby Kommune", "slug": "nyby", "kommunekode": "0999", "website": "nyby.example", "region": "",
-        "policy_title": "Pårørendepolitik", "policy_subtitle": "", "policy_title_en": "", "policy_subtitle_en": "",
+        "policy_title": "Pårørendepolitik", "policy_subtitle": "",
         "policy_adopted_by": "", "policy_adopted_on": "", "accent_colour": "", "address": "", "phone": "",
         "email": "", "opening_hours": "", "accessibility_statement_url": "",
     }  # fmt: skip

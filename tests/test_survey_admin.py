@@ -74,10 +74,10 @@ def staff_client(client, manager):
 
 
 def survey_data(*questions: dict, **fields) -> dict:
-    data = {"title": "Pårørendeundersøgelse 2026", "intro": "Tak, fordi du svarer.", "title_en": "", "intro_en": ""}
+    data = {"title": "Pårørendeundersøgelse 2026", "intro": "Tak, fordi du svarer."}
     data |= {"questions-TOTAL_FORMS": len(questions), "questions-INITIAL_FORMS": 0}
     for index, question in enumerate(questions):
-        values = {"order": index + 1, "text": f"Spørgsmål {index + 1}", "choices": "", "theme": "", "text_en": ""}
+        values = {"order": index + 1, "text": f"Spørgsmål {index + 1}", "choices": "", "theme": ""}
         data |= {f"questions-{index}-{key}": value for key, value in (values | question).items()}
     return data | fields
 
@@ -85,7 +85,7 @@ def survey_data(*questions: dict, **fields) -> dict:
 def indicator_data(question, **fields) -> dict:
     data = {
         "question": question.pk, "name": "Mødt med respekt", "theme": "", "order": 1, "target": "", "deadline": "",
-        "baseline": "", "baseline_date": "", "baseline_n": "", "baseline_note": "", "name_en": "",
+        "baseline": "", "baseline_date": "", "baseline_n": "", "baseline_note": "",
     }  # fmt: skip
     return {key: value for key, value in (data | fields).items() if value is not None}
 
@@ -139,7 +139,7 @@ def test_a_single_choice_questions_answers_are_shown_one_per_line_and_kept_on_sa
         data |= {
             f"questions-{index}-id": question.pk, f"questions-{index}-survey": own.survey.pk,
             f"questions-{index}-order": question.order, f"questions-{index}-kind": question.kind,
-            f"questions-{index}-text": question.text, f"questions-{index}-text_en": "",
+            f"questions-{index}-text": question.text,
             f"questions-{index}-choices": "\r\n".join(question.choices), f"questions-{index}-theme": "",
         }  # fmt: skip
     data["questions-2-choices"] += "\r\nAldrig"
@@ -640,7 +640,7 @@ def test_a_question_an_indicator_measures_keeps_its_positive_answers(staff_clien
     data = survey_data(**{"questions-TOTAL_FORMS": 1, "questions-INITIAL_FORMS": 1})
     data |= {
         "questions-0-id": own.choice.pk, "questions-0-survey": own.survey.pk, "questions-0-order": 3,
-        "questions-0-kind": "choice", "questions-0-text": own.choice.text, "questions-0-text_en": "",
+        "questions-0-kind": "choice", "questions-0-text": own.choice.text,
         "questions-0-choices": "Hver måned\r\nSjældnere", "questions-0-theme": "",
     }  # fmt: skip
     response = staff_client.post(change_url(own.survey), data)
@@ -666,7 +666,7 @@ def test_answers_collected_cannot_be_deleted_through_the_admin(staff_client, own
     data = survey_data(**{"questions-TOTAL_FORMS": 1, "questions-INITIAL_FORMS": 1})
     data |= {
         "questions-0-id": own.scale.pk, "questions-0-survey": own.survey.pk, "questions-0-order": 1,
-        "questions-0-kind": "scale", "questions-0-text": own.scale.text, "questions-0-text_en": "",
+        "questions-0-kind": "scale", "questions-0-text": own.scale.text,
         "questions-0-choices": "", "questions-0-theme": "", "questions-0-DELETE": "on",
     }  # fmt: skip
     response = staff_client.post(change_url(own.survey), data)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from portal.models import Area
 from portal.roles import Role
+from portal.translation_services import save_translation
 from surveys import services
 from surveys.models import DONT_KNOW, Answer, Question, Scale, SurveyResponse, YesNo
 from surveys.results import NO_UNIT, GroupKind, survey_results
@@ -471,6 +472,8 @@ def test_the_answers_export_writes_every_cell_as_the_spreadsheet_must_read_it(cl
     written = '=HYPERLINK("x";"y")\nlinje 2; "citat"'
     Answer.objects.filter(pk=Answer.objects.filter(response__unit=ahorn, question=setup["questions"]["comment"])
                           .values("pk")[:1]).update(text=written)  # fmt: skip
+    comment = setup["questions"]["comment"]
+    save_translation(acting_user=None, obj=comment, field="text", language="en", text="Anything else?", approved=True)
     reader = reader_of_free_text(municipality)
     client.force_login(reader)
     with translation.override(language):
@@ -493,6 +496,8 @@ def test_the_answers_export_writes_every_cell_as_the_spreadsheet_must_read_it(cl
     assert "'" + written in {row[6] for row in rows}
     assert (da("To a high degree") if language == "da" else "To a high degree") in {row[5] for row in rows}
     assert "" in {row[6] for row in rows[1:]} and "" in {row[5] for row in rows[1:]}  # blanks as empty cells
+    questions = {row[4] for row in rows[1:]}
+    assert ("Anything else?" in questions, comment.text in questions) == (language == "en", language == "da")
 
 
 def test_the_answer_exports_run_a_fixed_number_of_queries(client, setup, municipality, django_assert_num_queries):

@@ -7,19 +7,24 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 
 from portal.models import TranslatedText
+from portal.translations import note_shown
 
 register = template.Library()
 
 
 @register.filter
 def tr(obj, field: str) -> TranslatedText:
-    """`{{ page|tr:"title" }}`: the English version in the English interface when an editor wrote one."""
-    return obj.translated(field)
+    """`{{ page|tr:"title" }}`: the text in the reader's language where it is translated, else the Danish
+    (portal.models.TranslatedFieldsMixin.translated); the page's notices say which (portal.translation_notice)."""
+    text = obj.translated(field)
+    note_shown(text)
+    return text
 
 
 @register.filter
 def lang_attr(text) -> str:
-    """` lang="da"` on an element whose text is Danish while the page is English (WCAG 3.1.2)."""
+    """` lang="da"` on an element whose text is Danish while the page is in another language (WCAG 3.1.2)."""
+    note_shown(text)
     lang = getattr(text, "lang", None)
     if lang and not (get_language() or "da").startswith(lang):
         return format_html(' lang="{}"', lang)
