@@ -246,12 +246,19 @@ def test_a_translated_policy_page_adds_one_query_per_kind_of_text(client, munici
     for section in big.sections.all()[:50]:
         translate(section, "body", f"Translated {section.pk}.", "uk")
     translate(big, "title", "Великий", "uk")
+    for number in range(3):
+        offer = Offer.objects.create(
+            municipality=municipality, kind="respite", name=f"Tilbud {number}", description="Et tilbud.",
+            source=f"Sætning {number}.",
+        )  # fmt: skip
+        translate(offer, "name", f"Пропозиція {number}", "uk")
     small_url, big_url = small.get_absolute_url(), big.get_absolute_url()  # (in Danish: no language prefix)
     warm_content_types()
-    # the municipality, the published versions, the offers (as in Danish); the pages' and sections' translations
-    with django_assert_num_queries(3 + 2):
+    # the municipality, the published versions, the offers (as in Danish); the pages', the sections' and the
+    # offers' translations (the offers' names are in the links under the sentences they come from)
+    with django_assert_num_queries(3 + 3):
         assert client.get("/uk" + small_url).status_code == 200
-    with django_assert_num_queries(3 + 2):
+    with django_assert_num_queries(3 + 3):
         html = client.get("/uk" + big_url).text
     assert html.count("Translated ") == 50 and "Великий" in html
     with django_assert_num_queries(3):  # the Danish page as before
