@@ -61,6 +61,7 @@ class ContactsConfig(AppConfig):
         from django.utils.translation import gettext
 
         from portal.policy_links import PolicyLink
+        from portal.translations import prefetch_translations
 
         from .models import Offer
 
@@ -68,11 +69,13 @@ class ContactsConfig(AppConfig):
             offer.municipality = municipality  # known already: no query per offer
             return offer.get_absolute_url()
 
+        offers = list(Offer.objects.filter(municipality=municipality).exclude(source=""))
+        prefetch_translations(offers)  # (their names, in one query)
         return [
             PolicyLink(
                 sentence=offer.source,
                 url=offer_url(municipality, offer),
                 label=gettext("For you as a relative: %(offer)s") % {"offer": offer.translated("name")},
             )
-            for offer in Offer.objects.filter(municipality=municipality).exclude(source="")
+            for offer in offers
         ]

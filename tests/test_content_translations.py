@@ -5,6 +5,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
@@ -246,12 +247,19 @@ def test_a_translated_policy_page_adds_one_query_per_kind_of_text(client, munici
     for section in big.sections.all()[:50]:
         translate(section, "body", f"Translated {section.pk}.", "uk")
     translate(big, "title", "Великий", "uk")
+    for number in range(3):
+        offer = Offer.objects.create(
+            municipality=municipality, kind="respite", name=f"Tilbud {number}", description="Et tilbud.",
+            source=f"Sætning {number}.",
+        )  # fmt: skip
+        translate(offer, "name", f"Пропозиція {number}", "uk")
     small_url, big_url = small.get_absolute_url(), big.get_absolute_url()  # (in Danish: no language prefix)
     warm_content_types()
-    # the municipality, the published versions, the offers (as in Danish); the pages' and sections' translations
-    with django_assert_num_queries(3 + 2):
+    # the municipality, the published versions, the offers (as in Danish); the pages', the sections' and the
+    # offers' translations (the offers' names are in the links under the sentences they come from)
+    with django_assert_num_queries(3 + 3):
         assert client.get("/uk" + small_url).status_code == 200
-    with django_assert_num_queries(3 + 2):
+    with django_assert_num_queries(3 + 3):
         html = client.get("/uk" + big_url).text
     assert html.count("Translated ") == 50 and "Великий" in html
     with django_assert_num_queries(3):  # the Danish page as before
@@ -302,3 +310,30 @@ def test_every_public_page_says_what_is_only_in_danish(client, page, path):
     html = client.get(path).text
     assert notices_of(html) == [ONLY_DANISH], path
     assert 'lang="da"' in html.split('id="main-content"', 1)[1]
+
+
+def test_how_it_goes_in_english_shows_the_translated_indicators_in_one_query_per_kind(
+    client, municipality, django_assert_num_queries
+):
+    from django.utils import timezone
+
+    from surveys.models import Indicator, Survey
+    from tests.scenarios import demo_results
+
+    demo = demo_results(municipality, timezone.localdate())
+    for indicator in demo["indicators"].values():
+        translate(indicator, "name", f"Indicator {indicator.pk}")
+        translate(indicator.question, "text", f"Question {indicator.question.pk}")
+    survey = demo["indicators"]["respect"].question.survey
+    url = "/en" + reverse("surveys:how-it-goes", args=[municipality.slug])
+    ContentType.objects.get_for_models(Indicator, Question, Survey)
+    # as in Danish (the municipality, waves, indicators, units, answers, the published yearly reports; no
+    # results measured outside the portal here); the indicators', their questions' and their survey's translations
+    with django_assert_num_queries(6):
+        assert client.get(url.removeprefix("/en")).status_code == 200
+    with django_assert_num_queries(6 + 3):
+        html = client.get(url).text
+    assert f"Indicator {demo['indicators']['respect'].pk}" in html
+    assert notices_of(html) == [PARTS_DANISH]  # the survey's title is only in Danish
+    translate(survey, "title", "Survey of relatives")
+    assert notices_of(client.get(url).text) == []
