@@ -84,6 +84,8 @@ class TranslatedFieldsMixin:
     may translate into each configured language (`Translation` rows, see portal.translations)."""
 
     TRANSLATED_FIELDS: ClassVar[tuple[str, ...]] = ()
+    # Filter arguments for the rows worth translating (portal.translations.translatable_rows); empty: every row.
+    TRANSLATABLE_ROWS: ClassVar[dict] = {}
 
     def refresh_from_db(self, *args, **kwargs):
         self.__dict__.pop("_translation_cache", None)
