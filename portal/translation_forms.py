@@ -41,7 +41,11 @@ class TranslationFilterForm(forms.Form):
 class SideBySideForm(forms.Form):
     """One field's translation: the text, and whether the municipality has checked it."""
 
-    text = forms.CharField(label=_("Translation"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        label=_("Translation"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write the translation.")},
+    )
     status = forms.ChoiceField(
         label=_("State"),
         widget=forms.RadioSelect,
@@ -53,7 +57,7 @@ class SideBySideForm(forms.Form):
 
     def __init__(self, *args, field_name: str, language: str, **kwargs):
         super().__init__(*args, prefix=field_name, **kwargs)
-        language_name = dict(settings.LANGUAGES)[language]
+        language_name = str(dict(settings.LANGUAGES)[language]).lower()
         self.fields["text"].label = _("Translation into %(language)s") % {"language": language_name}
         attrs = self.fields["text"].widget.attrs
         attrs["lang"] = language

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -63,7 +64,8 @@ def translator_view(view):
 
 
 def language_name(code: str) -> str:
-    return str(dict(settings.LANGUAGES)[code])
+    """The language's name as inside a Danish sentence ("tyrkisk")."""
+    return str(dict(settings.LANGUAGES)[code]).lower()
 
 
 def known_language(code: str) -> str:
@@ -153,6 +155,7 @@ def _side_by_side_rows(obj, language: str, stored: dict, request=None, posted_fi
                     "seen": translation.updated_at.isoformat() if translation else "",
                 },
             )
+        form.fields["text"].widget.attrs["rows"] = str(min(16, max(3, len(danish) // 70 + danish.count("\n") + 2)))
         state = TextState.MISSING
         if translation is not None:
             state = stored_state(translation.status, translation.source_digest, source_digest(danish))
@@ -229,7 +232,7 @@ def side_by_side(request, language: str, kind: str, pk: int):
             "other_languages": [(code, language_name(code)) for code in content_languages() if code != language],
             "kind": kind_key(model),
             "crumbs": crumbs(
-                crumb(language_name(language), overview_url(sprog=language)),
+                crumb(capfirst(language_name(language)), overview_url(sprog=language)),
                 crumb(f"{kind_name} {obj.pk}"),
             ),
         },
@@ -346,6 +349,8 @@ def import_file(request, language: str):
             "language": language,
             "language_name": language_name(language),
             "max_mb": f"{settings.TRANSLATION_IMPORT_MAX_BYTES / (1024 * 1024):g}",
-            "crumbs": crumbs(crumb(language_name(language), overview_url(sprog=language)), crumb(_("Import"))),
+            "crumbs": crumbs(
+                crumb(capfirst(language_name(language)), overview_url(sprog=language)), crumb(_("Import"))
+            ),
         },
     )

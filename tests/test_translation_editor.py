@@ -502,3 +502,22 @@ def test_the_staff_home_links_those_who_translate_to_the_translations(client, ed
     assert OVERVIEW in client.get(reverse("staff-home")).text
     client.force_login(caseworker)
     assert OVERVIEW not in client.get(reverse("staff-home")).text
+
+
+def test_a_file_bigger_than_the_setting_is_a_message_at_the_field(as_editor, contents, settings):
+    settings.TRANSLATION_IMPORT_MAX_BYTES = 1024 * 1024
+    data = b"key;state;source_da;target_tr\n" + b"x" * (1024 * 1024)
+    assert problems_of(upload(as_editor, data, "tr.csv")) == ["Filen er for stor. Den må højst fylde 1 MB."]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("Acil\x00", "Null-tegn er ikke tilladte."), ("Acil\x07", "Oversættelsen indeholder usynlige kontroltegn.")],
+)
+def test_control_characters_in_a_translation_are_a_danish_message_at_the_field(as_editor, municipality, text, message):
+    need = NeedFactory(municipality=municipality)
+    response = as_editor.post(
+        side_url(need), {"field": "name", "name-text": text, "name-status": "draft", "name-seen": ""}
+    )
+    assert response.status_code == 200 and not Translation.objects.exists()
+    assert message in " ".join(response.context["rows"][0]["form"].errors["text"])
