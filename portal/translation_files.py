@@ -216,7 +216,10 @@ def _read_xliff(data: bytes, language: str) -> list[FileUnit]:
                 sources.append("".join(part.itertext()))
             elif part.tag == f"{{{XLIFF_NS}}}target":
                 targets.append("".join(part.itertext()))
-                markup = markup or len(part) > 0
+                # XLIFF's own inline elements (mrk, ph, pc, …) are a CAT tool's; anything else is markup in the text
+                markup = markup or any(
+                    not child.tag.startswith(f"{{{XLIFF_NS}}}") for child in part.iter() if child is not part
+                )
         units.append(
             FileUnit(key, "".join(sources), "".join(targets), _("unit %(key)s") % {"key": key}, has_markup=markup)
         )

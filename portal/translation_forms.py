@@ -29,10 +29,12 @@ class TranslationFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["sprog"].choices = language_choices()
         self.fields["tilstand"].choices = [("", _("All states")), *STATE_CHOICES]
-        self.fields["slags"].choices = [
-            ("", _("All kinds")),
-            *((kind_key(model), str(model._meta.verbose_name_plural).capitalize()) for model in kinds),
-        ]
+        by_app = {}  # grouped by app: the policy, the directory, the survey
+        for model in kinds:
+            by_app.setdefault(str(model._meta.app_config.verbose_name), []).append(
+                (kind_key(model), str(model._meta.verbose_name_plural).capitalize())
+            )
+        self.fields["slags"].choices = [("", _("All kinds")), *by_app.items()]
         for name, field in self.fields.items():
             field.error_messages["invalid_choice"] = _("Choose one of the options in the list.")
             field.widget.attrs["id"] = f"id_filter_{name}"

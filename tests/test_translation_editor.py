@@ -521,3 +521,22 @@ def test_control_characters_in_a_translation_are_a_danish_message_at_the_field(a
     )
     assert response.status_code == 200 and not Translation.objects.exists()
     assert message in " ".join(response.context["rows"][0]["form"].errors["text"])
+
+
+def test_a_cat_tools_own_inline_xliff_markers_are_read_as_their_text(as_editor, contents):
+    key = f"contacts.need.{contents['need'].pk}.name"
+    data = fill_xliff(export(as_editor, "xliff"), key, 'Acil <mrk id="m1" translate="yes">ihtiyaçlar</mrk>')
+    assert upload(as_editor, data, "tr.xlf").status_code == 302
+    assert Translation.objects.get(object_id=contents["need"].pk).text == "Acil ihtiyaçlar"
+
+
+def test_the_side_by_side_page_costs_a_fixed_number_of_queries(as_editor, municipality, django_assert_num_queries):
+    from django.contrib.contenttypes.models import ContentType
+
+    section = PageFactory(municipality=municipality, sections=1).sections.get()
+    translate(section, "heading", "Başlık")
+    ContentType.objects.clear_cache()
+    # session, user, the user's own permissions, their roles with the roles' permissions; the section (within the
+    # municipality), its content type, its translations
+    with django_assert_num_queries(4 + 3):
+        assert as_editor.get(side_url(section)).status_code == 200
