@@ -155,6 +155,21 @@ class ImportResult:
     unchanged: int = 0
     not_translated: int = 0
     outdated: list[str] = dataclass_field(default_factory=list)  # keys of units whose Danish changed since the export
+    kept_newer: list[str] = dataclass_field(default_factory=list)  # …and which have a translation of the new Danish
+
+
+def _file_unit_problem(file_unit, unit, seen: set) -> str | None:
+    """Why a unit of an agency's file cannot be imported (`unit`: the municipality's text it names, or None)."""
+    if file_unit.key in seen:
+        return _("the key %(key)s appears twice.") % {"key": file_unit.key[:120]}
+    if unit is None:
+        return _("“%(key)s” is not one of the municipality's texts that you may translate.") % {
+            "key": file_unit.key[:120]
+        }
+    target = (file_unit.target or "").strip()
+    if target and file_unit.has_markup:
+        return _("A translation is plain text: remove the HTML or script (the text between < and >).")
+    return text_problem(target) if target else None
 
 
 def import_translations(*, acting_user: User, language: str, file_units: list, current: list, objects: dict):
@@ -166,44 +181,33 @@ def import_translations(*, acting_user: User, language: str, file_units: list, c
     text. Only targets that differ from the saved translation are saved, as drafts: an editor approves them. A
     unit with an empty target is left alone (the agency did not translate it; nothing is removed). A unit whose
     source is not the Danish as it is now was made from an earlier Danish text: it is saved, made from that
-    source, so that it shows as outdated until an editor reads it against the new Danish.
+    source, so that it shows as outdated until an editor reads it against the new Danish — unless the text already
+    has a translation of the new Danish, which an older one never replaces (`kept_newer`).
     """
     by_key = {unit.key: unit for unit in current}
     problems, seen, to_save = [], set(), []
     result = ImportResult()
     for file_unit in file_units:
-        where = file_unit.where
-        if file_unit.key in seen:
-            problems.append(_("%(where)s: the key %(key)s appears twice.") % {"where": where, "key": file_unit.key})
-            continue
-        seen.add(file_unit.key)
         unit = by_key.get(file_unit.key)
-        if unit is None:
-            problems.append(
-                _("%(where)s: “%(key)s” is not one of the municipality's texts that you may translate.")
-                % {"where": where, "key": file_unit.key[:120]}
-            )
+        problem = _file_unit_problem(file_unit, unit, seen)
+        seen.add(file_unit.key)
+        if problem:
+            problems.append(f"{file_unit.where}: {problem}")
             continue
         target = (file_unit.target or "").strip()
         if not target:
             result.not_translated += 1
             continue
-        problem = text_problem(target) or (
-            _("A translation is plain text: remove the HTML or script (the text between < and >).")
-            if file_unit.has_markup
-            else None
-        )
-        if problem:
-            problems.append(f"{where}: {problem}")
-            continue
         made_from = file_unit.source.strip()
         changed_since = made_from != unit.danish.strip()
         if target == unit.text and (unit.state != TextState.OUTDATED or changed_since):
             result.unchanged += 1
-            continue
-        to_save.append((unit, target, made_from if changed_since else None))
-        if changed_since:
-            result.outdated.append(unit.key)
+        elif changed_since and unit.state in (TextState.APPROVED, TextState.DRAFT):
+            result.kept_newer.append(unit.key)  # translated from the new Danish since: never replaced by an older one
+        else:
+            to_save.append((unit, target, made_from if changed_since else None))
+            if changed_since:
+                result.outdated.append(unit.key)
     if problems:
         raise ImportProblems(problems)
     with transaction.atomic():

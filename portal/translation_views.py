@@ -338,6 +338,11 @@ def import_file(request, language: str):
                     "%(count)s were made from a Danish text that has changed since the export: they are saved, but "
                     "shown as outdated until an editor checks them against the new Danish."
                 ) % {"count": len(result.outdated)}
+            if result.kept_newer:
+                message += " " + _(
+                    "%(count)s were not saved: they were made from an earlier Danish text, and the texts have been "
+                    "translated from the new Danish since."
+                ) % {"count": len(result.kept_newer)}
             messages.success(request, message)
             return redirect(overview_url(sprog=language, tilstand=TextState.DRAFT.value))
     return render(

@@ -540,3 +540,22 @@ def test_the_side_by_side_page_costs_a_fixed_number_of_queries(as_editor, munici
     # municipality), its content type, its translations
     with django_assert_num_queries(4 + 3):
         assert as_editor.get(side_url(section)).status_code == 200
+
+
+def test_an_agencys_translation_of_an_earlier_danish_never_replaces_one_of_the_new_danish(as_editor, contents):
+    checked = contents["checked"]
+    exported = export(as_editor, "csv")
+    checked.name = "Ekstra behov i hverdagen"
+    checked.save()
+    save_translation(
+        acting_user=None, obj=checked, field="name", language="tr", text="Günlük hayatta ek ihtiyaçlar",
+        approved=True, seen_updated_at=Translation.objects.get(object_id=checked.pk).updated_at,
+    )  # fmt: skip
+    seen = Translation.objects.get(object_id=checked.pk).updated_at
+    translate_existing = fill_csv(exported, f"contacts.need.{checked.pk}.name", "Ek ihtiyaçlar, yeni")
+    response = upload(as_editor, translate_existing, "tr.csv")
+    assert response.status_code == 302
+    kept = Translation.objects.get(object_id=checked.pk)
+    assert (kept.text, kept.status, kept.updated_at) == ("Günlük hayatta ek ihtiyaçlar", "approved", seen)
+    messages = [str(m) for m in as_editor.get(OVERVIEW).context["messages"]]
+    assert any("1 blev ikke gemt" in m for m in messages)
