@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from .errors import RuleViolation, StaleVersion
 from .models import Translation, User
-from .translations import TextState, is_content_language, source_digest
+from .translations import TextState, danish_of, is_content_language, source_digest
 
 
 def translation_municipality_id(obj) -> int:
@@ -131,7 +131,7 @@ def approve_drafts(*, acting_user: User, translations: list[Translation], object
             obj = objects.get((translation.content_type_id, translation.object_id))
             if obj is None or translation.status != Translation.Status.DRAFT:
                 continue
-            if translation.source_digest != source_digest(getattr(obj, translation.field)):
+            if translation.source_digest != source_digest(danish_of(obj, translation.field)):
                 continue
             save_translation(
                 acting_user=acting_user, obj=obj, field=translation.field, language=translation.language,

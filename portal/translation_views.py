@@ -36,6 +36,7 @@ from .translation_services import ImportProblems, approve_drafts, import_transla
 from .translations import (
     TextState,
     content_languages,
+    danish_of,
     kind_key,
     model_of_kind,
     source_digest,
@@ -139,7 +140,7 @@ def overview(request):
 def _side_by_side_rows(obj, language: str, stored: dict, request=None, posted_field: str = "", posted_form=None):
     rows = []
     for field in type(obj).TRANSLATED_FIELDS:
-        danish = getattr(obj, field) or ""
+        danish = danish_of(obj, field)
         if not danish.strip():
             continue
         translation = stored.get(field)
@@ -192,7 +193,7 @@ def side_by_side(request, language: str, kind: str, pk: int):
     posted_field, posted_form, stale_field = "", None, ""
     if request.method == "POST":
         posted_field = request.POST.get("field", "")
-        if posted_field not in model.TRANSLATED_FIELDS or not (getattr(obj, posted_field) or "").strip():
+        if posted_field not in model.TRANSLATED_FIELDS or not danish_of(obj, posted_field).strip():
             raise Http404
         posted_form = SideBySideForm(request.POST, field_name=posted_field, language=language)
         if posted_form.is_valid():

@@ -130,6 +130,13 @@ def translatable_rows(model: type[models.Model], municipality_id: int):
     return model._default_manager.filter(**{lookup: municipality_id}, **getattr(model, "TRANSLATABLE_ROWS", {}))
 
 
+def danish_of(obj, field: str) -> str:
+    """The Danish text of `obj.field` a translation is made from (the model's `source_text` where it has one: a
+    field that is not a text, such as a list of answers, is given as text)."""
+    source_text = getattr(obj, "source_text", None)
+    return source_text(field) if source_text is not None else (getattr(obj, field) or "")
+
+
 @dataclass(frozen=True)
 class TextUnit:
     """One Danish text to translate (a field of an object) and its translation into one language, if any."""
@@ -193,11 +200,11 @@ def text_units(
     for model in models_:
         fields = model.TRANSLATED_FIELDS
         kind = kind_key(model)
-        for object_id, *danish_texts in (
-            translatable_rows(model, municipality_id).order_by("pk").values_list("pk", *fields)
-        ):
-            for field, danish in zip(fields, danish_texts, strict=True):
-                if not (danish or "").strip():
+        for obj in translatable_rows(model, municipality_id).order_by("pk").only("pk", *fields):
+            object_id = obj.pk
+            for field in fields:
+                danish = danish_of(obj, field)
+                if not danish.strip():
                     continue
                 digest = source_digest(danish)
                 for language in languages:
