@@ -31,9 +31,10 @@ class TranslationFilterForm(forms.Form):
         self.fields["tilstand"].choices = [("", _("All states")), *STATE_CHOICES]
         by_app = {}  # grouped by app: the policy, the directory, the survey
         for model in kinds:
-            by_app.setdefault(str(model._meta.app_config.verbose_name), []).append(
-                (kind_key(model), str(model._meta.verbose_name_plural).capitalize())
-            )
+            group = by_app.setdefault(str(model._meta.app_config.verbose_name), [])
+            group.append((kind_key(model), str(model._meta.verbose_name_plural).capitalize()))
+            for name, (label, _lookups) in getattr(model, "TRANSLATION_KINDS", {}).items():
+                group.append((f"{kind_key(model)}:{name}", str(label)))
         self.fields["slags"].choices = [("", _("All kinds")), *by_app.items()]
         for name, field in self.fields.items():
             field.error_messages["invalid_choice"] = _("Choose one of the options in the list.")

@@ -113,7 +113,7 @@ def overview(request):
         for unit in units
         if unit.language == language
         and (not chosen.get("tilstand") or unit.state == chosen["tilstand"])
-        and (not chosen.get("slags") or unit.kind == chosen["slags"])
+        and (not chosen.get("slags") or unit.filter_kind == chosen["slags"])
     ]
     page = Paginator(shown, UNITS_PER_PAGE).get_page(request.GET.get("side"))
     filters = request.GET.copy()

@@ -150,10 +150,16 @@ class TextUnit:
     translation_id: int | None = None
     text: str = ""
     status: str = ""
+    subkind: str = ""  # one of the model's TRANSLATION_KINDS, or ""
 
     @property
     def kind(self) -> str:
         return kind_key(self.model)
+
+    @property
+    def filter_kind(self) -> str:
+        """What the editor filters by: the model, or one of its TRANSLATION_KINDS (e.g. "portal.page:standard")."""
+        return f"{self.kind}:{self.subkind}" if self.subkind else self.kind
 
     @property
     def key(self) -> str:
@@ -167,14 +173,6 @@ class TextUnit:
     @property
     def field_label(self) -> str:
         return str(self.model._meta.get_field(self.field).verbose_name)
-
-
-def parse_key(key: str) -> tuple[str, int, str] | None:
-    """(kind, object id, field) of a TextUnit.key, or None for anything else."""
-    parts = (key or "").strip().split(".")
-    if len(parts) != 4 or not parts[2].isdigit():
-        return None
-    return f"{parts[0]}.{parts[1]}", int(parts[2]), parts[3]
 
 
 def text_units(
@@ -200,8 +198,17 @@ def text_units(
     for model in models_:
         fields = model.TRANSLATED_FIELDS
         kind = kind_key(model)
-        for obj in translatable_rows(model, municipality_id).order_by("pk").only("pk", *fields):
+        subkinds = getattr(model, "TRANSLATION_KINDS", {})
+        rows = translatable_rows(model, municipality_id).order_by("pk").only("pk", *fields)
+        rows = rows.annotate(
+            **{
+                f"translation_kind_{name}": models.ExpressionWrapper(models.Q(**lookups), models.BooleanField())
+                for name, (_label, lookups) in subkinds.items()
+            }
+        )
+        for obj in rows:
             object_id = obj.pk
+            subkind = next((name for name in subkinds if getattr(obj, f"translation_kind_{name}")), "")
             for field in fields:
                 danish = danish_of(obj, field)
                 if not danish.strip():
@@ -210,9 +217,11 @@ def text_units(
                 for language in languages:
                     found = stored.get((kind, object_id, field, language))
                     if found is None or not found[3].strip():
-                        units.append(TextUnit(model, object_id, field, danish, language, TextState.MISSING))
+                        units.append(
+                            TextUnit(model, object_id, field, danish, language, TextState.MISSING, subkind=subkind)
+                        )
                         continue
                     pk, status, made_from, text = found
                     state = stored_state(status, made_from, digest)
-                    units.append(TextUnit(model, object_id, field, danish, language, state, pk, text, status))
+                    units.append(TextUnit(model, object_id, field, danish, language, state, pk, text, status, subkind))
     return units

@@ -559,3 +559,20 @@ def test_an_agencys_translation_of_an_earlier_danish_never_replaces_one_of_the_n
     assert (kept.text, kept.status, kept.updated_at) == ("Günlük hayatta ek ihtiyaçlar", "approved", seen)
     messages = [str(m) for m in as_editor.get(OVERVIEW).context["messages"]]
     assert any("1 blev ikke gemt" in m for m in messages)
+
+
+def test_the_standard_pages_are_a_kind_of_their_own_apart_from_the_policy_pages(as_editor, municipality):
+    policy_page = PageFactory(municipality=municipality, slug="forord", title="Forord", sections=1)
+    standard = PageFactory(municipality=municipality, slug="klagevejledning", title="Klagevejledning", sections=1)
+    standard.kind = "standard"
+    standard.save()
+
+    def keys(kind):
+        return {unit.key for unit in texts_of(as_editor.get(OVERVIEW, {"sprog": "pl", "slags": kind}))}
+
+    assert keys("portal.page") == {f"portal.page.{policy_page.pk}.title"}
+    assert keys("portal.page:standard") == {f"portal.page.{standard.pk}.title"}
+    assert {key.split(".")[2] for key in keys("portal.section:standard")} == {
+        str(section.pk) for section in standard.sections.all()
+    }
+    assert "Standardsider" in as_editor.get(OVERVIEW).text
