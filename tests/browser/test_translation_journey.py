@@ -1,10 +1,10 @@
 """An editor translates a text of the municipality into Turkish, side by side with the Danish, and sees it checked.
 
 The editor logs in (password and authenticator app), opens the translations from the page for staff, sees what is
-missing in Turkish, opens a need side by side, writes the Turkish beside the Danish, marks it as checked by the
-municipality and saves; the page then shows it as checked, and the overview counts it. Every page is checked with
-axe-core, the console and the response headers, and its HTML goes to the Nu HTML Checker at the end. The
-municipality and its texts are synthetic.
+missing in Turkish, marks an agency's draft as checked, opens a need side by side, writes the Turkish beside the
+Danish, marks it as checked by the municipality and saves; the page then shows it as checked, and the overview
+counts it. Every page is checked with axe-core, the console and the response headers, and its HTML goes to the Nu
+HTML Checker at the end. The municipality and its texts are synthetic.
 """
 
 import pyotp
@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from portal.models import Translation
 from portal.roles import Role
+from portal.translation_services import save_translation
 from tests.browser.helpers import authenticator_secret, tab_to
 from tests.browser.test_consent_journey import Journey
 from tests.browser.test_html_validity import vnu_command, vnu_problems
@@ -25,9 +26,13 @@ pytestmark = [pytest.mark.browser]
 def synthetic_town(transactional_db, roles):
     town = MunicipalityFactory(town="Syntetrup", slug="syntetrup", kommunekode="0999")
     need = NeedFactory(municipality=town, name="Akutte behov (syntetisk)")
-    NeedFactory(municipality=town, name="Ekstra behov i hverdagen (syntetisk)")
+    other = NeedFactory(municipality=town, name="Ekstra behov i hverdagen (syntetisk)")
     editor = StaffFactory(municipality=town, username="tove", roles=[Role.EDITOR])
-    return {"town": town, "need": need, "editor": editor}
+    save_translation(
+        acting_user=None, obj=other, field="name", language="tr", text="Günlük ek ihtiyaçlar (sentetik)",
+        approved=False,
+    )  # fmt: skip
+    return {"town": town, "need": need, "other": other, "editor": editor}
 
 
 def test_an_editor_translates_a_need_into_turkish_side_by_side_and_sees_it_checked(
@@ -49,12 +54,19 @@ def test_an_editor_translates_a_need_into_turkish_side_by_side_and_sees_it_check
     page.fill("#id_code", pyotp.TOTP(secret).now())
     journey.press("Enter", "staff-home")
 
-    # The overview: every text of the municipality is missing in Turkish.
+    # The overview: in Turkish one need is a draft (an agency's), the policy's title and the other need are missing.
     journey.follow("main a[href='/personale/oversaettelser/']", "translations")
     expect(page.get_by_role("heading", level=1)).to_have_text("Oversættelser")
     turkish = main.locator("table.translation-summary tr", has_text="Tyrkisk")
-    expect(turkish.locator("td[data-state='missing']")).to_have_text("3")  # the policy's title and two needs
-    expect(turkish.locator("td[data-state='approved']")).to_have_text("0")
+    expect(turkish.locator("td[data-state='missing']")).to_have_text("2")
+    expect(turkish.locator("td[data-state='draft']")).to_have_text("1")
+
+    # The draft, read beside its Danish and marked as checked.
+    journey.open("translations-drafts", "/personale/oversaettelser/?sprog=tr&tilstand=draft")
+    expect(main.locator("table.translation-list")).to_contain_text("Günlük ek ihtiyaçlar (sentetik)")
+    journey.tick("input[name='valgt']")
+    journey.follow("form[action$='/godkend/'] button[type='submit']", "drafts-approved")
+    expect(page.locator(".alert-success")).to_contain_text("1 oversættelser er markeret som kontrolleret")
 
     # The missing texts in Turkish, then the need side by side.
     journey.open("translations-turkish", "/personale/oversaettelser/?sprog=tr&tilstand=missing&slags=contacts.need")
@@ -70,12 +82,13 @@ def test_an_editor_translates_a_need_into_turkish_side_by_side_and_sees_it_check
     journey.follow("#felt-name button[type='submit']", "side-by-side-saved")
     expect(page.locator(".alert-success")).to_contain_text("Oversættelsen er gemt.")
     expect(main.locator("#felt-name .badge")).to_have_text("Oversat og kontrolleret af kommunen")
-    saved = Translation.objects.get()
+    saved = Translation.objects.get(object_id=need.pk)
     assert (saved.text, saved.status, saved.language) == ("Acil ihtiyaçlar (sentetik)", "approved", "tr")
 
     journey.open("translations-after", "/personale/oversaettelser/")
     turkish = main.locator("table.translation-summary tr", has_text="Tyrkisk")
-    expect(turkish.locator("td[data-state='approved']")).to_have_text("1")
+    expect(turkish.locator("td[data-state='approved']")).to_have_text("2")
+    expect(turkish.locator("td[data-state='missing']")).to_have_text("1")
 
     # Arabic is written from right to left.
     journey.open("side-by-side-arabic", f"/personale/oversaettelser/ar/contacts.need/{need.pk}/")
