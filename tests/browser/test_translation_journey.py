@@ -94,6 +94,17 @@ def test_an_editor_translates_a_need_into_turkish_side_by_side_and_sees_it_check
     journey.open("side-by-side-arabic", f"/personale/oversaettelser/ar/contacts.need/{need.pk}/")
     expect(main.locator("#id_name-text")).to_have_attribute("dir", "rtl")
 
+    # The import of an agency's file, refused with its problem named (nothing is saved).
+    journey.open("import", "/personale/oversaettelser/tr/import/")
+    page.set_input_files(
+        "#id_file",
+        files=[
+            {"name": "tr.csv", "mimeType": "text/csv", "buffer": b"key;state;source_da;target_tr\nx.y.1.z;;a;<b>\n"}
+        ],
+    )
+    journey.follow("main form[enctype] button[type='submit']", "import-refused")
+    expect(main.locator(".alert-error")).to_contain_text("Intet blev importeret")
+
     for file_name, body in journey.bodies.items():
         (tmp_path / file_name).write_bytes(body)
     problems = journey.problems + vnu_problems(command, tmp_path, journey.files)
