@@ -61,63 +61,7 @@ def _log(acting_user: User | None, translation: Translation, flag: int, message:
     )
 
 
-def save_translation(
-    *,
-    acting_user: User | None,
-    obj,
-    field: str,
-    language: str,
-    text: str,
-    approved: bool,
-    seen_updated_at: datetime | None = None,
-    made_from: str | None = None,
-) -> Translation | None:
-    """Save the translation of `obj.field` into `language`, made from the Danish text as it is now.
-
-    `approved`: the municipality has checked it (else it is a draft). An empty text removes the
-    translation (the page then shows the Danish with a notice); returns None then. `seen_updated_at`:
-    when the editor opened it (None: it did not exist); `StaleVersion` if someone saved it since.
-    `made_from`: the Danish text the translation was made from when it is not the Danish as it is now (a
-    translation agency's file exported before the Danish changed), so that it shows as outdated.
-    """
-    _check(obj, field, language)
-    text = (text or "").strip()
-    if problem := text_problem(text):
-        raise RuleViolation({"text": problem})
-    content_type = ContentType.objects.get_for_model(type(obj))
-    key = {"content_type": content_type, "object_id": obj.pk, "field": field, "language": language}
-    status = Translation.Status.APPROVED if approved else Translation.Status.DRAFT
-    with transaction.atomic():
-        existing = Translation.objects.select_for_update().filter(**key).first()
-        seen = existing.updated_at if existing else None
-        if seen_updated_at != seen and not (existing is None and seen_updated_at is None):
-            raise StaleVersion
-        if not text:
-            if existing is not None:
-                _log(acting_user, existing, CHANGE, f"Removed the {language} translation of {field}")
-                existing.delete()
-            return None
-        digest = source_digest(getattr(obj, field) if made_from is None else made_from)
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    translation = Translation.objects.create(
-                        **key,
-                        municipality_id=translation_municipality_id(obj),
-                        text=text,
-                        status=status,
-                        source_digest=digest,
-                        updated_by=acting_user,
-                    )
-            except IntegrityError as error:  # saved by someone else between our read and our write
-                raise StaleVersion from error
-            _log(acting_user, translation, ADDITION, f"Translated {field} into {language} ({status})")
-            return translation
-        existing.text, existing.status, existing.source_digest = text, status, digest
-        existing.updated_by = acting_user
-        existing.save()
-        _log(acting_user, existing, CHANGE, f"Changed the {language} translation of {field} ({status})")
-        return existing
+# --- An editor's approvals and a translation agency's file; both write through save_translation (below).
 
 
 def approve_drafts(*, acting_user: User, translations: list[Translation], objects: dict) -> int:
@@ -224,3 +168,65 @@ def import_translations(*, acting_user: User, language: str, file_units: list, c
             )  # fmt: skip
             result.saved += 1
     return result
+
+
+# --- One translation.
+
+
+def save_translation(
+    *,
+    acting_user: User | None,
+    obj,
+    field: str,
+    language: str,
+    text: str,
+    approved: bool,
+    seen_updated_at: datetime | None = None,
+    made_from: str | None = None,
+) -> Translation | None:
+    """Save the translation of `obj.field` into `language`, made from the Danish text as it is now.
+
+    `approved`: the municipality has checked it (else it is a draft). An empty text removes the
+    translation (the page then shows the Danish with a notice); returns None then. `seen_updated_at`:
+    when the editor opened it (None: it did not exist); `StaleVersion` if someone saved it since.
+    `made_from`: the Danish text the translation was made from when it is not the Danish as it is now (a
+    translation agency's file exported before the Danish changed), so that it shows as outdated.
+    """
+    _check(obj, field, language)
+    text = (text or "").strip()
+    if problem := text_problem(text):
+        raise RuleViolation({"text": problem})
+    content_type = ContentType.objects.get_for_model(type(obj))
+    key = {"content_type": content_type, "object_id": obj.pk, "field": field, "language": language}
+    status = Translation.Status.APPROVED if approved else Translation.Status.DRAFT
+    with transaction.atomic():
+        existing = Translation.objects.select_for_update().filter(**key).first()
+        seen = existing.updated_at if existing else None
+        if seen_updated_at != seen and not (existing is None and seen_updated_at is None):
+            raise StaleVersion
+        if not text:
+            if existing is not None:
+                _log(acting_user, existing, CHANGE, f"Removed the {language} translation of {field}")
+                existing.delete()
+            return None
+        digest = source_digest(getattr(obj, field) if made_from is None else made_from)
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    translation = Translation.objects.create(
+                        **key,
+                        municipality_id=translation_municipality_id(obj),
+                        text=text,
+                        status=status,
+                        source_digest=digest,
+                        updated_by=acting_user,
+                    )
+            except IntegrityError as error:  # saved by someone else between our read and our write
+                raise StaleVersion from error
+            _log(acting_user, translation, ADDITION, f"Translated {field} into {language} ({status})")
+            return translation
+        existing.text, existing.status, existing.source_digest = text, status, digest
+        existing.updated_by = acting_user
+        existing.save()
+        _log(acting_user, existing, CHANGE, f"Changed the {language} translation of {field} ({status})")
+        return existing

@@ -68,35 +68,6 @@ def stored_state(status: str, made_from_digest: str, danish_digest: str) -> Text
     return TextState(status)
 
 
-def prefetch_translations(objects: Iterable, language: str | None = None) -> None:
-    """Load the translations of `objects` (any mix of translatable models) into `language` (the active
-    one by default) with one query per model, so that `obj.translated(field)` asks the database nothing."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from .models import Translation
-
-    language = language or active_language()
-    by_model = defaultdict(list)
-    for obj in objects:
-        if obj is None:
-            continue
-        cache = obj.__dict__.setdefault("_translation_cache", {})
-        if language == SOURCE_LANGUAGE or obj.pk is None:
-            cache[language] = {}
-        elif language not in cache:
-            by_model[type(obj)].append(obj)
-    for model, instances in by_model.items():
-        content_type = ContentType.objects.get_for_model(model)
-        found = defaultdict(dict)
-        rows = Translation.objects.filter(
-            content_type=content_type, object_id__in={obj.pk for obj in instances}, language=language
-        )
-        for row in rows:
-            found[row.object_id][row.field] = row
-        for obj in instances:
-            obj._translation_cache[language] = found.get(obj.pk, {})
-
-
 # --- What there is to translate -------------------------------------------------------------------------------
 
 
@@ -225,3 +196,32 @@ def text_units(
                     state = stored_state(status, made_from, digest)
                     units.append(TextUnit(model, object_id, field, danish, language, state, pk, text, status, subkind))
     return units
+
+
+def prefetch_translations(objects: Iterable, language: str | None = None) -> None:
+    """Load the translations of `objects` (any mix of translatable models) into `language` (the active
+    one by default) with one query per model, so that `obj.translated(field)` asks the database nothing."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Translation
+
+    language = language or active_language()
+    by_model = defaultdict(list)
+    for obj in objects:
+        if obj is None:
+            continue
+        cache = obj.__dict__.setdefault("_translation_cache", {})
+        if language == SOURCE_LANGUAGE or obj.pk is None:
+            cache[language] = {}
+        elif language not in cache:
+            by_model[type(obj)].append(obj)
+    for model, instances in by_model.items():
+        content_type = ContentType.objects.get_for_model(model)
+        found = defaultdict(dict)
+        rows = Translation.objects.filter(
+            content_type=content_type, object_id__in={obj.pk for obj in instances}, language=language
+        )
+        for row in rows:
+            found[row.object_id][row.field] = row
+        for obj in instances:
+            obj._translation_cache[language] = found.get(obj.pk, {})
