@@ -196,6 +196,7 @@ def save_translation(
     text = (text or "").strip()
     if problem := text_problem(text):
         raise RuleViolation({"text": problem})
+    made_from_digest = None if made_from is None else source_digest(made_from)
     content_type = ContentType.objects.get_for_model(type(obj))
     key = {"content_type": content_type, "object_id": obj.pk, "field": field, "language": language}
     status = Translation.Status.APPROVED if approved else Translation.Status.DRAFT
@@ -209,7 +210,7 @@ def save_translation(
                 _log(acting_user, existing, CHANGE, f"Removed the {language} translation of {field}")
                 existing.delete()
             return None
-        digest = source_digest(getattr(obj, field) if made_from is None else made_from)
+        digest = source_digest(getattr(obj, field))
         if existing is None:
             try:
                 with transaction.atomic():
@@ -218,14 +219,14 @@ def save_translation(
                         municipality_id=translation_municipality_id(obj),
                         text=text,
                         status=status,
-                        source_digest=digest,
+                        source_digest=made_from_digest or digest,
                         updated_by=acting_user,
                     )
             except IntegrityError as error:  # saved by someone else between our read and our write
                 raise StaleVersion from error
             _log(acting_user, translation, ADDITION, f"Translated {field} into {language} ({status})")
             return translation
-        existing.text, existing.status, existing.source_digest = text, status, digest
+        existing.text, existing.status, existing.source_digest = text, status, made_from_digest or digest
         existing.updated_by = acting_user
         existing.save()
         _log(acting_user, existing, CHANGE, f"Changed the {language} translation of {field} ({status})")

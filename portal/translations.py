@@ -10,10 +10,10 @@ the digests differ and the translation is *outdated* until an editor checks it a
 remember to mark it, and a Danish text changed back makes it current again.
 """
 
+import dataclasses
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -108,7 +108,7 @@ def danish_of(obj, field: str) -> str:
     return source_text(field) if source_text is not None else (getattr(obj, field) or "")
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class TextUnit:
     """One Danish text to translate (a field of an object) and its translation into one language, if any."""
 

@@ -64,9 +64,9 @@ class Survey(TranslatedFieldsMixin, models.Model):
 
 class Question(TranslatedFieldsMixin, models.Model):
     TRANSLATED_FIELDS = ("text",)
-    TRANSLATABLE_ROWS: ClassVar[dict] = {"is_current": True}  # an earlier version's wording is not asked any more
 
     MUNICIPALITY_LOOKUP = "survey__municipality"
+    TRANSLATABLE_ROWS: ClassVar[dict] = {"is_current": True}  # an earlier version's wording is not asked any more
 
     class Kind(models.TextChoices):
         SCALE = "scale", _("Five-point scale")
