@@ -154,17 +154,11 @@ def import_translations(*, acting_user: User, language: str, file_units: list, c
                 result.outdated.append(unit.key)
     if problems:
         raise ImportProblems(problems)
-    with transaction.atomic():
-        seen_at = dict(
-            Translation.objects.filter(pk__in=[unit.translation_id for unit, _t, _m in to_save if unit.translation_id])
-            .select_for_update()
-            .values_list("pk", "updated_at")
-        )
+    with transaction.atomic():  # a translation saved by someone since `current` was read: StaleVersion, nothing saved
         for unit, target, made_from in to_save:
             save_translation(
                 acting_user=acting_user, obj=objects[(unit.model, unit.object_id)], field=unit.field,
-                language=language, text=target, approved=False, made_from=made_from,
-                seen_updated_at=seen_at.get(unit.translation_id),
+                language=language, text=target, approved=False, made_from=made_from, seen_updated_at=unit.updated_at,
             )  # fmt: skip
             result.saved += 1
     return result

@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -122,6 +123,7 @@ class TextUnit:
     text: str = ""
     status: str = ""
     subkind: str = ""  # one of the model's TRANSLATION_KINDS, or ""
+    updated_at: datetime | None = None  # when the translation was last saved: a save over a newer one is stale
 
     @property
     def kind(self) -> str:
@@ -161,10 +163,10 @@ def text_units(
         content_type__app_label__in={model._meta.app_label for model in models_},
     ).values_list(
         "pk", "content_type__app_label", "content_type__model", "object_id", "field", "language", "status",
-        "source_digest", "text",
+        "source_digest", "text", "updated_at",
     )  # fmt: skip
-    for pk, app_label, model_name, object_id, field, language, status, digest, text in rows:
-        stored[(f"{app_label}.{model_name}", object_id, field, language)] = (pk, status, digest, text)
+    for pk, app_label, model_name, object_id, field, language, status, digest, text, updated_at in rows:
+        stored[(f"{app_label}.{model_name}", object_id, field, language)] = (pk, status, digest, text, updated_at)
     units = []
     for model in models_:
         fields = model.TRANSLATED_FIELDS
@@ -192,9 +194,13 @@ def text_units(
                             TextUnit(model, object_id, field, danish, language, TextState.MISSING, subkind=subkind)
                         )
                         continue
-                    pk, status, made_from, text = found
+                    pk, status, made_from, text, updated_at = found
                     state = stored_state(status, made_from, digest)
-                    units.append(TextUnit(model, object_id, field, danish, language, state, pk, text, status, subkind))
+                    units.append(
+                        TextUnit(
+                            model, object_id, field, danish, language, state, pk, text, status, subkind, updated_at
+                        )
+                    )
     return units
 
 

@@ -576,3 +576,27 @@ def test_the_standard_pages_are_a_kind_of_their_own_apart_from_the_policy_pages(
         str(section.pk) for section in standard.sections.all()
     }
     assert "Standardsider" in as_editor.get(OVERVIEW).text
+
+
+def test_an_import_over_a_translation_saved_meanwhile_saves_nothing(editor, contents):
+    from portal.errors import StaleVersion
+    from portal.translation_files import read_file
+    from portal.translation_services import import_translations
+
+    need, checked = contents["need"], contents["checked"]
+    current = text_units(need.municipality_id, ["tr"])
+    save_translation(
+        acting_user=None, obj=checked, field="name", language="tr", text="Başkası", approved=True,
+        seen_updated_at=Translation.objects.get(object_id=checked.pk).updated_at,
+    )  # fmt: skip
+    data = (
+        "key;state;source_da;target_tr\n"
+        f"contacts.need.{need.pk}.name;missing;Akutte behov;Acil\n"
+        f"contacts.need.{checked.pk}.name;approved;Ekstra behov;Ek, yeni\n"
+    ).encode()
+    with pytest.raises(StaleVersion):
+        import_translations(
+            acting_user=editor, language="tr", file_units=read_file("tr.csv", data, "tr"), current=current,
+            objects={(type(need), need.pk): need, (type(checked), checked.pk): checked},
+        )  # fmt: skip
+    assert list(Translation.objects.values_list("text", flat=True)) == ["Başkası"]
