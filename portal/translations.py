@@ -11,10 +11,10 @@ remember to mark it, and a Danish text changed back makes it current again.
 """
 
 import dataclasses
+import datetime
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -123,7 +123,7 @@ class TextUnit:
     text: str = ""
     status: str = ""
     subkind: str = ""  # one of the model's TRANSLATION_KINDS, or ""
-    updated_at: datetime | None = None  # when the translation was last saved: a save over a newer one is stale
+    updated_at: datetime.datetime | None = None  # when the translation was last saved: a save over a newer one is stale
 
     @property
     def kind(self) -> str:
