@@ -6,12 +6,14 @@ pages are read by everyone when published; its editors (and platform superusers)
 unpublished ones, as a preview.
 """
 
+from django.contrib.auth import get_permission_codename
 from django.db.models import Model, QuerySet
 
 from .models import Municipality, Page, Section
 from .roles import Role, has_role
 from .scoping import AccessPolicy, as_queryset, belongs_to_user_municipality, visible_to
 from .selectors import public_pages
+from .translations import translatable_models, translatable_rows
 
 
 class PortalPolicy(AccessPolicy):
@@ -61,3 +63,34 @@ class StaffPolicy(AccessPolicy):
 
 
 staff_policy = StaffPolicy()
+
+
+class TranslationPolicy(AccessPolicy):
+    """Translations (portal.translation_views): a person translates, and approves, the kinds of content they may
+    change (the Django permission `<app>.change_<model>` their roles give), in their own municipality only.
+    Platform superusers, who belong to no municipality, translate through no municipality's pages."""
+
+    def kinds(self, user) -> list[type[Model]]:
+        """The translatable models `user` may translate (and approve), in the order of translatable_models()."""
+        if not user.is_authenticated or not user.is_active or user.municipality_id is None:
+            return []
+        return [
+            model
+            for model in translatable_models()
+            if user.has_perm(f"{model._meta.app_label}.{get_permission_codename('change', model._meta)}")
+        ]
+
+    def may_translate(self, user) -> bool:
+        return bool(self.kinds(user))
+
+    def may_translate_kind(self, user, model: type[Model]) -> bool:
+        return model in self.kinds(user)
+
+    def translatable(self, user, model: type[Model]) -> QuerySet:
+        """The rows of `model` whose texts `user` may translate: their municipality's, if they may change them."""
+        if not self.may_translate_kind(user, model):
+            return model._default_manager.none()
+        return visible_to(user, translatable_rows(model, user.municipality_id))
+
+
+translation_policy = TranslationPolicy()

@@ -84,6 +84,11 @@ class TranslatedFieldsMixin:
     may translate into each configured language (`Translation` rows, see portal.translations)."""
 
     TRANSLATED_FIELDS: ClassVar[tuple[str, ...]] = ()
+    # Filter arguments for the rows worth translating (portal.translations.translatable_rows); empty: every row.
+    TRANSLATABLE_ROWS: ClassVar[dict] = {}
+    # Kinds of this content an editor filters the translations by apart from the rest of the model's rows:
+    # {name: (label, filter arguments)}, e.g. the standard pages among the policy pages.
+    TRANSLATION_KINDS: ClassVar[dict] = {}
 
     def refresh_from_db(self, *args, **kwargs):
         self.__dict__.pop("_translation_cache", None)
@@ -319,6 +324,7 @@ class Page(TranslatedFieldsMixin, models.Model):
     """One page of a municipality's policy: a foreword, a theme, a model, …"""
 
     TRANSLATED_FIELDS = ("title",)
+    TRANSLATION_KINDS: ClassVar[dict] = {"standard": (_("Standard pages"), {"kind": "standard"})}
     MUNICIPALITY_LOOKUP = "municipality"
 
     class Kind(models.TextChoices):
@@ -460,6 +466,7 @@ class Section(TranslatedFieldsMixin, models.Model):
     """A block of a policy page. Its kind decides how it is shown; the texts are the policy's own words."""
 
     TRANSLATED_FIELDS = ("heading", "body", "items", "attribution")
+    TRANSLATION_KINDS: ClassVar[dict] = {"standard": (_("Sections of standard pages"), {"page__kind": "standard"})}
     MUNICIPALITY_LOOKUP = "page__municipality"
 
     class Kind(models.TextChoices):

@@ -289,6 +289,7 @@ LOG_CHECK_WORKDAY_ENDS = int(os.environ.get("LOG_CHECK_WORKDAY_ENDS", "18"))
 # Staff administration: how long an invitation link works, and the largest staff/units file accepted.
 STAFF_INVITATION_HOURS = int(os.environ.get("STAFF_INVITATION_HOURS", "72"))
 STAFF_IMPORT_MAX_BYTES = int(os.environ.get("STAFF_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
+TRANSLATION_IMPORT_MAX_BYTES = int(os.environ.get("TRANSLATION_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 DIRECTORY_IMPORT_MAX_BYTES = int(os.environ.get("DIRECTORY_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 
 # Where the portal's own accessibility statement lives when a municipality has none of its own.

@@ -10,6 +10,8 @@ the digests differ and the translation is *outdated* until an editor checks it a
 remember to mark it, and a Danish text changed back makes it current again.
 """
 
+import dataclasses
+import datetime
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -61,9 +63,150 @@ def text_state(translation, danish: str) -> TextState:
     """The state of `translation` (a Translation or None) of the Danish text `danish` as it is now."""
     if translation is None or not translation.text.strip():
         return TextState.MISSING
-    if translation.source_digest != source_digest(danish):
+    return stored_state(translation.status, translation.source_digest, source_digest(danish))
+
+
+def stored_state(status: str, made_from_digest: str, danish_digest: str) -> TextState:
+    """The state of a saved (non-empty) translation with `status`, made from the Danish with `made_from_digest`,
+    of the Danish whose digest is now `danish_digest`."""
+    if made_from_digest != danish_digest:
         return TextState.OUTDATED
-    return TextState(translation.status)
+    return TextState(status)
+
+
+# --- What there is to translate -------------------------------------------------------------------------------
+
+
+def translatable_models() -> list[type[models.Model]]:
+    """Every installed model an editor may translate: TranslatedFieldsMixin with TRANSLATED_FIELDS, in the order
+    of INSTALLED_APPS and of the models in each app. Core knows the feature apps' models only from here."""
+    from django.apps import apps
+
+    from .models import TranslatedFieldsMixin
+
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, TranslatedFieldsMixin) and getattr(model, "TRANSLATED_FIELDS", ())
+    ]
+
+
+def kind_key(model: type[models.Model]) -> str:
+    """The stable name of a kind of content (e.g. "contacts.need"): in keys of exported files and in filters."""
+    return model._meta.label_lower
+
+
+def model_of_kind(key: str) -> type[models.Model] | None:
+    return next((model for model in translatable_models() if kind_key(model) == key), None)
+
+
+def translatable_rows(model: type[models.Model], municipality_id: int):
+    """The rows of `model` that belong to the municipality and are worth translating (a model may narrow them with
+    TRANSLATABLE_ROWS, e.g. only the current version of a survey question)."""
+    lookup = model.MUNICIPALITY_LOOKUP
+    return model._default_manager.filter(**{lookup: municipality_id}, **getattr(model, "TRANSLATABLE_ROWS", {}))
+
+
+def danish_of(obj, field: str) -> str:
+    """The Danish text of `obj.field` a translation is made from (the model's `source_text` where it has one: a
+    field that is not a text, such as a list of answers, is given as text)."""
+    source_text = getattr(obj, "source_text", None)
+    return source_text(field) if source_text is not None else (getattr(obj, field) or "")
+
+
+@dataclasses.dataclass(frozen=True)
+class TextUnit:
+    """One Danish text to translate (a field of an object) and its translation into one language, if any."""
+
+    model: type
+    object_id: int
+    field: str
+    danish: str
+    language: str
+    state: TextState
+    translation_id: int | None = None
+    text: str = ""
+    status: str = ""
+    subkind: str = ""  # one of the model's TRANSLATION_KINDS, or ""
+    updated_at: datetime.datetime | None = None  # when the translation was last saved: a save over a newer one is stale
+
+    @property
+    def kind(self) -> str:
+        return kind_key(self.model)
+
+    @property
+    def filter_kind(self) -> str:
+        """What the editor filters by: the model, or one of its TRANSLATION_KINDS (e.g. "portal.page:standard")."""
+        return f"{self.kind}:{self.subkind}" if self.subkind else self.kind
+
+    @property
+    def key(self) -> str:
+        """Stable across databases and exports: kind, object id and field, e.g. "contacts.need.12.name"."""
+        return f"{self.kind}.{self.object_id}.{self.field}"
+
+    @property
+    def kind_label(self) -> str:
+        return str(self.model._meta.verbose_name).capitalize()
+
+    @property
+    def field_label(self) -> str:
+        return str(self.model._meta.get_field(self.field).verbose_name)
+
+
+def text_units(
+    municipality_id: int, languages: list[str], models_: list[type[models.Model]] | None = None
+) -> list[TextUnit]:
+    """Every non-empty Danish text of the municipality in `models_` (all translatable ones by default), once per
+    language in `languages`, with the state of its translation. One query per model and one for the translations,
+    however many texts there are. An empty Danish text has nothing to translate and is left out."""
+    from .models import Translation
+
+    models_ = translatable_models() if models_ is None else models_
+    stored = {}
+    rows = Translation.objects.filter(
+        municipality_id=municipality_id, language__in=languages,
+        content_type__app_label__in={model._meta.app_label for model in models_},
+    ).values_list(
+        "pk", "content_type__app_label", "content_type__model", "object_id", "field", "language", "status",
+        "source_digest", "text", "updated_at",
+    )  # fmt: skip
+    for pk, app_label, model_name, object_id, field, language, status, digest, text, updated_at in rows:
+        stored[(f"{app_label}.{model_name}", object_id, field, language)] = (pk, status, digest, text, updated_at)
+    units = []
+    for model in models_:
+        fields = model.TRANSLATED_FIELDS
+        kind = kind_key(model)
+        subkinds = getattr(model, "TRANSLATION_KINDS", {})
+        rows = translatable_rows(model, municipality_id).order_by("pk").only("pk", *fields)
+        rows = rows.annotate(
+            **{
+                f"translation_kind_{name}": models.ExpressionWrapper(models.Q(**lookups), models.BooleanField())
+                for name, (_label, lookups) in subkinds.items()
+            }
+        )
+        for obj in rows:
+            object_id = obj.pk
+            subkind = next((name for name in subkinds if getattr(obj, f"translation_kind_{name}")), "")
+            for field in fields:
+                danish = danish_of(obj, field)
+                if not danish.strip():
+                    continue
+                digest = source_digest(danish)
+                for language in languages:
+                    found = stored.get((kind, object_id, field, language))
+                    if found is None or not found[3].strip():
+                        units.append(
+                            TextUnit(model, object_id, field, danish, language, TextState.MISSING, subkind=subkind)
+                        )
+                        continue
+                    pk, status, made_from, text, updated_at = found
+                    state = stored_state(status, made_from, digest)
+                    units.append(
+                        TextUnit(
+                            model, object_id, field, danish, language, state, pk, text, status, subkind, updated_at
+                        )
+                    )
+    return units
 
 
 def prefetch_translations(objects: Iterable, language: str | None = None) -> None:

@@ -10,6 +10,7 @@ database's own constraints.
 """
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -63,6 +64,7 @@ class Question(TranslatedFieldsMixin, models.Model):
     TRANSLATED_FIELDS = ("text",)
 
     MUNICIPALITY_LOOKUP = "survey__municipality"
+    TRANSLATABLE_ROWS: ClassVar[dict] = {"is_current": True}  # an earlier version's wording is not asked any more
 
     class Kind(models.TextChoices):
         SCALE = "scale", _("Five-point scale")
