@@ -352,3 +352,23 @@ def test_the_dashboard_shows_the_share_answered_in_each_language(client, survey,
     assert "dansk" in table.lower() and "polsk" in table.lower()
     assert "55\xa0%" in table and "45\xa0%" in table
     assert settings.LANGUAGE_CODE == "da"
+
+
+def test_the_dashboard_in_arabic_asks_the_same_number_of_queries_whatever_the_number_of_indicators(
+    client, survey, manager
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(manager)
+    url = "/ar" + reverse("surveys:dashboard", args=[survey.survey.pk])
+    counts = []
+    for question in (survey.scale, survey.yes_no):
+        indicator = IndicatorFactory(question=question, name=f"Indikator {question.pk}", target="0.75")
+        translate(indicator, "name", "ar", "مؤشر")
+        translate(question, "text", "ar", "سؤال")
+        client.get(url)  # the session is warm
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

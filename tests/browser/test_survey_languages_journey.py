@@ -13,11 +13,18 @@ from surveys import services
 from surveys.models import Answer, Question, Survey, SurveyResponse
 from surveys.survey_fixtures import load_survey, prepared_translations, survey_fixture_paths
 from tests.browser.public_pages import axe_problems
-from tests.browser.test_accessibility import axe  # noqa: F401 - the session's axe-core fixture
 from tests.browser.test_html_validity import vnu_command, vnu_problems
 from tests.factories import StaffFactory, UnitFactory, WaveFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("viewport_name", ["phone"])]
+
+
+@pytest.fixture(scope="session")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
 
 @pytest.fixture
 def haderslev_survey(live_policies, roles):
