@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, gettext
 
 from portal.models import TranslatedText, Translation
 from portal.translations import SOURCE_LANGUAGE, TextState, active_language, content_languages, text_state
@@ -36,10 +36,23 @@ def translated_choices(question: Question, language: str | None = None) -> list[
     if language == SOURCE_LANGUAGE or not danish:
         return danish
     text = question.translated("choices", language)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = _lines(text)
     if text.state == TextState.MISSING or len(lines) != len(danish):
         return [TranslatedText(choice, SOURCE_LANGUAGE, TextState.MISSING) for choice in question.choices]
     return [TranslatedText(line, language, text.state) for line in lines]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def state_of(obj, field: str, translation: Translation | None) -> TextState:
+    """The state of a questionnaire text's translation (portal.translations.text_state), where a single-choice
+    question's answers translated into another number of lines count as missing."""
+    state = text_state(translation, obj.source_text(field))
+    if field == "choices" and state != TextState.MISSING and len(_lines(translation.text)) != len(obj.choices):
+        return TextState.MISSING
+    return state
 
 
 def questionnaire_texts(survey: Survey) -> list[tuple[object, str]]:
@@ -97,8 +110,7 @@ def translation_progress(survey: Survey) -> list[LanguageProgress]:
     for code in languages:
         counts = dict.fromkeys(TextState, 0)
         for obj, field in texts:
-            translation = found.get((type(obj), obj.pk, field, code))
-            state = text_state(translation, obj.source_text(field))
+            state = state_of(obj, field, found.get((type(obj), obj.pk, field, code)))
             if state == TextState.MISSING and code == "en" and getattr(obj, f"{field}_en", ""):
                 state = TextState.APPROVED  # the English columns, until they move into Translation rows
             counts[state] += 1
@@ -115,6 +127,40 @@ def translation_progress(survey: Survey) -> list[LanguageProgress]:
     return progress
 
 
+@dataclass
+class TextRow:
+    """One text of the questionnaire as a manager reads it before approving: the Danish beside the translation."""
+
+    what: str  # "Title", "Question 3", "Indicator"
+    danish: str
+    translation: str  # "" when missing
+    state: TextState
+
+
+def side_by_side(survey: Survey, language: str) -> list[TextRow]:
+    """Every text of the questionnaire in Danish and in `language`, with its state, in the page's order."""
+    texts = questionnaire_texts(survey)
+    found = _translations_of(texts, [language])
+    rows, numbers = [], {}
+    for obj, field in texts:
+        translation = found.get((type(obj), obj.pk, field, language))
+        state = state_of(obj, field, translation)
+        text = translation.text if translation else ""
+        rows.append(TextRow(_what(obj, field, numbers), obj.source_text(field), text, state))
+    return rows
+
+
+def _what(obj, field: str, numbers: dict) -> str:
+    if isinstance(obj, Survey):
+        return str(Survey._meta.get_field(field).verbose_name).capitalize()
+    if isinstance(obj, Question):
+        number = numbers.setdefault(obj.pk, len(numbers) + 1)
+        if field == "choices":
+            return gettext("Answers to question %(number)d") % {"number": number}
+        return gettext("Question %(number)d") % {"number": number}
+    return gettext("Indicator")
+
+
 def current_drafts(survey: Survey, language: str) -> list[tuple[object, str, Translation]]:
     """The questionnaire's draft translations into `language` made from the Danish as it is now (an outdated
     draft translates an earlier Danish text, so it is not among them: it must be translated again first)."""
@@ -123,7 +169,7 @@ def current_drafts(survey: Survey, language: str) -> list[tuple[object, str, Tra
     drafts = []
     for obj, field in texts:
         translation = found.get((type(obj), obj.pk, field, language))
-        if text_state(translation, obj.source_text(field)) == TextState.DRAFT:
+        if state_of(obj, field, translation) == TextState.DRAFT:
             drafts.append((obj, field, translation))
     return drafts
 

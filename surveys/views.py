@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.errors import RuleViolation, StaleVersion, show_on_form
 from portal.log_redaction import sensitive_url_kwargs
-from portal.translations import active_language, prefetch_translations
+from portal.translations import active_language, is_content_language, prefetch_translations
 
 from . import codes, email_sending, languages, selectors, services, throttle
 from .access import manager_required, survey_policy
@@ -300,12 +300,18 @@ def survey_languages(request, pk: int):
                 % {"count": approved},
             )
             return see_other(reverse("surveys:languages", args=[survey.pk]))
+    reading = request.GET.get("language", "")
     context = {
         "survey": survey,
         "municipality": survey.municipality,
         "progress": languages.translation_progress(survey),
         "errors": errors,
+        "reading": reading if is_content_language(reading) else "",
     }
+    if context["reading"]:
+        context["texts"] = languages.side_by_side(survey, reading)
+        context["reading_name"] = languages.own_name(reading)
+        context["reading_bidi"] = get_language_info(reading)["bidi"]
     return render(request, "surveys/manage/languages.html", context, status=400 if errors else 200)
 
 

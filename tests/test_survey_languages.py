@@ -372,3 +372,22 @@ def test_the_dashboard_in_arabic_asks_the_same_number_of_queries_whatever_the_nu
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_manager_reads_a_languages_texts_beside_the_danish_before_approving(client, manager, survey):
+    translate_all(survey, "ar")
+    client.force_login(manager)
+    html = client.get(languages_url(survey) + "?language=ar").text
+    assert 'lang="ar" dir="rtl" class="survey-translation-text">[ar] Pårørendeundersøgelse' in html
+    assert "Spørgsmål 3" in html and "Svarmuligheder til spørgsmål 3" in html
+    assert "Hver uge<br>Hver måned<br>Sjældnere" in html
+    assert "[ar] Pårørendeundersøgelse" not in client.get(languages_url(survey) + "?language=xx").text
+
+
+def test_answers_translated_into_another_number_of_lines_count_as_missing_and_are_not_approved(manager, survey):
+    translate(survey.choice, "choices", "pl", "Co tydzień\nCo miesiąc")
+    translate(survey.choice, "text", "pl", "Jak często odwiedzasz bliską osobę?")
+    polish = next(row for row in translation_progress(survey.survey) if row.code == "pl")
+    assert (polish.draft, polish.missing) == (1, 6)  # the question's text; its answers count as missing
+    assert services.approve_translations(survey=survey.survey, language="pl", acting_user=manager) == 1
+    assert Translation.objects.get(field="choices").status == Translation.Status.DRAFT
