@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language_info, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -21,7 +21,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.errors import RuleViolation, StaleVersion, show_on_form
 from portal.log_redaction import sensitive_url_kwargs
-from portal.translations import active_language, is_content_language, prefetch_translations
+from portal.translations import (
+    SOURCE_LANGUAGE,
+    active_language,
+    content_languages,
+    is_content_language,
+    prefetch_translations,
+)
 
 from . import codes, email_sending, languages, selectors, services, throttle
 from .access import manager_required, survey_policy
@@ -201,9 +207,23 @@ def thanks(request):
 # The managers' pages
 
 
+def open_links(request, wave: Wave) -> list[dict]:
+    """The wave's open link in every language but Danish, each named in its own language."""
+    links = []
+    for code in content_languages():
+        with translation.override(code):
+            url = request.build_absolute_uri(reverse("surveys:open-link", args=[wave.open_link_key]))
+        links.append(
+            {"code": code, "name": languages.own_name(code), "bidi": get_language_info(code)["bidi"], "url": url}
+        )
+    return links
+
+
 def overview_row(request, wave: Wave, today) -> dict:
-    open_link = reverse("surveys:open-link", args=[wave.open_link_key]) if wave.open_link_key else ""
+    with translation.override(SOURCE_LANGUAGE):
+        open_link = reverse("surveys:open-link", args=[wave.open_link_key]) if wave.open_link_key else ""
     return {
+        "open_links": open_links(request, wave) if open_link else [],
         "wave": wave,
         "takes_invitations": wave.takes_invitations(today),
         "is_open": wave.is_open_on(today),

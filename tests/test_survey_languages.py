@@ -391,3 +391,16 @@ def test_answers_translated_into_another_number_of_lines_count_as_missing_and_ar
     assert (polish.draft, polish.missing) == (1, 6)  # the question's text; its answers count as missing
     assert services.approve_translations(survey=survey.survey, language="pl", acting_user=manager) == 1
     assert Translation.objects.get(field="choices").status == Translation.Status.DRAFT
+
+
+def test_the_managers_overview_gives_the_open_link_in_every_language(client, manager, survey):
+    client.force_login(manager)
+    html = client.get(reverse("surveys:manage")).text
+    key = survey.wave.open_link_key
+    assert f"http://testserver/undersoegelse/aaben/{key}/" in html
+    assert (
+        f'<li lang="ar" dir="rtl">العربيّة: <span class="survey-link" dir="ltr">http://testserver/ar/undersoegelse/aaben/{key}/'
+        in html
+    )
+    assert f'Polski: <span class="survey-link" dir="ltr">http://testserver/pl/undersoegelse/aaben/{key}/' in html
+    assert reverse("surveys:languages", args=[survey.survey.pk]) in html
