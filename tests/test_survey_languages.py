@@ -404,3 +404,19 @@ def test_the_managers_overview_gives_the_open_link_in_every_language(client, man
     )
     assert f'Polski: <span class="survey-link" dir="ltr">http://testserver/pl/undersoegelse/aaben/{key}/' in html
     assert reverse("surveys:languages", args=[survey.survey.pk]) in html
+
+
+def test_a_new_version_of_an_answered_question_keeps_its_translations(survey, code):
+    translate(survey.choice, "text", "pl", "Jak często odwiedzasz bliską osobę?", approved=True)
+    translate(survey.choice, "choices", "pl", POLISH_VISITS, approved=True)
+    services.submit_response(code=code, answers=survey.full_answers(), today=timezone.localdate())
+    survey.choice.choices = ["Hver uge", "Hver måned", "Sjældnere", "Aldrig"]
+    services.save_questions(questions=[survey.choice])
+    new = survey.choice.next_version
+    assert new.translated("text", "pl").state == TextState.APPROVED  # the same Danish question
+    assert {label.state for label in translated_choices(new, "pl")} == {TextState.MISSING}  # four answers now
+    assert Translation.objects.get(object_id=new.pk, field="choices").source_digest != source_digest(
+        new.source_text("choices")
+    )
+    old = type(survey.choice).objects.get(pk=survey.choice.pk)
+    assert translated_choices(old, "pl") == ["Co tydzień", "Co miesiąc", "Rzadziej"]  # the old version keeps its own
