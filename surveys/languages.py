@@ -6,6 +6,7 @@ in Danish (the scale's stored value, or a single-choice question's Danish answer
 together. Only the response remembers the language it was given in (`SurveyResponse.language`).
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -87,6 +88,7 @@ class LanguageProgress:
     draft: int
     outdated: int
     missing: int
+    drafts_seen: str = ""  # drafts_stamp of the drafts counted, for the approval to check nothing changed since
 
     @property
     def state(self) -> TextState:
@@ -108,9 +110,12 @@ def translation_progress(survey: Survey) -> list[LanguageProgress]:
     found = _translations_of(texts, languages)
     progress = []
     for code in languages:
-        counts = dict.fromkeys(TextState, 0)
+        counts, drafts = dict.fromkeys(TextState, 0), []
         for obj, field in texts:
-            state = state_of(obj, field, found.get((type(obj), obj.pk, field, code)))
+            translation = found.get((type(obj), obj.pk, field, code))
+            state = state_of(obj, field, translation)
+            if state == TextState.DRAFT:
+                drafts.append(translation)
             if state == TextState.MISSING and code == "en" and getattr(obj, f"{field}_en", ""):
                 state = TextState.APPROVED  # the English columns, until they move into Translation rows
             counts[state] += 1
@@ -122,9 +127,16 @@ def translation_progress(survey: Survey) -> list[LanguageProgress]:
                 draft=counts[TextState.DRAFT],
                 outdated=counts[TextState.OUTDATED],
                 missing=counts[TextState.MISSING],
+                drafts_seen=drafts_stamp(drafts),
             )
         )
     return progress
+
+
+def drafts_stamp(drafts: list[Translation]) -> str:
+    """A fingerprint of a set of draft translations as they are now (which ones, and when each was changed)."""
+    parts = sorted(f"{draft.pk}:{draft.updated_at.isoformat()}" for draft in drafts)
+    return hashlib.sha256(",".join(parts).encode()).hexdigest()[:32]
 
 
 @dataclass

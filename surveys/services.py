@@ -265,17 +265,19 @@ def delete_setup(*, obj: Survey | Question | Indicator | Wave | ExternalResult) 
 # --- the questionnaire in other languages ----------------------------------------------------------
 
 
-def approve_translations(*, survey: Survey, language: str, acting_user) -> int:
+def approve_translations(*, survey: Survey, language: str, acting_user, drafts_seen: str | None = None) -> int:
     """A manager of the survey's municipality approves the questionnaire's draft translations into `language`
     (those made from the Danish as it is now); returns how many. Each is saved through
-    portal.translation_services.save_translation (admin log); StaleVersion when one was changed meanwhile
-    (then none is approved)."""
+    portal.translation_services.save_translation (admin log). `drafts_seen`: the languages.drafts_stamp of the
+    drafts the manager was shown; StaleVersion, and nothing approved, when the drafts are no longer those."""
     if not (may_run_surveys(acting_user) and survey_policy.may_change(acting_user, survey)):
         raise PermissionDenied
     if not is_content_language(language):
         raise RuleViolation({"language": gettext("Choose one of the portal's languages.")})
     with transaction.atomic():
         drafts = languages.current_drafts(survey, language)
+        if drafts_seen is not None and drafts_seen != languages.drafts_stamp([draft for _o, _f, draft in drafts]):
+            raise StaleVersion
         for obj, field, draft in drafts:
             save_translation(
                 acting_user=acting_user,

@@ -307,12 +307,14 @@ def survey_languages(request, pk: int):
     if request.method == "POST":
         language = request.POST.get("language", "")
         try:
-            approved = services.approve_translations(survey=survey, language=language, acting_user=request.user)
+            approved = services.approve_translations(
+                survey=survey, language=language, acting_user=request.user, drafts_seen=request.POST.get("seen", "")
+            )
         except RuleViolation as error:
             errors = error.messages
         except StaleVersion:
-            errors = [_("Someone changed one of the translations while you looked. Nothing was approved; look at "
-                        "the figures again and approve once more.")]  # fmt: skip
+            errors = [_("Someone changed the translations while you looked. Nothing was approved; read them again "
+                        "and approve once more.")]  # fmt: skip
         else:
             messages.success(
                 request,

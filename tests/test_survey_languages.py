@@ -167,6 +167,13 @@ def languages_url(survey) -> str:
     return reverse("surveys:languages", args=[survey.survey.pk])
 
 
+def seen_on_page(client, survey, language: str) -> str:
+    """The stamp of the drafts the manager's page shows for `language` (posted with the approval)."""
+    html = client.get(languages_url(survey)).text
+    found = re.search(rf'name="language" value="{language}">\s*<input type="hidden" name="seen" value="(\w+)"', html)
+    return found.group(1)
+
+
 def test_a_manager_sees_per_language_what_is_checked_drafted_outdated_or_missing(client, manager, survey):
     translate(survey.survey, "title", "uk", "Опитування", approved=True)
     survey.survey.title = "Pårørendeundersøgelse 2026"  # the Danish changed: the Ukrainian title is outdated
@@ -188,7 +195,7 @@ def test_a_manager_approves_a_languages_drafts_for_the_survey_with_a_log_entry(c
     translate_all(survey, "pl")
     translate_all(survey, "ar")
     client.force_login(manager)
-    response = client.post(languages_url(survey), {"language": "pl"})
+    response = client.post(languages_url(survey), {"language": "pl", "seen": seen_on_page(client, survey, "pl")})
     assert response.status_code == 303
     polish = Translation.objects.filter(language="pl")
     assert set(polish.values_list("status", flat=True)) == {Translation.Status.APPROVED}
@@ -420,3 +427,15 @@ def test_a_new_version_of_an_answered_question_keeps_its_translations(survey, co
     )
     old = type(survey.choice).objects.get(pk=survey.choice.pk)
     assert translated_choices(old, "pl") == ["Co tydzień", "Co miesiąc", "Rzadziej"]  # the old version keeps its own
+
+
+def test_drafts_changed_after_the_manager_read_them_are_not_approved(client, manager, survey):
+    translate_all(survey, "pl")
+    client.force_login(manager)
+    seen = seen_on_page(client, survey, "pl")
+    row = Translation.objects.get(language="pl", field="title")
+    save_translation(acting_user=None, obj=survey.survey, field="title", language="pl", text="Ankieta (nowa)",
+                     approved=False, seen_updated_at=row.updated_at)  # fmt: skip
+    response = client.post(languages_url(survey), {"language": "pl", "seen": seen})
+    assert response.status_code == 400 and "Intet blev godkendt" in response.text
+    assert not Translation.objects.filter(status=Translation.Status.APPROVED).exists()
