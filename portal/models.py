@@ -3,6 +3,7 @@
 import base64
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
@@ -94,11 +95,16 @@ class TranslatedFieldsMixin:
         self.__dict__.pop("_translation_cache", None)
         super().refresh_from_db(*args, **kwargs)
 
+    def source_text(self, field: str) -> str:
+        """The Danish text of `field` a translation is made from (a model whose field is not a text, such as a
+        list of answers, overrides this to give it as text)."""
+        return getattr(self, field) or ""
+
     def translated(self, field: str, language: str | None = None) -> TranslatedText:
         """The text to show for `field` in `language` (the active one by default): the translation when
         there is one, else the Danish, each marked with its language and state."""
         language = language or active_language()
-        danish = getattr(self, field) or ""
+        danish = self.source_text(field)
         if language == SOURCE_LANGUAGE or not danish:
             return TranslatedText(danish, SOURCE_LANGUAGE, TextState.ORIGINAL)
         if language not in self.__dict__.get("_translation_cache", {}):
@@ -540,6 +546,16 @@ class ScheduledRun(models.Model):
 
 def validate_content_language(code: str) -> None:
     if not is_content_language(code):
+        raise ValidationError(
+            _("The portal has no language “%(code)s”. Choose one of the configured languages."),
+            code="unknown_language",
+            params={"code": code},
+        )
+
+
+def validate_interface_language(code: str) -> None:
+    """One of the configured interface languages, Danish included (e.g. the language a survey was answered in)."""
+    if code not in dict(settings.LANGUAGES):
         raise ValidationError(
             _("The portal has no language “%(code)s”. Choose one of the configured languages."),
             code="unknown_language",

@@ -204,7 +204,7 @@ def save_translation(
                 _log(acting_user, existing, CHANGE, f"Removed the {language} translation of {field}")
                 existing.delete()
             return None
-        digest = source_digest(getattr(obj, field))
+        digest = source_digest(obj.source_text(field))
         if existing is None:
             try:
                 with transaction.atomic():

@@ -22,6 +22,7 @@ from portal.views import crumb
 from . import exports, selectors
 from .access import manager_required, survey_policy
 from .forms import FreeTextWarningForm
+from .languages import language_shares
 from .models import Survey, Wave
 from .presentation import panels_for, verdict_lines
 from .results import GroupKind, SurveyResults, survey_results
@@ -87,6 +88,9 @@ def dashboard(request, survey_id: int):
         "wave": wave,
         "panels": panels_for(results, wave) if wave else [],
         "verdicts": verdict_lines(results, wave, timezone.localdate()) if wave else [],
+        "language_shares": language_shares(selectors.responses_per_language(request.user, wave))
+        if wave and not wave.is_external
+        else [],
         "limit": MIN_GROUP_SIZE,
         "may_read_free_text": may_read_free_text(request.user),
         "crumbs": staff_crumbs(

@@ -219,6 +219,7 @@ def send_one(row: InvitationEmail, batch: EmailBatch, mailer: Mailer) -> str:
         code=code,
         base_url=batch.base_url,
         reminder=batch.kind == EmailBatch.Kind.REMINDERS,
+        language=batch.language,
     )
     try:
         mailer.send(message)

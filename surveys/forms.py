@@ -1,15 +1,18 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Area, TranslatedText
+from portal.models import Area
+from portal.translations import SOURCE_LANGUAGE
 
 from . import codes, rules
+from .languages import translated_choices
 from .models import DONT_KNOW, Action, Question, Scale, YesNo
 
 QUESTION_FIELD = re.compile(r"q(\d+)")
@@ -70,7 +73,9 @@ def question_field(question: Question, number: int) -> forms.Field:
     elif question.kind == Question.Kind.YES_NO:
         choices = YesNo.choices
     else:
-        choices = [(choice, marked(TranslatedText(choice, "da"))) for choice in question.choices]
+        # The value posted is the Danish answer whatever the language shown, so all languages count together.
+        labels = translated_choices(question)
+        choices = [(choice, marked(label)) for choice, label in zip(question.choices, labels, strict=True)]
         choices.append((DONT_KNOW, Scale.DONT_KNOW.label))
     return forms.ChoiceField(
         label=label,
@@ -104,6 +109,35 @@ class AnswerForm(forms.Form):
         for key, messages in error.message_dict.items():
             name = f"q{key}"
             self.add_error(name if name in self.fields else None, messages)
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The interface languages, each named in itself and in the reader's language: “العربية (Arabic)”."""
+    choices = []
+    for code, _name in settings.LANGUAGES:
+        info = get_language_info(code)
+        local, translated = info["name_local"], str(info["name_translated"])
+        choices.append((code, local if local == translated else f"{local} ({translated})"))
+    return choices
+
+
+class LanguageField(forms.ChoiceField):
+    """A language of the portal; left out, Danish."""
+
+    def clean(self, value):
+        return super().clean(value) or SOURCE_LANGUAGE
+
+
+def letter_language_field() -> forms.ChoiceField:
+    return LanguageField(
+        required=False,
+        label=_("Language of the letters or e-mails"),
+        help_text=_("The relatives' language, where you know it. Every letter and e-mail also holds the link to"
+                    " the survey in each of the portal's languages."),
+        choices=language_choices,
+        initial=SOURCE_LANGUAGE,
+        error_messages={"invalid_choice": _("Choose one of the portal's languages.")},
+    )  # fmt: skip
 
 
 class Delivery:
@@ -146,6 +180,7 @@ class InvitationForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),
     )
+    language = letter_language_field()
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -307,6 +342,7 @@ class AddressLettersForm(forms.Form):
         required=False,
         help_text=_("A CSV file (one address per row) or a text file, in UTF-8 or Windows-1252."),
     )
+    language = letter_language_field()
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

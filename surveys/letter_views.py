@@ -16,6 +16,7 @@ from . import services
 from .access import manager_required, survey_policy
 from .forms import AddressLettersForm
 from .models import Wave
+from .views import letter_language
 
 
 @manager_required
@@ -40,10 +41,12 @@ def address_letters(request, pk: int):
                 show_on_form(form, error)
             else:
                 base_url = request.build_absolute_uri("/").rstrip("/")
+                language = form.cleaned_data["language"]
                 letters = [
-                    {"links": services.links_for(code, base_url=base_url), "address": block}
+                    {"links": services.links_for(code, base_url=base_url, language=language), "address": block}
                     for code, block in zip(made, blocks, strict=True)
                 ]
                 return render(request, "surveys/manage/address_letters.html",
-                              {**context, "unit": form.cleaned_data["unit"], "letters": letters})  # fmt: skip
+                              {**context, "unit": form.cleaned_data["unit"], "letters": letters,
+                               **letter_language(language)})  # fmt: skip
     return render(request, "surveys/manage/address_letters_form.html", {**context, "form": form})

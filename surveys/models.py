@@ -17,8 +17,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from portal.models import Area, Municipality, Page, TranslatedFieldsMixin, Unit
+from portal.models import Area, Municipality, Page, TranslatedFieldsMixin, Unit, validate_interface_language
 
 
 class Scale(models.TextChoices):
@@ -61,7 +62,8 @@ class Survey(TranslatedFieldsMixin, models.Model):
 
 
 class Question(TranslatedFieldsMixin, models.Model):
-    TRANSLATED_FIELDS = ("text",)
+    # "choices" is translated as text, one answer per line in the Danish order (surveys.languages.translated_choices)
+    TRANSLATED_FIELDS = ("text", "choices")
 
     MUNICIPALITY_LOOKUP = "survey__municipality"
     TRANSLATABLE_ROWS: ClassVar[dict] = {"is_current": True}  # an earlier version's wording is not asked any more
@@ -99,6 +101,11 @@ class Question(TranslatedFieldsMixin, models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    def source_text(self, field: str) -> str:
+        if field == "choices":
+            return "\n".join(self.choices or [])
+        return super().source_text(field)
 
     def answer_values(self) -> list[str]:
         """The values an answer may take (empty for free text)."""
@@ -232,6 +239,13 @@ class SurveyResponse(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     submitted_on = models.DateField()
     via_open_link = models.BooleanField(default=False)
+    # The interface language it was answered in; the answers themselves are the same in every language.
+    language = models.CharField(
+        pgettext_lazy("survey translations", "language"),
+        max_length=10,
+        default="da",
+        validators=[validate_interface_language],
+    )
 
     class Meta:
         verbose_name = _("response")
@@ -305,6 +319,9 @@ class EmailBatch(models.Model):
     created_by = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     base_url = models.CharField(max_length=200)
+    language = models.CharField(
+        _("language of the e-mails"), max_length=10, default="da", validators=[validate_interface_language]
+    )
     failures_shown = models.BooleanField(default=False)
 
     class Meta:

@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.models import TranslatedText
+from portal.translations import prefetch_translations
 
 from .charts import BarChart, Chart, bar_chart, trend_chart
 from .labels import deadline_text, path_text, percent, plain_sentence, positive_answers_text
@@ -95,8 +96,14 @@ def panel(results: SurveyResults, indicator: Indicator, wave: Wave, *, public: b
     )
 
 
+def prefetch_names(results: SurveyResults) -> None:
+    """The indicators' names and their questions' texts in the reader's language: one query per model."""
+    prefetch_translations([*results.indicators, *(indicator.question for indicator in results.indicators)])
+
+
 def panels_for(results: SurveyResults, wave: Wave, *, public: bool = False) -> list[IndicatorPanel]:
     """The panels of the indicators of `wave`'s survey."""
+    prefetch_names(results)
     return [
         panel(results, indicator, wave, public=public)
         for indicator in results.indicators
@@ -120,6 +127,7 @@ class VerdictLine:
 
 def verdict_lines(results: SurveyResults, wave: Wave, today) -> list[VerdictLine]:
     """A line for each indicator of `wave`'s survey that has a target, in the dashboard's order."""
+    prefetch_names(results)
     lines = []
     for indicator in results.indicators:
         if indicator.question.survey_id != wave.survey_id or indicator.target is None:

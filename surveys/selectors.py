@@ -122,3 +122,9 @@ def responses_per_unit(user, survey: Survey, wave: Wave | None = None) -> dict[i
     for wave_id, unit_id, count in responses.values_list("wave_id", "unit_id").annotate(n=Count("pk")).order_by():
         counts.setdefault(wave_id, {})[unit_id] = count
     return counts
+
+
+def responses_per_language(user, wave: Wave) -> dict[str, int]:
+    """{language: responses} of the wave (the language each was answered in), in one grouped query."""
+    responses = survey_policy.visible(user, SurveyResponse).filter(wave=wave)
+    return dict(responses.values_list("language").annotate(n=Count("pk")).order_by())

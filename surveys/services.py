@@ -21,6 +21,7 @@ from functools import partial
 from uuid import UUID
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import models, transaction
@@ -28,15 +29,16 @@ from django.db.models import Model
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language_info, gettext, gettext_lazy
 
 from portal.errors import RuleViolation, StaleVersion
-from portal.models import Unit
+from portal.models import Translation, Unit, validate_interface_language
 from portal.signals import mark_content_changed
-from portal.translation_services import copy_translations
+from portal.translation_services import copy_translations, save_translation
+from portal.translations import SOURCE_LANGUAGE, is_content_language
 
-from . import codes, rules, selectors
-from .access import survey_policy
+from . import codes, languages, rules, selectors
+from .access import may_run_surveys, survey_policy
 from .models import (
     Action,
     ActionPlan,
@@ -186,8 +188,24 @@ def new_version_of(question: Question) -> Question:
     new.save()
     copy_translations(old, new)
     Indicator.objects.filter(question=old).update(question=new)
+    carry_translations(old, new)
     question.refresh_from_db()
     return new
+
+
+def carry_translations(old: Question, new: Question) -> None:
+    """The new version keeps the old one's translations with the Danish they were made from: one whose Danish
+    is unchanged stays as it was (checked or draft), the others show as outdated until translated again."""
+    content_type = ContentType.objects.get_for_model(Question)
+    rows = Translation.objects.filter(content_type=content_type, object_id=old.pk)
+    Translation.objects.bulk_create(
+        Translation(
+            municipality_id=row.municipality_id, content_type=content_type, object_id=new.pk, field=row.field,
+            language=row.language, text=row.text, status=row.status, source_digest=row.source_digest,
+            updated_by_id=row.updated_by_id,
+        )
+        for row in rows
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -245,6 +263,37 @@ def delete_setup(*, obj: Survey | Question | Indicator | Wave | ExternalResult) 
     obj.delete()
 
 
+# --- the questionnaire in other languages ----------------------------------------------------------
+
+
+def approve_translations(*, survey: Survey, language: str, acting_user, drafts_seen: str | None = None) -> int:
+    """A manager of the survey's municipality approves the questionnaire's draft translations into `language`
+    (those made from the Danish as it is now); returns how many. Each is saved through
+    portal.translation_services.save_translation (admin log). `drafts_seen`: the languages.drafts_stamp of the
+    drafts the manager was shown; StaleVersion, and nothing approved, when the drafts are no longer those."""
+    if not (may_run_surveys(acting_user) and survey_policy.may_change(acting_user, survey)):
+        raise PermissionDenied
+    if not is_content_language(language):
+        raise RuleViolation({"language": gettext("Choose one of the portal's languages.")})
+    with transaction.atomic():
+        drafts = languages.current_drafts(survey, language)
+        if drafts_seen is not None and drafts_seen != languages.drafts_stamp([draft for _o, _f, draft in drafts]):
+            raise StaleVersion
+        for obj, field, draft in drafts:
+            save_translation(
+                acting_user=acting_user,
+                obj=obj,
+                field=field,
+                language=language,
+                text=draft.text,
+                approved=True,
+                seen_updated_at=draft.updated_at,
+            )
+    logger.info("%d translations into %s of survey %s approved by user %s", len(drafts), language, survey.pk,
+                acting_user.pk)  # fmt: skip
+    return len(drafts)
+
+
 # --- invitations ----------------------------------------------------------------------------------
 
 
@@ -275,26 +324,46 @@ def generate_invitations(*, wave: Wave, unit: Unit, count: int, acting_user, tod
 
 
 @dataclass(frozen=True)
+class LanguageLink:
+    code: str
+    name: str  # the language's name in itself ("Polski", "العربية")
+    url: str
+    bidi: bool  # written right to left
+
+
+@dataclass(frozen=True)
 class InvitationLinks:
     code: str  # grouped
-    answer_url: str  # the single-use link, in Danish
-    answer_url_en: str
-    entry_url: str  # where to type the code
+    answer_url: str  # the single-use link, in the letter's language
+    entry_url: str  # where to type the code, in the letter's language
+    other_languages: tuple[LanguageLink, ...] = ()  # the single-use link in each other interface language
+    language: str = SOURCE_LANGUAGE  # the letter's or e-mail's language
 
 
-def links_for(code: str, *, base_url: str) -> InvitationLinks:
-    """The absolute addresses printed in a letter or e-mail; `base_url` is e.g. "https://portal.example.dk"."""
+def links_for(code: str, *, base_url: str, language: str = SOURCE_LANGUAGE) -> InvitationLinks:
+    """The absolute addresses printed in a letter or e-mail in `language` (the relative's, where known): the
+    link with the code and the page to type it in that language, and the link in every other configured language,
+    each named in its own language. `base_url` is e.g. "https://portal.example.dk"."""
     grouped = codes.grouped(codes.normalize(code) or code)
-    with translation.override(settings.LANGUAGE_CODE):
-        answer_path = reverse("surveys:answer", kwargs={"code": grouped})
-        entry_path = reverse("surveys:enter-code")
-    with translation.override("en"):
-        answer_path_en = reverse("surveys:answer", kwargs={"code": grouped})
     base = base_url.rstrip("/")
-    return InvitationLinks(grouped, base + answer_path, base + answer_path_en, base + entry_path)
+
+    def answer_url(in_language: str) -> str:
+        with translation.override(in_language):
+            return base + reverse("surveys:answer", kwargs={"code": grouped})
+
+    with translation.override(language):
+        entry_url = base + reverse("surveys:enter-code")
+    others = tuple(
+        LanguageLink(lang, languages.own_name(lang), answer_url(lang), get_language_info(lang)["bidi"])
+        for lang, _name in settings.LANGUAGES
+        if lang != language
+    )
+    return InvitationLinks(grouped, answer_url(language), entry_url, others, language)
 
 
-def invite_by_email(*, wave: Wave, unit: Unit, addresses: list[str], acting_user, base_url: str) -> EmailBatch:
+def invite_by_email(
+    *, wave: Wave, unit: Unit, addresses: list[str], acting_user, base_url: str, language: str = SOURCE_LANGUAGE
+) -> EmailBatch:
     """Order one invitation per address, e-mailed by the task queue; returns the batch whose page shows progress.
 
     In the request only rows are written (an invitation with an unusable random hash and one e-mail row per
@@ -315,8 +384,14 @@ def invite_by_email(*, wave: Wave, unit: Unit, addresses: list[str], acting_user
             field="emails",
         )
     )
+    try:
+        validate_interface_language(language)
+    except ValidationError as error:
+        raise RuleViolation({"language": error.messages}) from error
     with transaction.atomic():
-        batch = EmailBatch.objects.create(wave=wave, unit=unit, created_by=acting_user, base_url=base_url)
+        batch = EmailBatch.objects.create(
+            wave=wave, unit=unit, created_by=acting_user, base_url=base_url, language=language
+        )
         # Placeholders: hashes of codes nobody knows, replaced by the worker when it e-mails a fresh code.
         invitations = Invitation.objects.bulk_create(
             Invitation(wave=wave, unit=unit, code_digest=codes.digest(codes.new_code() + "-unsent"))
@@ -360,6 +435,7 @@ def remind_by_email(*, batch: EmailBatch, acting_user) -> EmailBatch:
             reminds=locked,
             created_by=acting_user,
             base_url=locked.base_url,
+            language=locked.language,
         )
         now = timezone.now()
         rows = locked.emails.filter(status=InvitationEmail.Status.SENT, invitation__used_on__isnull=True).exclude(
@@ -410,18 +486,26 @@ def forget_addresses(*, today: date) -> int:
 
 
 def invitation_email(
-    *, wave: Wave, unit: Unit, address: str, code: str, base_url: str, reminder: bool = False
+    *,
+    wave: Wave,
+    unit: Unit,
+    address: str,
+    code: str,
+    base_url: str,
+    reminder: bool = False,
+    language: str = SOURCE_LANGUAGE,
 ) -> EmailMessage:
-    """The e-mail with one code, in Danish (the link leads to the page, which offers English)."""
+    """The e-mail with one code, in `language` (the one the manager chose for the round; the survey's texts in
+    it where translated, else in Danish), with the link in every other language too."""
     context = {
         "reminder": reminder,
         "wave": wave,
         "survey": wave.survey,
         "municipality": wave.survey.municipality,
         "unit": unit,
-        "links": links_for(code, base_url=base_url),
+        "links": links_for(code, base_url=base_url, language=language),
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language):
         subject = " ".join(render_to_string("surveys/email/invitation_subject.txt", context).split())
         body = render_to_string("surveys/email/invitation.txt", context)
     return EmailMessage(subject=subject, body=body, to=[address])
@@ -465,8 +549,12 @@ def submit_response(
     answers: dict,
     today: date,
     questions: list[Question] | None = None,
+    language: str = SOURCE_LANGUAGE,
 ) -> SurveyResponse:
     """Store one anonymous answer, given either an invitation code or a wave's open-link key.
+
+    `language`: the interface language it was answered in (one of settings.LANGUAGES); the answers are the
+    same in every language (a scale's stored value, a choice's Danish text), so results count them together.
 
     `answers` maps question ids to answers (surveys.rules.read_answers). `questions` are the wave's
     questions in the form's order, when the caller has read them already (selectors.questions_of).
@@ -475,9 +563,13 @@ def submit_response(
     """
     if (code is None) == (open_link_key is None):
         raise TypeError("Give either a code or an open link key.")
+    try:
+        validate_interface_language(language)
+    except ValidationError as error:
+        raise RuleViolation({None: error.messages}) from error
     if code is not None:
-        return _submit_with_code(code, answers, today, questions)
-    return _submit_through_open_link(open_link_key, answers, today, questions)
+        return _submit_with_code(code, answers, today, questions, language)
+    return _submit_through_open_link(open_link_key, answers, today, questions, language)
 
 
 def _check_open(wave: Wave, today: date) -> None:
@@ -495,7 +587,9 @@ def _read(wave: Wave, answers: dict, questions: list[Question] | None) -> list[r
     return kept
 
 
-def _submit_with_code(code: str, answers: dict, today: date, questions: list[Question] | None) -> SurveyResponse:
+def _submit_with_code(
+    code: str, answers: dict, today: date, questions: list[Question] | None, language: str
+) -> SurveyResponse:
     invitation = selectors.find_invitation(code)
     if invitation is None:
         raise UnknownCode
@@ -517,11 +611,13 @@ def _submit_with_code(code: str, answers: dict, today: date, questions: list[Que
             if Invitation.objects.filter(pk=invitation.pk, used_on__isnull=False).exists():
                 raise CodeAlreadyUsed(wave)
             raise SurveyClosed(wave)
-        return _store(wave=wave, unit_id=invitation.unit_id, kept=kept, today=today, via_open_link=False)
+        return _store(
+            wave=wave, unit_id=invitation.unit_id, kept=kept, today=today, via_open_link=False, language=language
+        )
 
 
 def _submit_through_open_link(
-    key: UUID | str, answers: dict, today: date, questions: list[Question] | None
+    key: UUID | str, answers: dict, today: date, questions: list[Question] | None, language: str
 ) -> SurveyResponse:
     wave = selectors.open_link_wave(key)
     if wave is None:
@@ -536,12 +632,12 @@ def _submit_through_open_link(
         _check_open(locked, today)
         if selectors.open_link_full(locked):
             raise OpenLinkFull(locked)
-        return _store(wave=locked, unit_id=None, kept=kept, today=today, via_open_link=True)
+        return _store(wave=locked, unit_id=None, kept=kept, today=today, via_open_link=True, language=language)
 
 
-def _store(*, wave: Wave, unit_id: int | None, kept, today: date, via_open_link: bool) -> SurveyResponse:
+def _store(*, wave: Wave, unit_id: int | None, kept, today: date, via_open_link: bool, language: str) -> SurveyResponse:
     response = SurveyResponse.objects.create(
-        wave=wave, unit_id=unit_id, submitted_on=today, via_open_link=via_open_link
+        wave=wave, unit_id=unit_id, submitted_on=today, via_open_link=via_open_link, language=language
     )
     # Free text is masked before it is stored: a CPR number or an e-mail address is never saved.
     Answer.objects.bulk_create(

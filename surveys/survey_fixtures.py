@@ -14,11 +14,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from portal.errors import RuleViolation
+from portal.errors import RuleViolation, StaleVersion
 from portal.models import Municipality, Page
 from portal.translation_services import save_translation
+from portal.translations import is_content_language
 
 from . import services
+from .languages import questionnaire_texts
 from .models import ExternalResult, Indicator, Invitation, Question, Survey, SurveyResponse
 
 SURVEY_FIXTURE_DIR = settings.BASE_DIR / "fixtures" / "surveys"
@@ -149,4 +151,43 @@ def load_survey(path: Path, *, replace: bool = False) -> bool:
     _save_translations(survey, data["survey"], "The survey")
     questions = _load_questions(survey, data["questions"], pages)
     _load_indicators(questions, data["indicators"], pages)
+    load_prepared_translations(survey)
     return True
+
+
+# --- the portal's translations of the questionnaires (fixtures/surveys/translations/<language>.json) --------
+
+TRANSLATION_FIXTURE_DIR = SURVEY_FIXTURE_DIR / "translations"
+
+
+def prepared_translations() -> dict[str, dict[str, str]]:
+    """{language: {Danish text: translation}}: the portal's translations of the five questionnaires' texts,
+    keyed by the Danish (many questions repeat across municipalities); a single-choice question's answers
+    are one key, the Danish answers joined by line breaks."""
+    prepared = {}
+    for path in sorted(TRANSLATION_FIXTURE_DIR.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not is_content_language(data["language"]) or data["language"] != path.stem:
+            raise ValidationError(f"{path.name}: “{data['language']}” is not one of the portal's languages.")
+        prepared[data["language"]] = data["texts"]
+    return prepared
+
+
+def load_prepared_translations(survey: Survey) -> int:
+    """Add the prepared translations of the survey's texts as drafts (“not yet checked”) until a manager approves
+    them; a text that already has a translation in a language keeps it. Returns how many were added."""
+    prepared = prepared_translations()
+    added = 0
+    for obj, field in questionnaire_texts(survey):
+        danish = obj.source_text(field)
+        for language, texts in prepared.items():
+            if danish not in texts:
+                continue
+            try:
+                save_translation(
+                    acting_user=None, obj=obj, field=field, language=language, text=texts[danish], approved=False
+                )
+            except StaleVersion:  # translated already (e.g. the fixture's own English): that one stays
+                continue
+            added += 1
+    return added

@@ -30,6 +30,7 @@ urlpatterns = [
     path("undersoegelse/<survey_code:code>/", views.answer_with_code, name="answer"),
     # A manager hands out invitations.
     path("personale/undersoegelser/", views.manager_overview, name="manage"),
+    path("personale/undersoegelser/<int:pk>/sprog/", views.survey_languages, name="languages"),
     path("personale/undersoegelser/runde/<int:pk>/invitationer/", views.create_invitations, name="invitations"),
     path("personale/undersoegelser/udsendelse/<int:pk>/", views.email_round, name="email-round"),
     path("personale/undersoegelser/udsendelse/<int:pk>/status/", views.email_round_status, name="email-round-status"),

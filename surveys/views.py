@@ -9,23 +9,30 @@ whose address holds nothing.
 
 from functools import wraps
 
+from django.contrib import messages
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language_info, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from portal.errors import RuleViolation, show_on_form
+from portal.errors import RuleViolation, StaleVersion, show_on_form
 from portal.log_redaction import sensitive_url_kwargs
-from portal.translations import prefetch_translations
+from portal.translations import (
+    SOURCE_LANGUAGE,
+    active_language,
+    content_languages,
+    is_content_language,
+    prefetch_translations,
+)
 
-from . import codes, email_sending, selectors, services, throttle
+from . import codes, email_sending, languages, selectors, services, throttle
 from .access import manager_required, survey_policy
 from .forms import AnswerForm, CodeForm, Delivery, InvitationForm
-from .models import EmailBatch, Wave
+from .models import EmailBatch, Survey, Wave
 
 NO_REFERRER = "no-referrer"
 # A page with a POST form cannot be sent with no-referrer: under that policy browsers send `Origin: null`
@@ -166,7 +173,9 @@ def answer_page(request, wave: Wave, *, today, submit: dict, open_link: bool = F
             if receipt is None:
                 return notice(request, "too_many_answers", wave=wave, status=429)
         try:
-            services.submit_response(**submit, answers=form.answers(), today=today, questions=questions)
+            services.submit_response(
+                **submit, answers=form.answers(), today=today, questions=questions, language=active_language()
+            )
         except services.SurveyError as error:
             throttle.give_back(receipt)
             return refused(request, error)
@@ -175,12 +184,17 @@ def answer_page(request, wave: Wave, *, today, submit: dict, open_link: bool = F
             form.add_service_errors(error)
         else:
             return see_other(reverse("surveys:thanks"))
+    survey = wave.survey
+    prefetch_translations([survey, *questions])
+    shown = [survey.translated(field) for field in survey.TRANSLATED_FIELDS]
+    shown += [question.translated(field) for question in questions for field in question.TRANSLATED_FIELDS]
     context = {
         "wave": wave,
-        "survey": wave.survey,
-        "municipality": wave.survey.municipality,
+        "survey": survey,
+        "municipality": survey.municipality,
         "form": form,
         "open_link": open_link,
+        "unchecked_translation": languages.has_unchecked_text(shown),
     }
     return form_page(render(request, "surveys/answer.html", context))
 
@@ -194,9 +208,23 @@ def thanks(request):
 # The managers' pages
 
 
+def open_links(request, wave: Wave) -> list[dict]:
+    """The wave's open link in every language but Danish, each named in its own language."""
+    links = []
+    for code in content_languages():
+        with translation.override(code):
+            url = request.build_absolute_uri(reverse("surveys:open-link", args=[wave.open_link_key]))
+        links.append(
+            {"code": code, "name": languages.own_name(code), "bidi": get_language_info(code)["bidi"], "url": url}
+        )
+    return links
+
+
 def overview_row(request, wave: Wave, today) -> dict:
-    open_link = reverse("surveys:open-link", args=[wave.open_link_key]) if wave.open_link_key else ""
+    with translation.override(SOURCE_LANGUAGE):
+        open_link = reverse("surveys:open-link", args=[wave.open_link_key]) if wave.open_link_key else ""
     return {
+        "open_links": open_links(request, wave) if open_link else [],
         "wave": wave,
         "takes_invitations": wave.takes_invitations(today),
         "is_open": wave.is_open_on(today),
@@ -216,19 +244,33 @@ def manager_overview(request):
     return render(request, "surveys/manage/overview.html", {"rows": rows})
 
 
+def letter_language(language: str) -> dict:
+    """The printed letters' language and direction, for the letters' template."""
+    return {"letter_language": language, "letter_bidi": get_language_info(language)["bidi"]}
+
+
 def hand_out(request, wave: Wave, form: InvitationForm, today):
     """Make the invitations the valid form asks for: the letters' page, or the e-mails' page."""
     context = {"wave": wave, "survey": wave.survey, "municipality": wave.survey.municipality}
-    unit = form.cleaned_data["unit"]
+    unit, language = form.cleaned_data["unit"], form.cleaned_data["language"]
     base_url = request.build_absolute_uri("/").rstrip("/")
     if form.cleaned_data["delivery"] == Delivery.LETTERS:
         made = services.generate_invitations(
             wave=wave, unit=unit, count=form.cleaned_data["count"], acting_user=request.user, today=today
         )
-        letters = [services.links_for(code, base_url=base_url) for code in made]
-        return render(request, "surveys/manage/letters.html", {**context, "unit": unit, "letters": letters})
+        letters = [services.links_for(code, base_url=base_url, language=language) for code in made]
+        return render(
+            request,
+            "surveys/manage/letters.html",
+            {**context, "unit": unit, "letters": letters, **letter_language(language)},
+        )
     batch = services.invite_by_email(
-        wave=wave, unit=unit, addresses=form.cleaned_data["addresses"], acting_user=request.user, base_url=base_url
+        wave=wave,
+        unit=unit,
+        addresses=form.cleaned_data["addresses"],
+        acting_user=request.user,
+        base_url=base_url,
+        language=language,
     )
     return HttpResponseRedirect(reverse("surveys:email-round", args=[batch.pk]))
 
@@ -252,6 +294,48 @@ def create_invitations(request, pk: int):
         except RuleViolation as error:
             show_on_form(form, error)
     return render(request, "surveys/manage/invitations.html", {**context, "form": form})
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def survey_languages(request, pk: int):
+    """The questionnaire in each language: how many of its texts are checked, drafts, outdated or missing; a
+    manager approves a language's drafts here."""
+    survey = get_object_or_404(
+        survey_policy.visible(request.user, Survey.objects.select_related("municipality")), pk=pk
+    )
+    errors = []
+    if request.method == "POST":
+        language = request.POST.get("language", "")
+        try:
+            approved = services.approve_translations(
+                survey=survey, language=language, acting_user=request.user, drafts_seen=request.POST.get("seen", "")
+            )
+        except RuleViolation as error:
+            errors = error.messages
+        except StaleVersion:
+            errors = [_("Someone changed the translations while you looked. Nothing was approved; read them again "
+                        "and approve once more.")]  # fmt: skip
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d translation approved.", "%(count)d translations approved.", approved)
+                % {"count": approved},
+            )
+            return see_other(reverse("surveys:languages", args=[survey.pk]))
+    reading = request.GET.get("language", "")
+    context = {
+        "survey": survey,
+        "municipality": survey.municipality,
+        "progress": languages.translation_progress(survey),
+        "errors": errors,
+        "reading": reading if is_content_language(reading) else "",
+    }
+    if context["reading"]:
+        context["texts"] = languages.side_by_side(survey, reading)
+        context["reading_name"] = languages.own_name(reading)
+        context["reading_bidi"] = get_language_info(reading)["bidi"]
+    return render(request, "surveys/manage/languages.html", context, status=400 if errors else 200)
 
 
 def _visible_round(request, pk: int) -> EmailBatch:

@@ -327,6 +327,9 @@ def test_demo_answers_are_fictitious_reproducible_and_valid(db):
         else:
             assert answer.value in answer.question.answer_values() and answer.text == ""
     assert not Answer.objects.values("response", "question").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    languages = Counter(SurveyResponse.objects.values_list("language", flat=True))
+    assert set(languages) == {code for code, _name in settings.LANGUAGES}
+    assert languages["da"] > 0.7 * languages.total()
 
     # Running again keeps the waves; --replace draws the same fictitious answers again.
     before = sorted(Answer.objects.values_list("question_id", "value", "response__unit__name", "response__wave__name"))

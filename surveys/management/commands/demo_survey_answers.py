@@ -5,13 +5,15 @@ last year, "Demo <last year> (fiktive svar)", with 40 to 150 answers per demo un
 (fiktive svar)", open today, with 8 to 30 per unit. The answers come from a seeded random generator, so every
 run draws the same answers: each unit and each question has its own modest level, each respondent a general
 mood, and the open wave is drawn slightly better on average (its few answers may still show less). Free-text
-answers say "Fiktivt demosvar".
+answers say "Fiktivt demosvar". Most made-up relatives answer in Danish, a few in each of the portal's other
+languages (the dashboard's table of languages has something to show).
 """
 
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -51,6 +53,12 @@ class Levels:
 
     unit: dict[int, float]
     question: dict[int, float]
+
+
+def demo_language(rng: random.Random) -> str:
+    """A made-up relative's language: most answer in Danish, a few in each of the portal's other languages."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    return rng.choices(codes, [80 if code == settings.LANGUAGE_CODE else 4 for code in codes])[0]
 
 
 def spread(rng: random.Random) -> float:
@@ -115,12 +123,17 @@ class Command(BaseCommand):
             wave=Wave(survey=survey, name=plan.name, opens_on=plan.opens_on, closes_on=plan.closes_on), units=units
         )
         rng = random.Random(f"demo-survey:{survey.municipality.slug}:{plan.name}")
+        # The language each made-up relative answered in: its own generator, so the answers stay as they were.
+        in_language = random.Random(f"demo-survey-language:{survey.municipality.slug}:{plan.name}")
         days = (min(plan.closes_on, today) - plan.opens_on).days
         responses, answers = [], []
         for unit in units:
             for _ in range(rng.randint(*plan.per_unit)):
                 response = SurveyResponse(
-                    wave=wave, unit=unit, submitted_on=plan.opens_on + timedelta(days=rng.randint(0, days))
+                    wave=wave,
+                    unit=unit,
+                    submitted_on=plan.opens_on + timedelta(days=rng.randint(0, days)),
+                    language=demo_language(in_language),
                 )
                 responses.append(response)
                 mood = rng.gauss(0, 0.8) + BASE_LEVEL + levels.unit[unit.pk] + plan.shift
