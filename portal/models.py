@@ -3,6 +3,7 @@
 import base64
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
@@ -21,17 +22,12 @@ from .translations import (
     text_state,
 )
 
-# Path segments the portal uses, or keeps free, directly under "/" or under "/<municipality>/".
+# Path segments the portal uses, or keeps free, directly under "/" or under "/<municipality>/": among them
+# every configured language's code (a municipality at /ar/ would be hidden behind the Arabic pages).
 RESERVED_SLUGS = frozenset(
     {
         "admin",
         "konto",
-        "en",
-        "da",
-        "ar",
-        "tr",
-        "pl",
-        "uk",
         "static",
         "healthz",
         "i18n",
@@ -45,7 +41,7 @@ RESERVED_SLUGS = frozenset(
         "hele-politikken",
         "soeg",
     }
-)
+) | frozenset(code.lower() for code, _name in settings.LANGUAGES)
 
 
 def validate_not_reserved(value: str) -> None:
