@@ -37,6 +37,8 @@ def portal(request):
     return {
         "language_links": languages,
         "default_language_url": next(link["url"] for link in languages if link["code"] == SOURCE_LANGUAGE),
+        # The alternates' absolute addresses start from the configured address, never the request's Host header.
+        "portal_base_url": settings.PORTAL_BASE_URL.rstrip("/"),
         "portal_accessibility_statement_url": settings.PORTAL_ACCESSIBILITY_STATEMENT_URL,
         "idle_minutes": settings.PORTAL_SESSION_IDLE_SECONDS // 60,
     }

@@ -17,12 +17,13 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.dateformat import format as django_date_format
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language, get_language_info, override
 
 from .translations import SOURCE_LANGUAGE
 
 NBSP = "\u00a0"
 LRM = "\u200e"
+LRI, PDI = "\u2066", "\u2069"  # left-to-right isolate and its end
 
 # Django date format strings (letters: j day, F month, E month in a date, Y year, H:i time). A backslash
 # keeps a letter literal.
@@ -113,7 +114,11 @@ def format_share(share: float | None, language: str | None = None) -> str:
 
 
 def format_share_range(low: float, high: float, language: str | None = None) -> str:
-    """An interval of shares with an en dash and the sign once: "58–73 %" (da), "58–73%" (en), "%58–73" (tr)."""
+    """An interval of shares with an en dash and the sign once: "58–73 %" (da), "58–73%" (en), "%58–73" (tr).
+
+    In a right-to-left language the interval is isolated left to right (LRI … PDI): the bidirectional
+    algorithm would otherwise draw "58–73%" as "73%–58"."""
     code = language_of(language)
     numbers = f"{format_integer(whole_percent(low), code)}\u2013{format_integer(whole_percent(high), code)}"
-    return PERCENT_PATTERNS[code].format(n=numbers)
+    text = PERCENT_PATTERNS[code].format(n=numbers)
+    return f"{LRI}{text}{PDI}" if get_language_info(code)["bidi"] else text
