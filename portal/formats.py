@@ -35,6 +35,8 @@ DATE_FORMATS = {
     "pl": "j E Y",
     "uk": "j E Y \N{CYRILLIC SMALL LETTER ER}.",
 }
+# A day in digits (CLDR's short dates, with the whole year): 31.10.2025 (da, tr, pl, uk), 31/10/2025 (en, ar).
+SHORT_DATE_FORMATS = {"da": "d.m.Y", "en": "d/m/Y", "ar": "d/m/Y", "tr": "d.m.Y", "pl": "d.m.Y", "uk": "d.m.Y"}
 # The percent sign's place: {n} is the number.
 PERCENT_PATTERNS = {
     "da": "{n}" + NBSP + "%",
@@ -74,6 +76,24 @@ def format_datetime(value: datetime | None, language: str | None = None) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return f"{format_date(value, language)} {value:%H:%M}"
+
+
+def format_short_date(value: date | datetime | None, language: str | None = None) -> str:
+    """A day in digits, for tables and staff pages: "31.10.2025" (da), "31/10/2025" (en)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return django_date_format(value, SHORT_DATE_FORMATS[language_of(language)])
+
+
+def format_short_datetime(value: datetime | None, language: str | None = None) -> str:
+    """A day in digits and the time of day in local time: "31.10.2025 14:05"."""
+    if value is None:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{format_short_date(value, language)} {value:%H:%M}"
 
 
 def format_integer(value: int | None, language: str | None = None) -> str:

@@ -22,6 +22,8 @@ from portal.formats import (
     format_percent,
     format_share,
     format_share_range,
+    format_short_date,
+    format_short_datetime,
 )
 from portal.models import RESERVED_SLUGS, validate_not_reserved
 from surveys import labels
@@ -48,6 +50,15 @@ LRM = "\u200e"
 )
 def test_a_day_is_written_as_the_language_writes_it(language, day):
     assert format_date(date(2025, 10, 31), language) == day
+
+
+@pytest.mark.parametrize(
+    ("language", "day"),
+    [("da", "05.10.2025"), ("en", "05/10/2025"), ("ar", "05/10/2025"), ("tr", "05.10.2025"), ("pl", "05.10.2025")],
+)
+def test_a_day_in_digits_is_written_as_the_language_writes_it(language, day):
+    assert format_short_date(date(2025, 10, 5), language) == day
+    assert format_short_datetime(datetime(2025, 10, 5, 9, 7), language) == f"{day} 09:07"
 
 
 def test_no_date_mixes_two_languages():
@@ -251,6 +262,16 @@ def test_every_link_on_the_arabic_pages_stays_in_arabic(client, municipality):
 @pytest.mark.parametrize("url", ["/fr/", "/xx/testrup/", "/fr/testrup/forord/", "/zz/undersoegelse/"])
 def test_a_language_the_portal_does_not_have_is_page_not_found(client, policy_page, url):
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [("/ar/%C0%AF/", 404), ("/ar/testrup/soeg/?q=%00%E2%80%AE", 200), ("/uk/testrup/soeg/?q=" + "x" * 5000, 200)],
+)
+def test_a_garbled_address_in_another_language_gets_a_page_not_a_server_error(client, policy_page, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    assert 'class="language-switcher"' in response.text
 
 
 def test_no_municipality_or_page_can_take_a_language_code():

@@ -20,6 +20,18 @@ def long_datetime(value) -> str:
 
 
 @register.filter
+def short_date(value) -> str:
+    """`{{ consent.given_on|short_date }}`: "31.10.2025" in Danish, "31/10/2025" in English."""
+    return formats.format_short_date(value)
+
+
+@register.filter
+def short_datetime(value) -> str:
+    """`{{ event.at|short_datetime }}`: "31.10.2025 14:05"."""
+    return formats.format_short_datetime(value)
+
+
+@register.filter
 def share(value) -> str:
     """`{{ 0.75|share }}`: "75 %" in Danish, "75%" in English, "%75" in Turkish."""
     return formats.format_share(value)
