@@ -313,3 +313,18 @@ def test_a_staff_members_name_in_the_staff_list_cannot_turn_the_row(client, muni
     html = client.get("/personale/administration/").text
     assert "<bdi>Anne \u202eKirsten &lt;script&gt;x&lt;/script&gt;</bdi>" in html
     assert "<script>x</script>" not in html
+
+
+def test_the_survey_keeps_the_relatives_language_from_the_code_to_the_thank_you_page(client, municipality, manager):
+    from surveys import services
+    from tests.scenarios import open_survey
+
+    survey = open_survey(municipality)
+    [code] = services.generate_invitations(wave=survey.wave, unit=survey.unit, count=1, acting_user=manager)
+    typed = client.post("/ar/undersoegelse/", {"code": code.replace("-", "").lower()})
+    assert typed.status_code == 303 and typed["Location"] == f"/ar/undersoegelse/{code}/"
+    form = client.get(typed["Location"]).text
+    assert '<html lang="ar" dir="rtl">' in form and 'action="/undersoegelse/' not in form
+    answered = client.post(typed["Location"], survey.form_data())
+    assert answered.status_code == 303 and answered["Location"] == "/ar/undersoegelse/tak/"
+    assert '<html lang="ar" dir="rtl">' in client.get(answered["Location"]).text
