@@ -1,10 +1,20 @@
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import Resolver404, resolve, translate_url
 from django.utils.http import urlencode
 from django.utils.translation import get_language, get_language_info
 
 from .public_cache import normalised
 from .translations import SOURCE_LANGUAGE
+
+# The public searches whose words the switcher carries into the other language (never a staff page's search).
+PUBLIC_SEARCHES = frozenset({"site-search", "contacts:directory"})
+
+
+def _is_public_search(request) -> bool:
+    try:
+        return resolve(request.path_info).view_name in PUBLIC_SEARCHES
+    except Resolver404:
+        return False
 
 
 def language_links(request) -> list[dict]:
@@ -14,7 +24,7 @@ def language_links(request) -> list[dict]:
     the page's address in it (`translate_url`: the same page, under /<code>/ or at the root for Danish, with
     the search words of a search page), and whether it is the language shown now."""
     current = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    query = normalised(request.GET.get("q", "")) if hasattr(request, "GET") else ""
+    query = normalised(request.GET.get("q", "")) if _is_public_search(request) else ""
     suffix = "?" + urlencode({"q": query}) if query else ""
     links = []
     for code, _name in settings.LANGUAGES:

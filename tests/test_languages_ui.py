@@ -183,6 +183,14 @@ def test_the_switcher_keeps_the_search_words_of_a_search_page(client, municipali
     html = client.get("/tr/testrup/soeg/", {"q": "  aflastning   om natten ", "junk": "x"}).text
     assert 'href="/pl/testrup/soeg/?q=aflastning+om+natten"' in switcher(html)
     assert "junk" not in switcher(html)
+    directory = client.get("/testrup/find-rundt/", {"q": "demens"}).text
+    assert 'href="/ar/testrup/find-rundt/?q=demens"' in switcher(directory)
+
+
+def test_the_switcher_carries_no_search_words_from_a_staff_page(client, municipality, caseworker):
+    client.force_login(caseworker)
+    html = client.get("/personale/", {"q": "010203-1234"}).text
+    assert "010203" not in switcher(html)
 
 
 # --- right to left --------------------------------------------------------------------------------------
