@@ -11,6 +11,8 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.formats import format_short_date
+
 from . import rules
 from .models import Agreement, Citizen, Consent, Correction, Dialogue, FollowUp, InformationCategory
 
@@ -98,7 +100,7 @@ def citizen_overview(citizen: Citizen, today: date) -> Overview:
             HistoryEntry(
                 dialogue.recorded_at,
                 _("Dialogue with the citizen on %(date)s: %(answer)s")
-                % {"date": dialogue.held_on.strftime("%d.%m.%Y"), "answer": dialogue.get_involvement_display()},
+                % {"date": format_short_date(dialogue.held_on), "answer": dialogue.get_involvement_display()},
                 dialogue.recorded_by.display_name,
             )
         )
@@ -241,7 +243,7 @@ def tasks_for(citizens: QuerySet[Citizen], today: date) -> list[Task]:
             consent.valid_until,
             consent.citizen,
             _("Review the consent for %(relative)s: it ends on %(date)s")
-            % {"relative": consent.relative.name, "date": consent.valid_until.strftime("%d.%m.%Y")},
+            % {"relative": consent.relative.name, "date": format_short_date(consent.valid_until)},
             consent.citizen.get_absolute_url(),
             consent.valid_until < today,
         )
@@ -253,7 +255,7 @@ def tasks_for(citizens: QuerySet[Citizen], today: date) -> list[Task]:
             dialogue.ask_again_on,
             dialogue.citizen,
             _("Ask the citizen again whether relatives may be involved (dialogue of %s)")
-            % dialogue.held_on.strftime("%d.%m.%Y"),
+            % format_short_date(dialogue.held_on),
             dialogue.citizen.get_absolute_url(),
             dialogue.ask_again_on < today,
         )

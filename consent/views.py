@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from portal.errors import RuleViolation, StaleVersion, show_on_form
+from portal.formats import format_short_date
 from portal.login import recent_login_required
 from portal.pdf import PdfUnavailable, pdf_response, render_pdf
 from portal.views import crumb
@@ -946,7 +947,7 @@ def correct_relative(request, pk: int):
 def correct_dialogue(request, pk: int):
     dialogue = fetch(request, Dialogue.objects.select_related("citizen__municipality"), pk)
     initial = initial_of(dialogue, services.CORRECTABLE[Dialogue][1])
-    title = _("Correct the dialogue of %(date)s") % {"date": dialogue.held_on.strftime("%d.%m.%Y")}
+    title = _("Correct the dialogue of %(date)s") % {"date": format_short_date(dialogue.held_on)}
     return correction_page(
         request,
         record=dialogue,

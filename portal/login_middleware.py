@@ -119,13 +119,19 @@ class SecondFactorRequiredMiddleware:
             return True  # the 404 page shows nothing of a staff member's
 
 
+def staff_path_prefixes() -> tuple[str, ...]:
+    """Where the staff's pages are: /personale/ and /<code>/personale/ in every other language."""
+    return ("/personale/", *(f"/{code}/personale/" for code, _name in settings.LANGUAGES))
+
+
 class NoStoreForStaffMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self.staff_prefixes = staff_path_prefixes()
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.user.is_authenticated or request.path_info.startswith(("/personale/", "/en/personale/")):
+        if request.user.is_authenticated or request.path_info.startswith(self.staff_prefixes):
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
         return response

@@ -22,17 +22,12 @@ from .translations import (
     text_state,
 )
 
-# Path segments the portal uses, or keeps free, directly under "/" or under "/<municipality>/".
+# Path segments the portal uses, or keeps free, directly under "/" or under "/<municipality>/": among them
+# every configured language's code (a municipality at /ar/ would be hidden behind the Arabic pages).
 RESERVED_SLUGS = frozenset(
     {
         "admin",
         "konto",
-        "en",
-        "da",
-        "ar",
-        "tr",
-        "pl",
-        "uk",
         "static",
         "healthz",
         "i18n",
@@ -46,7 +41,7 @@ RESERVED_SLUGS = frozenset(
         "hele-politikken",
         "soeg",
     }
-)
+) | frozenset(code.lower() for code, _name in settings.LANGUAGES)
 
 
 def validate_not_reserved(value: str) -> None:

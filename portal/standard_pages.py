@@ -13,8 +13,8 @@ reader to find on the municipality's website, until an editor writes it in.
 
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 
+from .formats import format_date
 from .models import Municipality, Page, Section
 from .personal_data import stores
 
@@ -116,7 +116,7 @@ def _privacy(municipality: Municipality) -> tuple[str, list[dict]]:
 
 
 def _accessibility(municipality: Municipality) -> tuple[str, list[dict]]:
-    today = date_format(timezone.localdate(), "j. F Y")
+    today = format_date(timezone.localdate(), "da")  # Danish content, whatever the interface language
     return "Tilgængelighedserklæring", [
         {
             "kind": "text",

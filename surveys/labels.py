@@ -4,34 +4,25 @@ hidden group."""
 
 import math
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+from portal.formats import format_date, format_share, format_share_range
 
 from .scoring import MIN_GROUP_SIZE, Change, NoPath, TargetStatus, Verdict
 from .suppression import Hidden
 
-NBSP = "\u00a0"
-EN_DASH = "\u2013"
-
-
-def _whole_percent(share: float) -> int:
-    """Rounded half up, so that 0.665 is 67 (the 1e-9 absorbs the float's error)."""
-    return math.floor(share * 100 + 0.5 + 1e-9)
-
 
 def percent(share: float | None) -> str:
-    """66 %, rounded half up (a no-break space before the sign, as Danish writes it)."""
-    if share is None:
-        return ""
-    return f"{_whole_percent(share)}{NBSP}%"
+    """A share rounded half up, as the reader's language writes it: "66 %" (da), "66%" (en), "%66" (tr)."""
+    return format_share(share)
 
 
 def interval_text(interval: tuple[float, float] | None) -> str:
-    """The interval from 58 to 73 %, written with an en dash."""
+    """The interval from 58 to 73 %, written with an en dash: "58–73 %" (da), "58–73%" (en)."""
     if interval is None:
         return ""
     low, high = interval
-    return f"{_whole_percent(low)}{EN_DASH}{percent(high)}"
+    return format_share_range(low, high)
 
 
 HIDDEN_LABELS = {
@@ -80,7 +71,7 @@ def deadline_text(verdict: Verdict) -> str:
     """“Deadline 31 December 2024”, and “the deadline has passed” once it has."""
     if verdict.deadline is None:
         return str(_("No deadline"))
-    text = str(_("Deadline %(date)s")) % {"date": date_format(verdict.deadline, "j. F Y")}
+    text = str(_("Deadline %(date)s")) % {"date": format_date(verdict.deadline)}
     if verdict.deadline_passed and verdict.status != TargetStatus.MET:
         text += " – " + str(_("the deadline has passed"))
     return text

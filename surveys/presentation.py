@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal.formats import format_date
 from portal.models import TranslatedText
 from portal.translations import prefetch_translations
 
@@ -42,7 +42,7 @@ def target_text(indicator: Indicator) -> str:
         return ""
     share = percent(float(indicator.target))
     if indicator.deadline:
-        return _("%(share)s by %(deadline)s") % {"share": share, "deadline": date_format(indicator.deadline)}
+        return _("%(share)s by %(deadline)s") % {"share": share, "deadline": format_date(indicator.deadline)}
     return share
 
 
@@ -50,7 +50,7 @@ def baseline_text(indicator: Indicator) -> str:
     if indicator.baseline is None:
         return ""
     share = percent(float(indicator.baseline))
-    return _("%(share)s on %(date)s") % {"share": share, "date": date_format(indicator.baseline_date)}
+    return _("%(share)s on %(date)s") % {"share": share, "date": format_date(indicator.baseline_date)}
 
 
 def total_verdict(indicator: Indicator, total: Result | None) -> Verdict:

@@ -251,7 +251,7 @@ def test_the_contact_page_has_a_share_link_to_itself(client, directories):
     contact = directories["hvidovre"].contact_points.get(name="Demenskoordinator")
     html = main(client.get(contact_url(contact)).text)
     share_url = f"http://testserver{contact_url(contact)}"
-    assert f'<a href="{share_url}" class="share-link">{share_url}</a>' in html
+    assert f'<a href="{share_url}" class="share-link" dir="ltr">{share_url}</a>' in html  # left to right in Arabic too
     assert f'data-share="{share_url}"' in html and "data-print" in html
 
 

@@ -96,7 +96,7 @@ def test_the_staff_list_filters_by_role_unit_and_status_and_the_pages_keep_the_f
 
     def names(**filters):
         page = as_admin.get(reverse("staff:list"), filters).text
-        return page, set(re.findall(r'personer/\d+/">([^<]+)</a>', page))
+        return page, set(re.findall(r'personer/\d+/"><bdi>([^<]+)</bdi></a>', page))
 
     page, shown = names(role=Role.MANAGER.value)
     assert shown == {"Lene Leder"} and "1 person." in page
