@@ -401,7 +401,8 @@ def print_exports_alone(alone_times: dict[str, float], data: dict) -> None:
         figures = [alone_times[f"{export} {scale}"] for export in ("resultater.csv", "resultater.xlsx", "svar.csv")]
         print(
             f"  {scale:<10} ({info['responses']:>6,} responses): results CSV {figures[0]:>7.0f},"
-            f" XLSX {figures[1]:>7.0f} ({figures[1] / figures[0]:.2f}× the CSV, goal ≤ 2), answers CSV {figures[2]:>7.0f}"
+            f" XLSX {figures[1]:>7.0f} ({figures[1] / figures[0]:.2f}× the CSV, goal ≤ 2),"
+            f" answers CSV {figures[2]:>7.0f}"
         )
     five_k = alone_times["svar.csv 5,000"]
     print(
