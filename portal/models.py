@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -410,6 +411,13 @@ class Page(TranslatedFieldsMixin, models.Model):
             )
             raise ValidationError(errors) from error
 
+    @cached_property
+    def shown_sections(self) -> list | None:
+        """A published version's sections (`PageVersion.as_page`), made when first read: a page lists every page
+        but shows the sections of one. None for a page read from the database (a draft: its `sections`)."""
+        fields = self.__dict__.get("_section_fields")
+        return None if fields is None else [Section(page=self, **each) for each in fields]
+
 
 class PageVersion(models.Model):
     """A published version of a page: what the public saw, kept for good (who published it, when, its texts)."""
@@ -456,7 +464,7 @@ class PageVersion(models.Model):
             order=page.order,
             is_published=True,
         )
-        shown.shown_sections = [Section(page=shown, **fields) for fields in self.sections]
+        shown._section_fields = self.sections  # Section objects when read (Page.shown_sections)
         return shown
 
 
