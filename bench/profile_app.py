@@ -20,6 +20,7 @@ import cProfile
 import io
 import os
 import pstats
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -127,16 +128,40 @@ def uncached_table(app, paths: dict[str, str], n: int) -> None:
         print(f"{name:<30} {took:>11.0f} {cpu:>9.0f} {len(queries):>8} {bare / cpu:>12.2f}{failed}")
 
 
+def cpu_table(app, paths: dict[str, str], n: int, rounds: int) -> None:
+    """Per page, µs of CPU per request: the median of `rounds` rounds, each timing every page n times in turn (the
+    bare view first), so that load on the machine falls on all alike; the page's ratio to the bare view is taken
+    within each round, and its median printed."""
+    for path in paths.values():
+        call(app, path)  # warm: the page cache, the template loader, the connection
+    cpu = {name: [] for name in paths}
+    for _ in range(rounds):
+        for name, path in paths.items():
+            cpu[name].append(cpu_us(app, path, n))
+    bare = cpu["bare"]
+    print(f"{'page (CPU in-process)':<22} {'µs median':>10} {'min–max':>13} {'÷bare median':>13}")
+    for name, times in cpu.items():
+        ratio = statistics.median(t / b for t, b in zip(times, bare, strict=True))
+        span = f"{min(times):.0f}–{max(times):.0f}"
+        print(f"{name:<22} {statistics.median(times):>10.0f} {span:>13} {ratio:>13.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, default=3000)
     parser.add_argument("--profile", help=f"one of {', '.join(PUBLIC_PATHS)} (or a --url name)")
     parser.add_argument("--uncached", action="store_true", help="no page cache: every page rendered")
+    parser.add_argument("--cpu", action="store_true", help="µs of CPU per page, median of --rounds, ÷bare")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of --cpu (default 5)")
     parser.add_argument("--url", action="append", default=[], metavar="NAME=PATH", help="a page to add (--uncached)")
     args = parser.parse_args()
 
     app = WSGIHandler()
     paths = PUBLIC_PATHS | dict(url.split("=", 1) for url in args.url)
+    if args.cpu:
+        names = ["bare", "policy", "directory", "results", *(url.split("=", 1)[0] for url in args.url)]
+        cpu_table(app, {name: paths[name] for name in dict.fromkeys(names)}, args.n, args.rounds)
+        return
     if args.uncached and not args.profile:
         uncached_table(app, paths, args.n)
         return

@@ -17,10 +17,13 @@ from .search_index import ASK_ABOUT, CONTACT_NAME, StoredIndex
 OFFER_NAME, OFFER_KIND, OFFER_FOR_WHOM, OFFER_DESCRIPTION = 3.0, 3.0, 2.0, 1.0
 
 
-def needs_with_situations(municipality: Municipality) -> list[Need]:
-    """The municipality's needs, each with its situations and their contact points: three queries."""
-    contacts = SituationContact.objects.select_related("contact_point").order_by("order", "pk")
-    situations = Situation.objects.order_by("order", "pk").prefetch_related(Prefetch("contacts", queryset=contacts))
+def needs_with_situations(municipality: Municipality, *, with_contacts: bool = True) -> list[Need]:
+    """The municipality's needs, each with its situations and (`with_contacts`) their contact points: three queries,
+    two without the contact points (the directory's list of situations names none)."""
+    situations = Situation.objects.order_by("order", "pk")
+    if with_contacts:
+        contacts = SituationContact.objects.select_related("contact_point").order_by("order", "pk")
+        situations = situations.prefetch_related(Prefetch("contacts", queryset=contacts))
     return list(
         Need.objects.filter(municipality=municipality)
         .order_by("order", "pk")

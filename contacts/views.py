@@ -39,7 +39,7 @@ def directory(request, municipality: Municipality):
     results = reads.search(municipality, query) if query else None
     offers_found = reads.search_offers(municipality, query) if query else []
     # The whole directory only where the page shows it: without a search, or when it found nothing.
-    needs = reads.needs_with_situations(municipality) if not results else []
+    needs = reads.needs_with_situations(municipality, with_contacts=False) if not results else []
     shown = [*needs, *(situation for need in needs for situation in need.situations.all())]
     for situation in results or []:
         links = situation.ranked_contacts

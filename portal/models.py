@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -411,6 +412,19 @@ class Page(TranslatedFieldsMixin, models.Model):
             )
             raise ValidationError(errors) from error
 
+    @cached_property
+    def shown_sections(self) -> list | None:
+        """A published version's sections (`PageVersion.as_page`), made when first read: a page lists every page
+        but shows the sections of one. None for a page read from the database (a draft: its `sections`)."""
+        fields = self.__dict__.get("_section_fields")
+        if fields is None:
+            return None
+        # A section keeps the id of the section it was published from, so its translations are shown with it.
+        return [
+            Section(page=self, **{name: value for name, value in each.items() if name in Section.SNAPSHOT_FIELDS})
+            for each in fields
+        ]
+
 
 class PageVersion(models.Model):
     """A published version of a page: what the public saw, kept for good (who published it, when, its texts)."""
@@ -455,11 +469,7 @@ class PageVersion(models.Model):
             order=page.order,
             is_published=True,
         )
-        # A section keeps the id of the section it was published from, so its translations are shown with it.
-        shown.shown_sections = [
-            Section(page=shown, **{name: value for name, value in fields.items() if name in Section.SNAPSHOT_FIELDS})
-            for fields in self.sections
-        ]
+        shown._section_fields = self.sections  # Section objects when read (Page.shown_sections)
         return shown
 
 

@@ -83,10 +83,12 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "portal.translation_notice.TranslationNoticeMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Anonymous visitors' cached public pages, before URL resolution and the middleware below (portal.public_cache).
+    "portal.public_cache.PublicPageCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.login_middleware.SessionTimeoutMiddleware",

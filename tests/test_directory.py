@@ -20,10 +20,11 @@ HVIDOVRE_SEED = json.loads((ROOT / "fixtures" / "directory" / "hvidovre.json").r
 THREE_NEEDS = ["Akutte behov", "Ændret sygdomsbillede", "Ekstra behov i hverdagen"]
 WITHOUT_CONTACTS = ["haderslev", "aabenraa", "ballerup", "rudersdal"]  # their policies name no contacts
 # Database queries of a first (uncached) render for an anonymous visitor, however big the directory.
+# The directory: the municipality, its needs, their situations (the list names no contact points).
 # The search: the municipality, the vocabulary its words may match (all words at once), the best situations
 # ranked in the database, the situations found and their contact points (contacts.search_index), the offers it
 # finds; the whole directory is not read, and no more than the best 20 situations, however many a word is in.
-QUERIES = {"directory": 4, "search": 6, "situation": 3, "contact": 3, "offers": 2}
+QUERIES = {"directory": 3, "search": 6, "situation": 3, "contact": 3, "offers": 2}
 
 
 def directory_url(slug: str, query: str = "") -> str:

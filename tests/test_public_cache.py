@@ -11,9 +11,11 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import OperationalError, connection
-from django.urls import reverse
+from django.test import Client
+from django.urls import URLResolver, reverse
 
 from portal.public_cache import PARAMETER_PAGES, forget_versions
+from tests.factories import PageFactory
 
 HADERSLEV_PAGE = "/haderslev/tema-2-du-skal-ikke-staa-alene/"
 
@@ -119,6 +121,42 @@ def test_a_cached_page_is_served_while_the_database_restarts(client, policies):
         with pytest.raises(OperationalError):  # a page nobody has asked for yet needs the database
             client.get("/haderslev/tema-1-vi-moeder-dig-og-dine-naere/")
     assert client.get(HADERSLEV_PAGE).status_code == 200
+
+
+def headers(response) -> dict:
+    found = dict(response.headers)
+    found["Vary"] = sorted(found.get("Vary", "").split(", "))  # the same values, in either order
+    return found | {"cookies": sorted(response.cookies)}
+
+
+def test_a_cached_page_is_served_before_the_url_is_resolved_with_what_the_view_sends(
+    client, directories, monkeypatch, django_assert_num_queries
+):
+    search = reverse("contacts:directory", args=["hvidovre"])
+    pages = [HADERSLEV_PAGE, "/en/haderslev/", search, f"{search}?q=demens", "/haderslev/saadan-gaar-det/"]
+    first = {url: client.get(url) for url in pages}
+    assert all(response.status_code == 200 for response in first.values())
+
+    def resolve(*args, **kwargs):
+        raise AssertionError("the URL was resolved")
+
+    monkeypatch.setattr(URLResolver, "resolve", resolve)
+    for url in pages:
+        with django_assert_num_queries(0):
+            again = client.get(url.replace("demens", "+demens+") + ("&utm_source=x" if "?" in url else "?x=1"))
+        assert again.status_code == 200 and again.content == first[url].content, url
+        assert headers(again) == headers(first[url]), url
+    assert "Cookie" in headers(again)["Vary"] and again["X-Frame-Options"] == "DENY"
+
+
+def test_a_visitor_with_a_session_gets_the_page_from_the_view_not_the_anonymous_copy(client, editor):
+    page = PageFactory(municipality=editor.municipality, slug="side", sections=1)
+    anonymous = Client()
+    anonymous.get(page.get_absolute_url())
+    assert "no-store" not in anonymous.get(page.get_absolute_url()).get("Cache-Control", "")
+    client.force_login(editor)
+    response = client.get(page.get_absolute_url())
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
 
 
 # --- /healthz -------------------------------------------------------------------------------------------
