@@ -21,7 +21,8 @@ while the database restarts:
 below it runs, to a visitor without a session cookie: a cached page then costs about what Django's bare view costs.
 It knows a path once this process has served it through the decorator (the path's municipality and parameters,
 at most MAX_ROUTES paths), and it only reads the cache: a miss, a stale version or a visitor with a session goes
-on to the view as before.
+on to the view as before (after a miss, the decorator goes on from what the middleware read, not reading the same
+keys again: with Redis, no second round trip).
 """
 
 import hashlib
@@ -49,6 +50,7 @@ NOT_CACHED = "public_cache_skip"  # a view sets this attribute on a response tha
 MAX_ROUTES = 10_000  # paths PublicPageCacheMiddleware knows (only paths a decorated view answered with 200)
 # request.path -> (the municipality's slug, the page's parameters), as the decorator saw them in this process
 _routes: dict[str, tuple[str, tuple[str, ...]]] = {}
+MISSED = "public_page_missed"  # on a request: what the middleware read from the cache, found no page with
 
 
 def normalised(value: str) -> str:
@@ -89,6 +91,16 @@ def _remember_route(request, slug: str, params: tuple[str, ...]) -> None:
         _routes[request.path] = (slug, params)
 
 
+def _version(request, slug: str) -> tuple[str, str, str | None, str | None]:
+    """The version keys, the cached version and the page key PublicPageCacheMiddleware found no page under (or
+    None): read from the cache once per request."""
+    missed = getattr(request, MISSED, None)
+    if missed is not None and missed[0] == slug:
+        return missed[1:]
+    current_key, last_key, _generation = _version_keys(slug)
+    return current_key, last_key, cache.get(current_key), None
+
+
 def public_municipality_page(view=None, *, params: tuple[str, ...] = ()):
     """Serve anonymous visitors the municipality's page from the cache; the view gets the municipality of the URL.
 
@@ -103,8 +115,7 @@ def public_municipality_page(view=None, *, params: tuple[str, ...] = ()):
         cacheable = request.method == "GET" and not request.user.is_authenticated
         if not cacheable:
             return view(request, get_object_or_404(municipalities(), slug=municipality_slug), **kwargs)
-        current_key, last_key, _generation = _version_keys(municipality_slug)
-        version = cache.get(current_key)
+        current_key, last_key, version, missed_key = _version(request, municipality_slug)
         municipality = None
         if version is None:
             try:
@@ -119,7 +130,7 @@ def public_municipality_page(view=None, *, params: tuple[str, ...] = ()):
             cache.set(current_key, version, VERSION_SECONDS)
             cache.set(last_key, version, CACHE_SECONDS)
         key = _page_key(municipality_slug, version, request, params)
-        html = cache.get(key)
+        html = cache.get(key) if key != missed_key else None
         if html is not None:
             _remember_route(request, municipality_slug, params)
             return HttpResponse(html)
@@ -160,11 +171,14 @@ class PublicPageCacheMiddleware:
         route = _routes.get(request.path)
         if route is not None and request.method == "GET" and settings.SESSION_COOKIE_NAME not in request.COOKIES:
             slug, params = route
-            version = cache.get(_version_keys(slug)[0])
-            html = cache.get(_page_key(slug, version, request, params)) if version is not None else None
+            current_key, last_key, _generation = _version_keys(slug)
+            version = cache.get(current_key)
+            key = _page_key(slug, version, request, params) if version is not None else None
+            html = cache.get(key) if key is not None else None
             if html is not None:
                 response = HttpResponse(html)
                 # What the page shows depends on the session (none here): as the session middleware marks it.
                 patch_vary_headers(response, ("Cookie",))
                 return response
+            setattr(request, MISSED, (slug, current_key, last_key, version, key))  # not read again by the view
         return self.get_response(request)

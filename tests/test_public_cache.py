@@ -14,6 +14,7 @@ from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import URLResolver, reverse
 
+from portal import public_cache
 from portal.public_cache import PARAMETER_PAGES, forget_versions
 from tests.factories import PageFactory
 
@@ -147,6 +148,24 @@ def test_a_cached_page_is_served_before_the_url_is_resolved_with_what_the_view_s
         assert again.status_code == 200 and again.content == first[url].content, url
         assert headers(again) == headers(first[url]), url
     assert "Cookie" in headers(again)["Vary"] and again["X-Frame-Options"] == "DENY"
+
+
+def test_a_page_the_middleware_does_not_find_costs_no_second_read_of_the_same_cache_keys(
+    client, directories, monkeypatch
+):
+    search = reverse("contacts:directory", args=["hvidovre"])
+    client.get(search)  # the path and its version are known now
+    cache = public_cache.cache
+    reads = []
+
+    def get(key, *args, original=cache.get, **kwargs):
+        reads.append(key)
+        return original(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", get)
+    response = client.get(f"{search}?q=xqzv")  # finds nothing: rendered, and not kept
+    assert response.status_code == 200 and "xqzv" in response.text
+    assert len(reads) == len(set(reads)) == 3  # the generation, the version, the page
 
 
 def test_a_visitor_with_a_session_gets_the_page_from_the_view_not_the_anonymous_copy(client, editor):
