@@ -361,22 +361,29 @@ def test_the_dashboard_shows_the_share_answered_in_each_language(client, survey,
     assert settings.LANGUAGE_CODE == "da"
 
 
-def test_the_dashboard_in_arabic_asks_the_same_number_of_queries_whatever_the_number_of_indicators(
+def test_the_dashboard_and_its_export_in_arabic_ask_the_same_number_of_queries_whatever_the_indicators(
     client, survey, manager
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(manager)
-    url = "/ar" + reverse("surveys:dashboard", args=[survey.survey.pk])
+    urls = [
+        "/ar" + reverse("surveys:dashboard", args=[survey.survey.pk]),
+        "/ar" + reverse("surveys:figures-csv", args=[survey.survey.pk]),
+    ]
+    services.submit_response(
+        open_link_key=survey.wave.open_link_key, answers=survey.full_answers(), today=timezone.localdate()
+    )  # a figure for the export to write
     counts = []
     for question in (survey.scale, survey.yes_no):
         indicator = IndicatorFactory(question=question, name=f"Indikator {question.pk}", target="0.75")
         translate(indicator, "name", "ar", "مؤشر")
         translate(question, "text", "ar", "سؤال")
-        client.get(url)  # the session is warm
+        client.get(urls[0])  # the session is warm
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
+            assert client.get(urls[0]).status_code == 200
+            assert "مؤشر" in b"".join(client.get(urls[1]).streaming_content).decode()
         counts.append(len(queries))
     assert counts[0] == counts[1]
 
