@@ -292,13 +292,17 @@ def test_letters_in_a_chosen_language_are_written_in_it(client, manager, survey)
     )
 
 
-def test_an_email_round_in_polish_is_sent_in_polish_and_so_are_its_reminders(manager, survey):
+def test_an_email_round_in_polish_is_sent_in_polish_and_so_are_its_reminders(client, manager, survey):
     translate_all(survey, "pl")
     batch = services.invite_by_email(
         wave=survey.wave, unit=survey.unit, addresses=["a@example.dk"], acting_user=manager,
         base_url="https://portal.example.dk", language="pl",
     )  # fmt: skip
     assert batch.language == "pl"
+    client.force_login(manager)
+    assert (
+        'Skrevet på: <span lang="pl">Polski</span>' in client.get(reverse("surveys:email-round", args=[batch.pk])).text
+    )
     email_sending.send_batch(batch.pk)
     [message] = mail.outbox
     assert "[pl] Pårørendeundersøgelse" in message.subject and "[pl] Vi vil gerne vide." in message.body
