@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from portal.translations import translation_subquery
+from portal.translations import prefetch_translations, translation_subquery
 
 from .models import DONT_KNOW, Indicator, Question, Scale, Survey, Wave, YesNo
 from .results import Group, GroupKind, Result, SurveyResults
@@ -138,6 +138,7 @@ def figure_row(indicator: Indicator, wave: Wave, group: Group, result: Result) -
 
 def figure_rows(results: SurveyResults) -> list[list]:
     """The dashboard's figures, one row per indicator, wave and group with answers (shown or hidden)."""
+    prefetch_translations(results.indicators)  # the names in the reader's language, one query
     return [
         figure_row(indicator, wave, group, result)
         for indicator in results.indicators

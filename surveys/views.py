@@ -362,6 +362,7 @@ def email_round(request, pk: int):
         and batch.wave.takes_invitations(today)
         and not batch.reminders.exists(),
         "status_url": reverse("surveys:email-round-status", args=[batch.pk]),
+        "language_name": languages.own_name(batch.language),
     }
     return render(request, "surveys/manage/email_round.html", context)
 
@@ -390,6 +391,7 @@ def remind(request, pk: int):
                 "survey": batch.wave.survey,
                 "progress": email_sending.progress(batch),
                 "errors": error.messages,
+                "language_name": languages.own_name(batch.language),
             },
             status=400,
         )

@@ -292,13 +292,17 @@ def test_letters_in_a_chosen_language_are_written_in_it(client, manager, survey)
     )
 
 
-def test_an_email_round_in_polish_is_sent_in_polish_and_so_are_its_reminders(manager, survey):
+def test_an_email_round_in_polish_is_sent_in_polish_and_so_are_its_reminders(client, manager, survey):
     translate_all(survey, "pl")
     batch = services.invite_by_email(
         wave=survey.wave, unit=survey.unit, addresses=["a@example.dk"], acting_user=manager,
         base_url="https://portal.example.dk", language="pl",
     )  # fmt: skip
     assert batch.language == "pl"
+    client.force_login(manager)
+    assert (
+        'Skrevet på: <span lang="pl">Polski</span>' in client.get(reverse("surveys:email-round", args=[batch.pk])).text
+    )
     email_sending.send_batch(batch.pk)
     [message] = mail.outbox
     assert "[pl] Pårørendeundersøgelse" in message.subject and "[pl] Vi vil gerne vide." in message.body
@@ -361,22 +365,29 @@ def test_the_dashboard_shows_the_share_answered_in_each_language(client, survey,
     assert settings.LANGUAGE_CODE == "da"
 
 
-def test_the_dashboard_in_arabic_asks_the_same_number_of_queries_whatever_the_number_of_indicators(
+def test_the_dashboard_and_its_export_in_arabic_ask_the_same_number_of_queries_whatever_the_indicators(
     client, survey, manager
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(manager)
-    url = "/ar" + reverse("surveys:dashboard", args=[survey.survey.pk])
+    urls = [
+        "/ar" + reverse("surveys:dashboard", args=[survey.survey.pk]),
+        "/ar" + reverse("surveys:figures-csv", args=[survey.survey.pk]),
+    ]
+    services.submit_response(
+        open_link_key=survey.wave.open_link_key, answers=survey.full_answers(), today=timezone.localdate()
+    )  # a figure for the export to write
     counts = []
     for question in (survey.scale, survey.yes_no):
         indicator = IndicatorFactory(question=question, name=f"Indikator {question.pk}", target="0.75")
         translate(indicator, "name", "ar", "مؤشر")
         translate(question, "text", "ar", "سؤال")
-        client.get(url)  # the session is warm
+        client.get(urls[0])  # the session is warm
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
+            assert client.get(urls[0]).status_code == 200
+            assert "مؤشر" in b"".join(client.get(urls[1]).streaming_content).decode()
         counts.append(len(queries))
     assert counts[0] == counts[1]
 

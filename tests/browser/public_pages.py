@@ -62,6 +62,7 @@ PORTAL_PAGES = [
     PublicPage("survey-answer", SURVEY_ANSWER, prepare=prepare_survey),
     PublicPage("survey-answer-failed", SURVEY_ANSWER, prepare=prepare_survey, failed_form=True),
     PublicPage("en-survey-answer", f"/en{SURVEY_ANSWER}", prepare=prepare_survey),
+    PublicPage("ar-survey-answer", f"/ar{SURVEY_ANSWER}", prepare=prepare_survey),  # right to left
     PublicPage("survey-thanks", "/undersoegelse/tak/"),
     PublicPage("en-directory", DIRECTORY_EN),
     PublicPage("how-it-goes", HOW_IT_GOES, prepare=prepare_results),
