@@ -116,8 +116,6 @@ def translation_progress(survey: Survey) -> list[LanguageProgress]:
             state = state_of(obj, field, translation)
             if state == TextState.DRAFT:
                 drafts.append(translation)
-            if state == TextState.MISSING and code == "en" and getattr(obj, f"{field}_en", ""):
-                state = TextState.APPROVED  # the English columns, until they move into Translation rows
             counts[state] += 1
         progress.append(
             LanguageProgress(

@@ -21,7 +21,6 @@ from functools import partial
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import models, transaction
@@ -32,7 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language_info, gettext, gettext_lazy
 
 from portal.errors import RuleViolation, StaleVersion
-from portal.models import Translation, Unit, validate_interface_language
+from portal.models import Unit, validate_interface_language
 from portal.signals import mark_content_changed
 from portal.translation_services import copy_translations, save_translation
 from portal.translations import SOURCE_LANGUAGE, is_content_language
@@ -188,24 +187,8 @@ def new_version_of(question: Question) -> Question:
     new.save()
     copy_translations(old, new)
     Indicator.objects.filter(question=old).update(question=new)
-    carry_translations(old, new)
     question.refresh_from_db()
     return new
-
-
-def carry_translations(old: Question, new: Question) -> None:
-    """The new version keeps the old one's translations with the Danish they were made from: one whose Danish
-    is unchanged stays as it was (checked or draft), the others show as outdated until translated again."""
-    content_type = ContentType.objects.get_for_model(Question)
-    rows = Translation.objects.filter(content_type=content_type, object_id=old.pk)
-    Translation.objects.bulk_create(
-        Translation(
-            municipality_id=row.municipality_id, content_type=content_type, object_id=new.pk, field=row.field,
-            language=row.language, text=row.text, status=row.status, source_digest=row.source_digest,
-            updated_by_id=row.updated_by_id,
-        )
-        for row in rows
-    )  # fmt: skip
 
 
 @transaction.atomic
