@@ -81,9 +81,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "portal.translation_notice.TranslationNoticeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Inside CommonMiddleware, which sets Content-Length from the body this fills.
+    "portal.translation_notice.TranslationNoticeMiddleware",
     # Anonymous visitors' cached public pages, before URL resolution and the middleware below (portal.public_cache).
     "portal.public_cache.PublicPageCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -24,6 +24,8 @@ def fill_notices(response) -> None:
     said = notices(states)
     html = render_to_string("includes/translation_notices.html", {"notices": said}).strip() if said else ""
     response.content = response.content.replace(PLACEHOLDER, html.encode(), 1)
+    if response.has_header("Content-Length"):  # set by a middleware before this ran
+        response["Content-Length"] = str(len(response.content))
 
 
 class TranslationNoticeMiddleware:

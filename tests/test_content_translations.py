@@ -16,7 +16,14 @@ from portal.services import publish_page, revert_page
 from portal.translation_services import save_translation
 from portal.translations import TextState
 from surveys.models import Question
-from tests.factories import NeedFactory, PageFactory, QuestionFactory, SituationFactory, SurveyFactory
+from tests.factories import (
+    MunicipalityFactory,
+    NeedFactory,
+    PageFactory,
+    QuestionFactory,
+    SituationFactory,
+    SurveyFactory,
+)
 
 ONLY_DANISH = "This page is only in Danish."
 PARTS_DANISH = "Parts of this page are only in Danish."
@@ -162,6 +169,15 @@ def test_a_page_without_translations_says_it_is_only_in_danish_and_marks_the_dan
     assert notices_of(html) == [ONLY_DANISH]
     assert '<h1 lang="da">Forord</h1>' in html and 'lang="da">Velkommen</h2>' in html
     assert notices_of(client.get("/testrup/side/").text) == []  # the Danish page has nothing to say
+
+
+def test_a_page_filled_after_rendering_tells_the_browser_its_true_length(client, page):
+    """The notices' place is filled after a page is rendered; a stale Content-Length left browsers waiting."""
+    MunicipalityFactory()  # the front page lists the municipalities (with one, it sends the visitor there)
+    for path in ("/en/", "/ar/", "/", "/en/testrup/side/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert int(response["Content-Length"]) == len(response.content), path
 
 
 def test_a_page_partly_translated_says_which_parts_are_danish(client, page):
