@@ -2,7 +2,7 @@
 the request is erased after the time the relative was told. Bad input is refused at the field or quietly."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -270,7 +270,9 @@ def test_who_may_open_the_requests(client, municipality, everyone, url_name, met
 
 
 def test_requests_are_erased_by_the_daily_job_after_their_time(municipality):
-    old = make_request(municipality, now=timezone.now() - timedelta(days=61))
+    # Sent at noon 61 days ago by the Danish calendar (UTC's "61 days ago" can be 60 Danish days after 22:00).
+    sent = datetime.combine(timezone.localdate() - timedelta(days=61), time(12))
+    old = make_request(municipality, now=timezone.make_aware(sent))
     recent = make_request(municipality, name="Ole")
     assert any(store.setting == "CONTACT_REQUEST_RETENTION_DAYS" for store in stores())
     erased = {store.setting: count for store, count in erase_all()}

@@ -192,7 +192,7 @@ def test_the_log_checks_show_the_dpo_every_permission_for_a_relative_under_18_fr
     assert [consent.pk for consent in response.context["allowing_nothing"]] == [legacy.pk]
     page = response.content.decode()
     assert "1 tilladelse til en pårørende under 18" in page
-    assert f"{citizen.name}: registreret den {TODAY():%d.%m.%Y} af Sara Sagsbehandler" in page
+    assert f"<bdi>{citizen.name}</bdi>: registreret den {TODAY():%d.%m.%Y} af <bdi>Sara Sagsbehandler</bdi>" in page
     # Revoked, it is no longer a finding.
     services.revoke_consent(consent=legacy, reason="Under 18.", form="oral", acting_user=caseworker)
     assert client.get(reverse("consent:log-checks")).context["allowing_nothing"] == []
@@ -333,7 +333,7 @@ def test_a_correction_saved_after_someone_elses_shows_theirs_keeps_what_was_type
     assert response.status_code == 200
     page = response.content.decode()
     assert "En anden har rettet oplysningerne, efter du åbnede formularen, så intet blev gemt." in page
-    assert escape("Telefon: nu “20304099” (var “20304050”), rettet af Ole Kollega") in page
+    assert escape("Telefon: nu “20304099” (var “20304050”), rettet af ") + "<bdi>Ole Kollega</bdi>" in page
     assert 'value="20304051"' in page and "Tastefejl." in page, "what the user typed is kept in the form"
     anna.refresh_from_db()
     assert anna.phone == "20304099"
