@@ -107,6 +107,11 @@ class TranslatedFieldsMixin:
             prefetch_translations([self], language)
         translation = self._translation_cache[language].get(field)
         state = text_state(translation, danish)
+        published_at = self.__dict__.get("published_at")
+        if state == TextState.OUTDATED and published_at and translation.updated_at > published_at:
+            # A published page shares its ids with the editors' draft. A translation that does not fit the
+            # published Danish but was saved after publishing is one of an unpublished draft: not for the public.
+            state = TextState.MISSING
         if state == TextState.MISSING:
             return TranslatedText(danish, SOURCE_LANGUAGE, state)
         return TranslatedText(translation.text, language, state)
@@ -420,10 +425,13 @@ class Page(TranslatedFieldsMixin, models.Model):
         if fields is None:
             return None
         # A section keeps the id of the section it was published from, so its translations are shown with it.
-        return [
+        sections = [
             Section(page=self, **{name: value for name, value in each.items() if name in Section.SNAPSHOT_FIELDS})
             for each in fields
         ]
+        for section in sections:
+            section.published_at = self.published_at
+        return sections
 
 
 class PageVersion(models.Model):
@@ -470,6 +478,7 @@ class PageVersion(models.Model):
             is_published=True,
         )
         shown._section_fields = self.sections  # Section objects when read (Page.shown_sections)
+        shown.published_at = self.published_at  # (portal.models.TranslatedFieldsMixin.translated)
         return shown
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from .errors import RuleViolation, StaleVersion
 from .models import Translation, User
-from .translations import TextState, danish_of, is_content_language, source_digest
+from .translations import TextState, danish_of, is_content_language, plain_lines, source_digest
 
 
 def translation_municipality_id(obj) -> int:
@@ -142,8 +142,8 @@ def import_translations(*, acting_user: User, language: str, file_units: list, c
         if not target:
             result.not_translated += 1
             continue
-        made_from = file_unit.source.strip()
-        changed_since = made_from != unit.danish.strip()
+        made_from = plain_lines(file_unit.source)
+        changed_since = made_from != plain_lines(unit.danish)
         if target == unit.text and (unit.state != TextState.OUTDATED or changed_since):
             result.unchanged += 1
         elif changed_since and unit.state in (TextState.APPROVED, TextState.DRAFT):

@@ -7,6 +7,7 @@ municipality (portal.access.translation_policy). Anyone else gets the 403 page t
 municipality's object answers 404 exactly like one that does not exist. Only ids and language codes are in URLs.
 """
 
+import datetime
 from collections import Counter
 from functools import wraps
 
@@ -50,6 +51,17 @@ STALE_TRANSLATION = gettext_lazy(
     "Someone else saved this translation after you opened the page, so yours was not saved. Your text is still in "
     "the field, and their translation is shown below it: compare them, and save again if yours should stand."
 )
+
+
+def seen_time(posted: str):
+    """When the editor's copy of a translation was saved (the form's hidden field); a garbled value reads as a copy
+    of another time, so the save is refused as stale instead of failing."""
+    if not posted:
+        return None
+    try:
+        return parse_datetime(posted) or datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    except ValueError:
+        return datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
 def translator_view(view):
@@ -202,7 +214,7 @@ def side_by_side(request, language: str, kind: str, pk: int):
                 save_translation(
                     acting_user=request.user, obj=obj, field=posted_field, language=language, text=data["text"],
                     approved=data["status"] == Translation.Status.APPROVED,
-                    seen_updated_at=parse_datetime(data["seen"]) if data["seen"] else None,
+                    seen_updated_at=seen_time(data["seen"]),
                 )  # fmt: skip
             except RuleViolation as error:
                 show_on_form(posted_form, error)
@@ -227,6 +239,7 @@ def side_by_side(request, language: str, kind: str, pk: int):
             "kind_name": kind_name,
             "language": language,
             "language_name": language_name(language),
+            "language_direction": "rtl" if language in settings.LANGUAGES_BIDI else "ltr",
             "rows": rows,
             "stale_field": stale_field,
             "stale_message": STALE_TRANSLATION,

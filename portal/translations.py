@@ -54,9 +54,14 @@ def active_language() -> str:
     return code if code in dict(settings.LANGUAGES) else SOURCE_LANGUAGE
 
 
+def plain_lines(text: str) -> str:
+    """`text` with a browser's line breaks (CR LF) as an XML parser or a file gives them back (LF), ends trimmed."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def source_digest(danish: str) -> str:
-    """The fingerprint of a Danish text a translation was made from (whitespace at the ends ignored)."""
-    return hashlib.sha256((danish or "").strip().encode()).hexdigest()
+    """The fingerprint of a Danish text a translation was made from (line breaks and the ends' whitespace aside)."""
+    return hashlib.sha256(plain_lines(danish).encode()).hexdigest()
 
 
 def text_state(translation, danish: str) -> TextState:

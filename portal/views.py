@@ -37,6 +37,7 @@ def home(request):
     listed = list(municipalities())
     if len(listed) == 1:
         return redirect(listed[0])
+    prefetch_translations(listed)
     return render(request, "portal/home.html", {"municipalities": listed})
 
 

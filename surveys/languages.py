@@ -184,12 +184,6 @@ def current_drafts(survey: Survey, language: str) -> list[tuple[object, str, Tra
     return drafts
 
 
-def has_unchecked_text(texts) -> bool:
-    """Whether a page in another language than Danish shows a translation not yet checked by the municipality
-    (a draft, or one made from an earlier Danish text)."""
-    return any(getattr(text, "state", None) in (TextState.DRAFT, TextState.OUTDATED) for text in texts)
-
-
 # --- how many answered in each language ------------------------------------------------------------
 
 

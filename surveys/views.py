@@ -26,6 +26,7 @@ from portal.translations import (
     active_language,
     content_languages,
     is_content_language,
+    note_shown,
     prefetch_translations,
 )
 
@@ -188,13 +189,14 @@ def answer_page(request, wave: Wave, *, today, submit: dict, open_link: bool = F
     prefetch_translations([survey, *questions])
     shown = [survey.translated(field) for field in survey.TRANSLATED_FIELDS]
     shown += [question.translated(field) for question in questions for field in question.TRANSLATED_FIELDS]
+    for text in shown:  # the questions are labels, not templates: the page's notices hear of them here
+        note_shown(text)
     context = {
         "wave": wave,
         "survey": survey,
         "municipality": survey.municipality,
         "form": form,
         "open_link": open_link,
-        "unchecked_translation": languages.has_unchecked_text(shown),
     }
     return form_page(render(request, "surveys/answer.html", context))
 

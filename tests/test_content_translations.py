@@ -210,6 +210,18 @@ def test_editing_the_danish_and_publishing_marks_the_english_page_outdated(clien
     assert "English text." in html and notices_of(html) == [DANISH_CHANGED]
 
 
+def test_a_translation_of_an_unpublished_draft_never_reaches_the_public_page(client, page):
+    section = page.sections.get()
+    section.body = "Hemmelig kladde, ikke udgivet."
+    section.save()  # a draft: the public still reads "Dansk tekst."
+    translate(section, "body", "Secret unpublished draft.")  # the translator works on the editors' draft
+    html = client.get("/en/testrup/side/").text
+    assert "Secret unpublished draft." not in html and "Hemmelig kladde" not in html
+    assert "Dansk tekst." in html and notices_of(html) == [ONLY_DANISH]
+    publish_page(acting_user=None, page=page)
+    assert "Secret unpublished draft." in client.get("/en/testrup/side/").text
+
+
 def test_a_policy_page_translated_into_arabic_is_in_arabic_without_a_notice(client, page):
     section = page.sections.get()
     translate(page, "title", "تمهيد", "ar")

@@ -16,6 +16,7 @@ from portal.roles import Role
 from portal.translation_services import save_translation
 from portal.translations import TextState, source_digest, text_units, translatable_models
 from tests.factories import (
+    ContactPointFactory,
     NeedFactory,
     PageFactory,
     QuestionFactory,
@@ -275,7 +276,7 @@ def contents(municipality):
 
 def fill_xliff(data: bytes, key: str, target: str) -> bytes:
     text = data.decode()
-    pattern = re.compile(rf'(<unit id="{re.escape(key)}".*?<source>.*?</source>)(<target>.*?</target>)?')
+    pattern = re.compile(rf'(<unit id="{re.escape(key)}".*?<source>.*?</source>)(<target>.*?</target>)?', re.S)
     return pattern.sub(lambda m: f"{m.group(1)}<target>{target}</target>", text, count=1).encode()
 
 
@@ -600,3 +601,30 @@ def test_an_import_over_a_translation_saved_meanwhile_saves_nothing(editor, cont
             objects={(type(need), need.pk): need, (type(checked), checked.pk): checked},
         )  # fmt: skip
     assert list(Translation.objects.values_list("text", flat=True)) == ["Başkası"]
+
+
+@pytest.mark.parametrize("file_format", ["xliff", "po", "csv"])
+def test_a_text_typed_in_a_browser_with_paragraphs_comes_back_translated_not_outdated(
+    as_editor, municipality, file_format
+):
+    """A textarea sends CR LF line breaks; an XML parser gives LF back: the same Danish all the same."""
+    contact = ContactPointFactory(municipality=municipality, description="Første afsnit.\r\n\r\nAndet afsnit.")
+    key = f"contacts.contactpoint.{contact.pk}.description"
+    exported = export(as_editor, file_format)
+    response = upload(
+        as_editor, FILL[file_format](exported, key, "Birinci paragraf. İkinci paragraf."), NAMES[file_format]
+    )
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    shown = contact.translated("description", "tr")
+    assert (shown, shown.state) == ("Birinci paragraf. İkinci paragraf.", TextState.DRAFT)
+
+
+def test_a_garbled_version_stamp_on_the_side_by_side_page_is_told_like_a_stale_save(as_editor, municipality):
+    need = NeedFactory(municipality=municipality)
+    response = as_editor.post(
+        side_url(need),
+        {"field": "name", "name-text": "Acil", "name-status": "draft", "name-seen": "2024-13-01T00:00:00"},
+    )
+    assert response.status_code == 200 and "Nogen anden gemte denne oversættelse" in response.text
+    assert "Acil</textarea>" in response.text and not Translation.objects.exists()

@@ -25,7 +25,7 @@ def status(apps, model, row):
     return "approved"
 
 def digest(danish):
-    return hashlib.sha256((danish or "").strip().encode()).hexdigest()
+    return hashlib.sha256((danish or "").replace("\r\n", "\n").replace("\r", "\n").strip().encode()).hexdigest()
 
 
 def content_type(apps, model):

@@ -23,7 +23,7 @@ SECTION_FIELDS = FIELDS["section"][0]
 
 
 def digest(danish):
-    return hashlib.sha256((danish or "").strip().encode()).hexdigest()
+    return hashlib.sha256((danish or "").replace("\r\n", "\n").replace("\r", "\n").strip().encode()).hexdigest()
 
 
 def content_type(apps, model):
