@@ -134,3 +134,31 @@ def test_the_lock_files_pin_what_pyproject_asks_for_with_hashes():
     assert (runtime | test).items() <= with_tests.items()
     assert base.items() <= with_tests.items(), "the tests run on the versions that production installs"
     assert "redis" in base, "REDIS_URL needs the redis package"
+
+
+def test_every_package_the_apps_import_is_installed_in_production():
+    """A module the portal's code imports comes from requirements/base.txt, not only from the test extra (the
+    translation editor's `import polib` once crashed `scripts/demo`, which installs base.txt alone)."""
+    import ast
+    import importlib.metadata
+
+    runtime = set(locked_versions("base.txt"))
+    distributions = importlib.metadata.packages_distributions()
+    missing = set()
+    for app in ["portal", "consent", "contacts", "surveys"]:
+        for path in (ROOT / app).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                for name in names:
+                    top = name.split(".")[0]
+                    if top in sys.stdlib_module_names or top in {"portal", "consent", "contacts", "surveys"}:
+                        continue
+                    found = {re.sub(r"[._]", "-", d.lower()) for d in distributions.get(top, [])}
+                    if not found & runtime:
+                        missing.add(f"{path.relative_to(ROOT)}: {name}")
+    assert sorted(missing) == []
