@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.urls import Resolver404, resolve, translate_url
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse, translate_url
 from django.utils.http import urlencode
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, override
 
 from .public_cache import normalised
 from .translations import SOURCE_LANGUAGE
@@ -10,11 +10,26 @@ from .translations import SOURCE_LANGUAGE
 PUBLIC_SEARCHES = frozenset({"site-search", "contacts:directory"})
 
 
-def _is_public_search(request) -> bool:
+def _resolved(request):
+    """The page's URL pattern: the one Django resolved for the request, or None (a 404 page)."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        return match
     try:
-        return resolve(request.path_info).view_name in PUBLIC_SEARCHES
+        return resolve(request.path_info)
     except Resolver404:
-        return False
+        return None
+
+
+def _page_in(code: str, match, path: str) -> str:
+    """`translate_url(path, code)` from the resolved pattern: one reverse, not a resolve and a reverse per language."""
+    if match is None:
+        return path
+    with override(code):
+        try:
+            return reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return translate_url(path, code)
 
 
 def language_links(request) -> list[dict]:
@@ -24,7 +39,8 @@ def language_links(request) -> list[dict]:
     the page's address in it (`translate_url`: the same page, under /<code>/ or at the root for Danish, with
     the search words of a search page), and whether it is the language shown now."""
     current = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    query = normalised(request.GET.get("q", "")) if _is_public_search(request) else ""
+    match = _resolved(request)
+    query = normalised(request.GET.get("q", "")) if match is not None and match.view_name in PUBLIC_SEARCHES else ""
     suffix = "?" + urlencode({"q": query}) if query else ""
     links = []
     for code, _name in settings.LANGUAGES:
@@ -34,7 +50,7 @@ def language_links(request) -> list[dict]:
                 "code": code,
                 "name": info["name_local"],
                 "bidi": info["bidi"],
-                "url": translate_url(request.path, code) + suffix,
+                "url": _page_in(code, match, request.path) + suffix,
                 "current": code == current,
             }
         )
