@@ -31,6 +31,15 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _stop_html_checker():
+    """Stops the Nu HTML Checker's service (tests.browser.html_checker) if a test of this process started it."""
+    yield
+    from tests.browser.html_checker import stop_html_checker
+
+    stop_html_checker()
+
+
 @pytest.fixture
 def viewport_name() -> str:
     """The desktop unless a test parametrizes it (helpers.BOTH_VIEWPORTS)."""

@@ -15,8 +15,8 @@ from portal.roles import Role
 from surveys import services
 from surveys.models import Action, ActionPlan
 from tests.browser.helpers import log_in
+from tests.browser.html_checker import html_checker, vnu_problems
 from tests.browser.public_pages import PublicPage, axe_problems, response_problems
-from tests.browser.test_html_validity import run_vnu, vnu_command
 from tests.factories import PASSWORD, StaffFactory
 from tests.scenarios import ensure_demo_results
 
@@ -112,7 +112,7 @@ def new_pages(live_results) -> list[str]:
 def test_the_new_pages_pass_axe_and_the_nu_checker(live_results, live_server, page, console, tmp_path):
     from axe_playwright_python.sync_playwright import Axe
 
-    command = vnu_command()
+    checker = html_checker()
     page.goto(f"{live_server.url}/konto/log-ind/", timeout=60_000)  # the first request of a fresh server may be slow
     log_in(page, live_server.url, "leder-handling", PASSWORD)
     problems, files = [], {}
@@ -124,7 +124,5 @@ def test_the_new_pages_pass_axe_and_the_nu_checker(live_results, live_server, pa
         name = f"page-{number}.html"
         (tmp_path / name).write_bytes(response.body())
         files[name] = path
-    for message in run_vnu(command, [tmp_path / name for name in files]):
-        name = Path(message.get("url", "?")).name
-        problems.append(f"{files.get(name, name)}, line {message.get('lastLine', '?')}: {message.get('message')}")
+    problems += vnu_problems(checker, tmp_path, files)
     assert not problems, "axe-core, Nu HTML Checker, console or response problems:\n" + "\n".join(problems)

@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 
 from portal.roles import Role
 from tests.browser.helpers import BOTH_VIEWPORTS, log_in
+from tests.browser.html_checker import checks_html, html_checker, vnu_problems
 from tests.browser.public_pages import PublicPage, axe_problems, response_problems
-from tests.browser.test_html_validity import run_vnu, vnu_command
 from tests.factories import PASSWORD, StaffFactory
 from tests.scenarios import FREE_TEXT_MARK, ensure_demo_results
 
@@ -69,38 +69,25 @@ def test_manager_switches_wave_and_downloads_the_figures(live_results, live_serv
 
 
 @BOTH_VIEWPORTS
-def test_the_dashboard_passes_axe(live_results, live_server, page, console, viewport_name):
+def test_the_dashboard_passes_axe_and_the_html_checker(
+    live_results, live_server, page, console, viewport_name, tmp_path
+):
     from axe_playwright_python.sync_playwright import Axe
 
+    checker = html_checker()
     log_in(page, live_server.url, "leder-testrup", PASSWORD)
     problems = []
-    for wave in live_results["waves"]:
+    files = {}
+    for number, wave in enumerate(live_results["waves"]):
         path = dashboard_path(live_results, wave)
         response = page.goto(f"{live_server.url}{path}")
         label = f"{path} [dashboard, {viewport_name}]"
         problems += response_problems(PublicPage("dashboard", path), response)
         problems += [f"{label}: {problem}" for problem in console.take()]
         problems += axe_problems(Axe(), page, label)
-    assert not problems, "axe-core, console or response problems:\n" + "\n".join(problems)
-
-
-def test_the_dashboard_is_valid_html(live_results, live_server, page, tmp_path):
-    command = vnu_command()
-    log_in(page, live_server.url, "leder-testrup", PASSWORD)
-    files = {}
-    problems = []
-    for number, wave in enumerate(live_results["waves"]):
-        path = dashboard_path(live_results, wave)
-        response = page.goto(f"{live_server.url}{path}")
-        problems += response_problems(PublicPage("dashboard", path), response)
         name = f"dashboard-{number}.html"
         (tmp_path / name).write_bytes(response.body())
         files[name] = path
-    for message in run_vnu(command, [tmp_path / name for name in files]):
-        name = Path(message.get("url", "?")).name
-        extract = " ".join(message.get("extract", "").split())
-        problems.append(
-            f"{files.get(name, name)}, line {message.get('lastLine', '?')}: {message.get('type')}: "
-            f"{message.get('message')}\n    {extract}"
-        )
-    assert not problems, "HTML errors (Nu HTML Checker) or response problems:\n" + "\n".join(problems)
+    if checks_html(viewport_name):
+        problems += vnu_problems(checker, tmp_path, files)
+    assert not problems, "axe-core, Nu HTML Checker, console or response problems:\n" + "\n".join(problems)

@@ -20,8 +20,8 @@ from playwright.sync_api import expect
 from contacts.models import ContactPoint
 from portal.roles import Role
 from tests.browser.helpers import VIEWPORTS, authenticator_secret
+from tests.browser.html_checker import html_checker, vnu_problems
 from tests.browser.test_consent_journey import Journey
-from tests.browser.test_html_validity import vnu_command, vnu_problems
 from tests.factories import PASSWORD, StaffFactory
 
 pytestmark = [pytest.mark.browser]
@@ -60,7 +60,7 @@ def haderslev_editor(live_policies, roles):
 def test_an_editor_imports_a_spreadsheet_and_a_relative_finds_the_new_contact_on_a_phone(
     haderslev_editor, live_server, new_context, console, tmp_path
 ):
-    command = vnu_command()
+    checker = html_checker()
     page = new_context().new_page()
     page.set_default_timeout(60_000)
     console.attach(page)
@@ -121,5 +121,5 @@ def test_an_editor_imports_a_spreadsheet_and_a_relative_finds_the_new_contact_on
     for file_name, body in {**journey.bodies, **{f"phone-{k}": v for k, v in relative.bodies.items()}}.items():
         (tmp_path / file_name).write_bytes(body)
     files = {**journey.files, **{f"phone-{k}": v for k, v in relative.files.items()}}
-    problems = journey.problems + relative.problems + vnu_problems(command, tmp_path, files)
+    problems = journey.problems + relative.problems + vnu_problems(checker, tmp_path, files)
     assert not problems, "axe-core, console, response or HTML problems:\n" + "\n".join(problems)

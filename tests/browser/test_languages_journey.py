@@ -18,8 +18,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from tests.browser.html_checker import html_checker, vnu_problems
 from tests.browser.public_pages import AXE_OPTIONS, HOW_IT_GOES, SURVEY_ANSWER, prepare_results, prepare_survey
-from tests.browser.test_html_validity import vnu_command, vnu_problems
 from tests.scenarios import FIXED_CODE
 
 pytestmark = pytest.mark.browser
@@ -77,7 +77,7 @@ def axe():
 def test_the_public_pages_in_every_language_pass_axe_and_the_html_checker(
     live_hvidovre, live_server, page, console, axe, tmp_path, viewport_name
 ):
-    command = vnu_command()
+    checker = html_checker()
     problems: list[str] = []
     files: dict[str, str] = {}
     for code in LANGUAGES:
@@ -101,7 +101,7 @@ def test_the_public_pages_in_every_language_pass_axe_and_the_html_checker(
             (tmp_path / file_name).write_bytes(response.body())
             files[file_name] = path
     assert len(files) == len(LANGUAGES) * 9
-    problems += vnu_problems(command, tmp_path, files)
+    problems += vnu_problems(checker, tmp_path, files)
     assert not problems, "Problems in the pages in other languages:\n" + "\n".join(problems)
 
 

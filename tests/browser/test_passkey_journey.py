@@ -21,8 +21,8 @@ from portal.login import LOGIN_AT
 from portal.roles import Role
 from portal.staff_services import deactivate_staff
 from tests.browser.helpers import authenticator_secret, type_authenticator_code
+from tests.browser.html_checker import html_checker, vnu_problems
 from tests.browser.test_consent_journey import Journey
-from tests.browser.test_html_validity import vnu_command, vnu_problems
 from tests.factories import PASSWORD, CitizenFactory, MunicipalityFactory, StaffFactory, UnitFactory
 
 pytestmark = pytest.mark.browser
@@ -69,7 +69,7 @@ def virtual_authenticator(page) -> None:
 def test_a_caseworker_adds_a_passkey_logs_in_with_it_and_keeps_a_second_factor(
     sara, live_server, page, console, tmp_path
 ):
-    command = vnu_command()
+    checker = html_checker()
     base = live_server.url
     assert urlparse(base).hostname == "localhost"  # a secure context, and a host name WebAuthn accepts as RP ID
     page.set_default_timeout(30_000)
@@ -180,5 +180,5 @@ def test_a_caseworker_adds_a_passkey_logs_in_with_it_and_keeps_a_second_factor(
 
     for file_name, body in journey.bodies.items():
         (tmp_path / file_name).write_bytes(body)
-    problems = journey.problems + vnu_problems(command, tmp_path, journey.files)
+    problems = journey.problems + vnu_problems(checker, tmp_path, journey.files)
     assert not problems, "axe-core, console, response or HTML problems:\n" + "\n".join(problems)

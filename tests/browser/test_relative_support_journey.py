@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from contacts.models import ContactRequest
 from portal.roles import Role
 from tests.browser.helpers import log_in, tab_to
+from tests.browser.html_checker import html_checker, vnu_problems
 from tests.browser.test_consent_journey import Journey
-from tests.browser.test_html_validity import vnu_command, vnu_problems
 from tests.factories import PASSWORD, StaffFactory
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ def pick(journey: Journey, name: str, value: str) -> None:
 def test_a_relative_takes_the_self_check_and_asks_to_be_called_and_staff_answer(
     live_policies, roles, live_server, page, new_context, console, viewport_name, tmp_path
 ):
-    command = vnu_command()
+    checker = html_checker()
     hvidovre = live_policies["hvidovre"]
     StaffFactory(municipality=hvidovre, roles=[Role.RELATIVES_CONTACT], username="pia", first_name="Pia")
     journey = Journey(page, console, live_server.url, viewport_name)
@@ -99,5 +99,5 @@ def test_a_relative_takes_the_self_check_and_asks_to_be_called_and_staff_answer(
     assert len(journey.files) == 10, list(journey.files.values())
     for file_name, body in journey.bodies.items():
         (tmp_path / file_name).write_bytes(body)
-    problems = journey.problems + vnu_problems(command, tmp_path, journey.files)
+    problems = journey.problems + vnu_problems(checker, tmp_path, journey.files)
     assert not problems, "axe-core, console, response or HTML problems:\n" + "\n".join(problems)

@@ -22,8 +22,8 @@ from portal.models import Unit, User
 from portal.roles import Role
 from tests.authenticator import totp_code
 from tests.browser.helpers import authenticator_secret
+from tests.browser.html_checker import html_checker, vnu_problems
 from tests.browser.test_consent_journey import Journey
-from tests.browser.test_html_validity import vnu_command, vnu_problems
 from tests.factories import PASSWORD, CitizenFactory, MunicipalityFactory, StaffFactory, UnitFactory
 
 pytestmark = [pytest.mark.browser]
@@ -69,7 +69,7 @@ def town(transactional_db, roles):
 def test_administrator_imports_invites_and_gives_a_unit_and_the_caseworker_sees_exactly_its_citizens(
     town, live_server, page, console, tmp_path
 ):
-    command = vnu_command()
+    checker = html_checker()
     page.set_default_timeout(60_000)  # a shared, busy machine: the upload and import take a while
     journey = Journey(page, console, live_server.url, "desktop")
     main = page.locator("main")
@@ -161,5 +161,5 @@ def test_administrator_imports_invites_and_gives_a_unit_and_the_caseworker_sees_
 
     for file_name, body in journey.bodies.items():
         (tmp_path / file_name).write_bytes(body)
-    problems = journey.problems + vnu_problems(command, tmp_path, journey.files)
+    problems = journey.problems + vnu_problems(checker, tmp_path, journey.files)
     assert not problems, "axe-core, console, response or HTML problems:\n" + "\n".join(problems)

@@ -12,8 +12,8 @@ from portal.roles import Role
 from surveys import services
 from surveys.models import Answer, Question, Survey, SurveyResponse
 from surveys.survey_fixtures import load_survey, prepared_translations, survey_fixture_paths
+from tests.browser.html_checker import html_checker, vnu_problems
 from tests.browser.public_pages import axe_problems
-from tests.browser.test_html_validity import vnu_command, vnu_problems
 from tests.factories import StaffFactory, UnitFactory, WaveFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("viewport_name", ["phone"])]
@@ -43,7 +43,7 @@ def haderslev_survey(live_policies, roles):
 def test_relative_answers_in_arabic_or_polish_on_a_phone(
     haderslev_survey, live_server, page, console, axe, tmp_path, language, viewport_name
 ):
-    command = vnu_command()
+    checker = html_checker()
     survey, wave, unit, manager = haderslev_survey
     texts = prepared_translations()[language]
     [code] = services.generate_invitations(wave=wave, unit=unit, count=1, acting_user=manager)
@@ -75,7 +75,7 @@ def test_relative_answers_in_arabic_or_polish_on_a_phone(
     html["thanks.html"] = thanks.value.text()
     problems += axe_problems(axe, page, f"{language} thanks page")
     problems += console.take()
-    problems += vnu_problems(command, tmp_path, write(tmp_path, html))
+    problems += vnu_problems(checker, tmp_path, write(tmp_path, html))
     assert not problems, "\n".join(problems)
 
     response_row = SurveyResponse.objects.get()

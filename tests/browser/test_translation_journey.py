@@ -15,8 +15,8 @@ from portal.models import Translation
 from portal.roles import Role
 from portal.translation_services import save_translation
 from tests.browser.helpers import authenticator_secret, tab_to
+from tests.browser.html_checker import html_checker, vnu_problems
 from tests.browser.test_consent_journey import Journey
-from tests.browser.test_html_validity import vnu_command, vnu_problems
 from tests.factories import PASSWORD, MunicipalityFactory, NeedFactory, StaffFactory
 
 pytestmark = [pytest.mark.browser]
@@ -38,7 +38,7 @@ def synthetic_town(transactional_db, roles):
 def test_an_editor_translates_a_need_into_turkish_side_by_side_and_sees_it_checked(
     synthetic_town, live_server, new_context, console, tmp_path
 ):
-    command = vnu_command()
+    checker = html_checker()
     page = new_context().new_page()
     page.set_default_timeout(60_000)
     console.attach(page)
@@ -107,5 +107,5 @@ def test_an_editor_translates_a_need_into_turkish_side_by_side_and_sees_it_check
 
     for file_name, body in journey.bodies.items():
         (tmp_path / file_name).write_bytes(body)
-    problems = journey.problems + vnu_problems(command, tmp_path, journey.files)
+    problems = journey.problems + vnu_problems(checker, tmp_path, journey.files)
     assert not problems, "axe-core, console, response or HTML problems:\n" + "\n".join(problems)
