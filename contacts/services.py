@@ -27,7 +27,7 @@ imported, and clears the rows either way.
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
@@ -468,3 +468,19 @@ def _record_failure(order: DirectoryImport, message: str) -> None:
     order.status, order.finished_at, order.rows = DirectoryImport.Status.FAILED, timezone.now(), None
     order.failure = message[: DirectoryImport._meta.get_field("failure").max_length]
     order.save(update_fields=["status", "finished_at", "rows", "failure"])
+
+
+def fail_abandoned_imports(now=None) -> int:
+    """Record as failed the imports still waiting or running TASK_ABANDONED_AFTER_SECONDS after they were ordered:
+    their worker died (the import's transaction was rolled back, so nothing was written) or their task was lost.
+    Their rows are cleared and their page stops waiting. One UPDATE; returns how many."""
+    now = now or timezone.now()
+    ordered_before = now - timedelta(seconds=settings.TASK_ABANDONED_AFTER_SECONDS)
+    return DirectoryImport.objects.filter(
+        status__in=(DirectoryImport.Status.WAITING, DirectoryImport.Status.RUNNING), ordered_at__lt=ordered_before
+    ).update(
+        status=DirectoryImport.Status.FAILED,
+        finished_at=now,
+        rows=None,
+        failure=_("The import stopped before it was done, so nothing was imported. Upload the file again."),
+    )

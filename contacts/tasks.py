@@ -9,6 +9,7 @@ relatives' contact requests of their municipality wait for an answer, with a lin
 number: the page shows those after login).
 
 `run_directory_import`, enqueued when an editor confirms an import: the import itself (contacts.services).
+`fail_abandoned_imports`, every minute: an import whose worker died is recorded as failed, its rows cleared.
 """
 
 from datetime import timedelta
@@ -63,3 +64,9 @@ def run_directory_import(import_id: int) -> str:
     """An editor's confirmed import of the directory (contacts.services.run_directory_import); its status."""
     order = services.run_directory_import(import_id)
     return order.status if order else "gone"
+
+
+@task()
+def fail_abandoned_imports() -> int:
+    """Every minute: imports whose worker died or whose task was lost are recorded as failed (contacts.services)."""
+    return services.fail_abandoned_imports()

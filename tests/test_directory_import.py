@@ -8,7 +8,7 @@ import io
 import json
 import re
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -590,3 +590,28 @@ def test_an_import_is_seen_only_by_the_editors_of_its_municipality(
     client.force_login(colleague)
     html = client.get(url).text
     assert "Importen venter på sin tur." in html and "import_progress.js" in html
+
+
+def test_an_import_whose_worker_died_is_recorded_as_failed_and_its_page_stops_waiting(
+    client, municipality, editor, settings
+):
+    from contacts.services import fail_abandoned_imports
+
+    died = order(editor)
+    DirectoryImport.objects.filter(pk=died.pk).update(status=DirectoryImport.Status.RUNNING, started_at=died.ordered_at)
+    lost = order(editor)  # its task never ran
+    recent = order(editor)
+    later = died.ordered_at + timedelta(seconds=settings.TASK_ABANDONED_AFTER_SECONDS + 1)
+    DirectoryImport.objects.filter(pk=recent.pk).update(ordered_at=later - timedelta(minutes=5))
+
+    assert fail_abandoned_imports(later) == 2
+    for abandoned in (died, lost):
+        abandoned.refresh_from_db()
+        assert abandoned.status == DirectoryImport.Status.FAILED and abandoned.rows is None
+    recent.refresh_from_db()
+    assert recent.status == DirectoryImport.Status.WAITING and recent.rows
+    client.force_login(editor)
+    html = client.get(reverse("contacts-staff:import-progress", args=[died.pk])).text
+    assert "Importen stoppede, før den var færdig, så intet blev importeret." in html
+    assert "import_progress.js" not in html
+    assert not ContactPoint.objects.exists()
