@@ -42,5 +42,12 @@ class DirectoryPolicy(AccessPolicy):
         """An editor of a municipality (a platform superuser, who has none, loads fixtures instead)."""
         return bool(user.is_authenticated and user.municipality_id and user.has_perms(IMPORT_PERMISSIONS))
 
+    def visible(self, user, model_or_queryset) -> QuerySet:
+        """The imports (contacts.models.DirectoryImport) of the editor's own municipality; none for anyone else."""
+        queryset = as_queryset(model_or_queryset)
+        if not self.may_import(user):
+            return queryset.none()
+        return visible_to(user, queryset)
+
 
 directory_policy = DirectoryPolicy()

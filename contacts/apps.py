@@ -13,6 +13,7 @@ class ContactsConfig(AppConfig):
     periodic_tasks = (
         Job("contacts.editor_reminders", "contacts.tasks.send_editor_reminders", Every.MONTH, day=1, at=time(7)),
         Job("contacts.contact_request_notices", "contacts.tasks.send_contact_request_notices", Every.DAY, at=time(7)),
+        Job("contacts.fail_abandoned_imports", "contacts.tasks.fail_abandoned_imports", Every.MINUTE),
     )
 
     def ready(self) -> None:

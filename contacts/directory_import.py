@@ -25,7 +25,7 @@ after the first. The files:
 import csv
 import io
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -33,6 +33,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.upload_tables import ImportFileError, csv_rows, decode_text, is_zip, open_zip, too_big_message, xlsx_tables
 
@@ -117,6 +118,9 @@ class DirectoryRow:
         return f"id:{self.key}" if self.key else f"name:{self.name.lower()}"
 
 
+ROW_FIELDS = tuple(item.name for item in fields(DirectoryRow))
+
+
 @dataclass
 class ParsedDirectory:
     rows: list[DirectoryRow] = field(default_factory=list)
@@ -132,10 +136,8 @@ class ParsedDirectory:
 
     def as_data(self) -> dict:
         """The rows without their messages, to carry from the preview to the import (signed by the view)."""
-        return {
-            "source": self.source,
-            "rows": [{k: v for k, v in asdict(row).items() if k != "errors"} for row in self.rows],
-        }
+        names = [name for name in ROW_FIELDS if name != "errors"]  # plain strings and numbers: no deep copy
+        return {"source": self.source, "rows": [{name: getattr(row, name) for name in names} for row in self.rows]}
 
     @classmethod
     def from_data(cls, data: dict) -> "ParsedDirectory":
@@ -479,14 +481,8 @@ def check_rows(parsed: ParsedDirectory) -> None:
 
 
 def _check_row(row: DirectoryRow, *, hsds: bool = False) -> None:
-    limits = [
-        (row.need, NEED_MAX_LENGTH, _("The need's name is too long (at most %(count)s characters).")),
-        (row.situation, SITUATION_MAX_LENGTH, _("The situation is too long (at most %(count)s characters).")),
-        (row.name, NAME_MAX_LENGTH, _("The contact point's name is too long (at most %(count)s characters).")),
-        (row.key, KEY_MAX_LENGTH, _("The id is too long (at most %(count)s characters).")),
-    ]
     (_check_hsds_row if hsds else _check_table_row)(row)
-    row.errors.extend(message % {"count": limit} for value, limit, message in limits if len(value) > limit)
+    _check_lengths(row)
     if row.email:
         try:
             validate_email(row.email)
@@ -501,6 +497,22 @@ def _check_row(row: DirectoryRow, *, hsds: bool = False) -> None:
             row.errors.append(_("“%(url)s” is not a web address.") % {"url": row.website})
     if row.last_checked and date.fromisoformat(row.last_checked) > timezone.localdate():
         row.errors.append(_("The date last checked is in the future."))
+
+
+def _check_lengths(row: DirectoryRow) -> None:
+    """The messages are translated only for a row that needs them (10,000 rows, most of them right)."""
+    if len(row.need) > NEED_MAX_LENGTH:
+        row.errors.append(_("The need's name is too long (at most %(count)s characters).") % {"count": NEED_MAX_LENGTH})
+    if len(row.situation) > SITUATION_MAX_LENGTH:
+        row.errors.append(
+            _("The situation is too long (at most %(count)s characters).") % {"count": SITUATION_MAX_LENGTH}
+        )
+    if len(row.name) > NAME_MAX_LENGTH:
+        row.errors.append(
+            _("The contact point's name is too long (at most %(count)s characters).") % {"count": NAME_MAX_LENGTH}
+        )
+    if len(row.key) > KEY_MAX_LENGTH:
+        row.errors.append(_("The id is too long (at most %(count)s characters).") % {"count": KEY_MAX_LENGTH})
 
 
 def _check_table_row(row: DirectoryRow) -> None:
@@ -524,20 +536,23 @@ def _check_hsds_row(row: DirectoryRow) -> None:
         row.errors.append(_("A taxonomy term of the service has no name."))
 
 
+# Translated only when a detail differs (most rows repeat their first row's details, or leave them empty).
+_DETAIL_LABELS = {
+    "name": gettext_lazy("name"),
+    "description": gettext_lazy("description"),
+    "phone": gettext_lazy("phone"),
+    "email": gettext_lazy("e-mail"),
+    "website": gettext_lazy("website"),
+    "address": gettext_lazy("address"),
+    "opening_hours": gettext_lazy("opening hours"),
+    "last_checked": gettext_lazy("last checked"),
+}
+
+
 def _check_same_contact(row: DirectoryRow, first: DirectoryRow) -> None:
     """A contact point in several rows: a detail left empty is the first row's; a different one is an error."""
-    labels = {
-        "name": _("name"),
-        "description": _("description"),
-        "phone": _("phone"),
-        "email": _("e-mail"),
-        "website": _("website"),
-        "address": _("address"),
-        "opening_hours": _("opening hours"),
-        "last_checked": _("last checked"),
-    }
     different = []
-    for detail, label in labels.items():
+    for detail, label in _DETAIL_LABELS.items():
         mine, theirs = getattr(row, detail), getattr(first, detail)
         if not mine:
             setattr(row, detail, theirs)

@@ -363,3 +363,57 @@ class ContactRequest(models.Model):
     @property
     def phone_display(self) -> str:
         return format_phone(self.phone)
+
+
+class DirectoryImport(models.Model):
+    """An editor's confirmed import of the directory from a file, done by the task queue (contacts.tasks).
+
+    The rows are the file's as the preview read them (directory data: needs, situations, contact points; no
+    citizen's data), kept only until the import is done or has failed, then cleared. What the import did is
+    kept as counts, and a failure as a message that may be shown to the editor (no traceback).
+    """
+
+    MUNICIPALITY_LOOKUP = "municipality"
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    ordered_by = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    ordered_at = models.DateTimeField(default=timezone.now)
+    rows = models.JSONField(null=True, blank=True)  # ParsedDirectory.as_data(); None once done or failed
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.WAITING)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    contacts_created = models.PositiveIntegerField(default=0)
+    contacts_changed = models.PositiveIntegerField(default=0)
+    contacts_unchanged = models.PositiveIntegerField(default=0)
+    needs_created = models.PositiveIntegerField(default=0)
+    situations_created = models.PositiveIntegerField(default=0)
+    links_created = models.PositiveIntegerField(default=0)
+    links_changed = models.PositiveIntegerField(default=0)
+    failure = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ("-ordered_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} / {self.ordered_at:%Y-%m-%d %H:%M} / {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def changed_nothing(self) -> bool:
+        return not (
+            self.contacts_created
+            or self.contacts_changed
+            or self.needs_created
+            or self.situations_created
+            or self.links_created
+            or self.links_changed
+        )

@@ -18,11 +18,16 @@ duplicating:
 Nothing is deleted: what is in the portal but not in the file stays (an editor removes it in the admin).
 A contact point's "last checked" is the file's date where it gives one; otherwise the day of an import that
 creates or changes it, and an unchanged contact point keeps its date.
+
+An editor's confirmed import runs in the task queue, never in the request: `order_directory_import` records it
+(`DirectoryImport`, with the rows of the preview) and enqueues `contacts.tasks.run_directory_import`, which
+calls `run_directory_import`: that runs `import_directory` and records what it did, or why nothing was
+imported, and clears the rows either way.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
@@ -36,9 +41,9 @@ from portal.models import Municipality
 from portal.signals import mark_content_changed
 
 from . import rules
-from .access import request_policy
+from .access import directory_policy, request_policy
 from .directory_import import DirectoryRow, ParsedDirectory
-from .models import ContactPoint, ContactRequest, Need, Situation, SituationContact
+from .models import ContactPoint, ContactRequest, DirectoryImport, Need, Situation, SituationContact
 from .search_index import index_situations
 from .validators import normalize_phone
 
@@ -383,4 +388,99 @@ def _log_import(acting_user, written: list[tuple[int, ContactPoint]]) -> None:
             )
             for flag, point in written
         ]
+    )
+
+
+# --- The import in the background ------------------------------------------------------------------------
+
+
+def order_directory_import(*, acting_user, data: dict) -> DirectoryImport:
+    """Record an editor's confirmed import (the preview's rows, as signed by the page) and enqueue its task."""
+    if not directory_policy.may_import(acting_user):
+        raise RuleViolation({None: _("Only the municipality's editors may import its directory.")})
+    with transaction.atomic():
+        order = DirectoryImport.objects.create(
+            municipality_id=acting_user.municipality_id, ordered_by=acting_user, rows=data
+        )
+        transaction.on_commit(lambda: _enqueue_import(order.pk))
+    return order
+
+
+def _enqueue_import(import_id: int) -> None:
+    from .tasks import run_directory_import  # the tasks module imports this one
+
+    run_directory_import.enqueue(import_id)
+
+
+def run_directory_import(import_id: int) -> DirectoryImport:
+    """Do a recorded import (the task's work): done with its counts, or failed with a message for the editor.
+
+    Run once: a task enqueued twice, or run again after a worker died, finds the import no longer waiting and
+    leaves it. Either way the rows are cleared; a failed import has changed nothing (one transaction).
+    """
+    with transaction.atomic():
+        order = DirectoryImport.objects.select_for_update().filter(pk=import_id).first()
+        if order is None or order.status != DirectoryImport.Status.WAITING:
+            return order
+        order.status, order.started_at = DirectoryImport.Status.RUNNING, timezone.now()
+        order.save(update_fields=["status", "started_at"])
+    parsed = ParsedDirectory()
+    try:
+        parsed = ParsedDirectory.from_data(order.rows or {})
+        if order.ordered_by is None:
+            raise RuleViolation(
+                {None: _("The editor who ordered the import no longer exists, so nothing was imported.")}
+            )
+        plan = import_directory(municipality=order.municipality, parsed=parsed, acting_user=order.ordered_by)
+    except RuleViolation as error:
+        _record_failure(order, _failure_message(error, parsed))
+        return order
+    except Exception:
+        _record_failure(
+            order, _("The import stopped because of an error in the portal, so nothing was imported. Try again later.")
+        )
+        raise  # the task is recorded as failed too, with the traceback for the operators
+    order.status, order.finished_at, order.rows = DirectoryImport.Status.DONE, timezone.now(), None
+    order.contacts_created, order.contacts_changed = len(plan.contacts_created), len(plan.contacts_changed)
+    order.contacts_unchanged, order.needs_created = plan.contacts_unchanged, len(plan.needs_created)
+    order.situations_created, order.links_created, order.links_changed = (
+        plan.situations_created,
+        plan.links_created,
+        plan.links_changed,
+    )
+    order.save()
+    return order
+
+
+def _failure_message(error: RuleViolation, parsed: ParsedDirectory) -> str:
+    """The rows were right at the preview: a row wrong now was made so by a change of the directory since."""
+    wrong = parsed.rows_with_errors
+    if not wrong:
+        return " ".join(error.messages)
+    first = wrong[0]
+    return _(
+        "The directory was changed after the preview, so some rows of the file no longer fit it; nothing was "
+        "imported. Upload the file again to see them. The first: row %(line)s: %(error)s"
+    ) % {"line": first.line, "error": first.errors[0]}
+
+
+def _record_failure(order: DirectoryImport, message: str) -> None:
+    order.status, order.finished_at, order.rows = DirectoryImport.Status.FAILED, timezone.now(), None
+    order.failure = message[: DirectoryImport._meta.get_field("failure").max_length]
+    order.save(update_fields=["status", "finished_at", "rows", "failure"])
+
+
+def fail_abandoned_imports(now=None) -> int:
+    """Record as failed the imports still waiting or running TASK_ABANDONED_AFTER_SECONDS after they were ordered:
+    their worker died (the import's transaction was rolled back, so nothing was written) or their task was lost.
+    Their rows are cleared and their page stops waiting. One UPDATE; returns how many."""
+    now = now or timezone.now()
+    ordered_before = now - timedelta(seconds=settings.TASK_ABANDONED_AFTER_SECONDS)
+    return DirectoryImport.objects.filter(
+        status__in=(DirectoryImport.Status.WAITING, DirectoryImport.Status.RUNNING), ordered_at__lt=ordered_before
+    ).update(
+        status=DirectoryImport.Status.FAILED,
+        finished_at=now,
+        rows=None,
+        failure=_("The import stopped before it was done, so nothing was imported. Upload the file again."),
     )

@@ -9,5 +9,6 @@ urlpatterns = [
     path("henvendelser/<int:pk>/", staff_views.request_detail, name="request"),
     path("find-rundt/import/", staff_views.import_upload, name="import"),  # the directory's import
     path("find-rundt/import/gem/", staff_views.import_confirm, name="import-confirm"),
+    path("find-rundt/import/<int:pk>/", staff_views.import_progress, name="import-progress"),
     path("find-rundt/skabelon.xlsx", staff_views.import_template, name="import-template"),
 ]

@@ -2,6 +2,8 @@
 (its reading logged), answering and closing it. Only for the role Pårørendekontakt (contacts.access).
 
 The editors' import of a municipality's directory (/personale/find-rundt/import/): upload, preview, import.
+The import itself runs in the task queue (contacts.tasks): confirming records it and shows its progress page
+(/personale/find-rundt/import/<id>/), which updates itself until the import is done or has failed.
 
 Like the staff import (portal.staff_views): the upload shows every row with its messages and what the
 import would do; the rows go to the import step signed (nothing the browser can change), and the service
@@ -29,9 +31,9 @@ from portal.views import crumb
 
 from . import services
 from .access import directory_policy, may_handle_requests
-from .directory_import import TEMPLATE_COLUMNS, ParsedDirectory, parse_directory_upload
+from .directory_import import TEMPLATE_COLUMNS, parse_directory_upload
 from .forms import CloseRequestForm, DirectoryImportConfirmForm, DirectoryImportUploadForm
-from .models import ContactRequest
+from .models import ContactRequest, DirectoryImport
 
 
 def answerer_required(view):
@@ -165,29 +167,43 @@ def import_confirm(request):
         )
         return redirect("contacts-staff:import")
     try:
-        plan = services.import_directory(
-            municipality=request.user.municipality, parsed=ParsedDirectory.from_data(data), acting_user=request.user
-        )
+        order = services.order_directory_import(acting_user=request.user, data=data)
     except RuleViolation as error:
         messages.error(request, " ".join(error.messages))
         return redirect("contacts-staff:import")
-    if plan.changes_nothing:
-        messages.success(request, _("Everything in the file was already in the directory; nothing was changed."))
-    else:
-        messages.success(
-            request,
-            _(
-                "Imported: %(created)s new contact points, %(changed)s changed, %(needs)s new needs, "
-                "%(situations)s new situations."
-            )
-            % {
-                "created": len(plan.contacts_created),
-                "changed": len(plan.contacts_changed),
-                "needs": len(plan.needs_created),
-                "situations": plan.situations_created,
-            },
-        )
-    return redirect("contacts-staff:import")
+    return redirect("contacts-staff:import-progress", pk=order.pk)
+
+
+@require_safe
+@directory_editor_view
+def import_progress(request, pk: int):
+    """An import's progress, then what it did or why it failed; the page updates itself while it waits or runs."""
+    order = directory_policy.visible(request.user, DirectoryImport).filter(pk=pk).first()
+    if order is None:
+        raise Http404
+    crumbs = [
+        crumb(_("For staff"), reverse("staff-home")),
+        crumb(_("Import the directory"), reverse("contacts-staff:import")),
+        crumb(_("Importing the directory"), None),
+    ]
+    context = {"order": order, "result": _result_message(order), "crumbs": crumbs}
+    return render(request, "contacts/staff/import_progress.html", context)
+
+
+def _result_message(order: DirectoryImport) -> str:
+    if order.status != DirectoryImport.Status.DONE:
+        return ""
+    if order.changed_nothing:
+        return _("Everything in the file was already in the directory; nothing was changed.")
+    return _(
+        "Imported: %(created)s new contact points, %(changed)s changed, %(needs)s new needs, "
+        "%(situations)s new situations."
+    ) % {
+        "created": order.contacts_created,
+        "changed": order.contacts_changed,
+        "needs": order.needs_created,
+        "situations": order.situations_created,
+    }
 
 
 @directory_editor_view

@@ -7,6 +7,9 @@ to the admin's list of them.
 `send_contact_request_notices`, daily: each Pårørendekontakt who wants the portal's e-mails hears how many
 relatives' contact requests of their municipality wait for an answer, with a link to the list (no name, no
 number: the page shows those after login).
+
+`run_directory_import`, enqueued when an editor confirms an import: the import itself (contacts.services).
+`fail_abandoned_imports`, every minute: an import whose worker died is recorded as failed, its rows cleared.
 """
 
 from datetime import timedelta
@@ -18,6 +21,7 @@ from django_tasks import task
 from portal.notifications import recipients, send_to_staff
 from portal.roles import Role
 
+from . import services
 from .models import CHECK_AGAIN_AFTER_DAYS, ContactPoint, ContactRequest
 
 
@@ -53,3 +57,16 @@ def send_contact_request_notices() -> int:
         if count and send_to_staff(user, template="contacts/email/waiting_requests", context={"count": count}):
             sent += 1
     return sent
+
+
+@task()
+def run_directory_import(import_id: int) -> str:
+    """An editor's confirmed import of the directory (contacts.services.run_directory_import); its status."""
+    order = services.run_directory_import(import_id)
+    return order.status if order else "gone"
+
+
+@task()
+def fail_abandoned_imports() -> int:
+    """Every minute: imports whose worker died or whose task was lost are recorded as failed (contacts.services)."""
+    return services.fail_abandoned_imports()

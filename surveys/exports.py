@@ -280,6 +280,7 @@ def answers_csv(rows: Iterable, named: dict, *, with_text: bool, left_out: set =
 
 
 CHUNK_LINES = 500
+COPY_CHUNK_BYTES = 64 * 1024
 
 
 class _Lines:
@@ -369,5 +370,12 @@ def answers_csv_copy(answers, named: dict, *, with_text: bool, left_out: set = f
             f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, DELIMITER %s, ENCODING 'UTF8')", [*params, dialect.delimiter]
         )
         with cursor.copy(statement) as copy:
-            for piece in copy:
-                yield bytes(piece)
+            # COPY sends a row at a time; the server sends the client pieces of about COPY_CHUNK_BYTES, not a write
+            # per row.
+            chunk = bytearray()
+            for row in copy:
+                chunk += row
+                if len(chunk) >= COPY_CHUNK_BYTES:
+                    yield bytes(chunk)
+                    chunk.clear()
+            yield bytes(chunk)

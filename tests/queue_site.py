@@ -3,7 +3,7 @@ fresh SQLite file, or a fresh PostgreSQL database beside DATABASE_URL's), gunico
 workers (`manage.py db_worker`) and a scheduler, each a real process, and a small HTTP client that logs in.
 
 `python -m tests.queue_site prepare` (in the site's environment) migrates and makes a municipality with a
-manager and an open survey wave; it prints the wave's and the unit's ids.
+manager, an editor of its directory and an open survey wave; it prints the wave's and the unit's ids.
 """
 
 import contextlib
@@ -48,6 +48,10 @@ def prepare() -> None:
         manager.groups.set(Group.objects.filter(name=Role.MANAGER.value))
         secrets[username] = generate_totp_secret()
         TOTP.activate(manager, secrets[username])
+    editor = get_user_model().objects.create_user("redaktoer", password=PASSWORD, municipality=municipality)
+    editor.groups.set(Group.objects.filter(name=Role.EDITOR.value))  # the directory's import
+    secrets["redaktoer"] = generate_totp_secret()
+    TOTP.activate(editor, secrets["redaktoer"])
     [code] = generate_invitations(wave=survey.wave, unit=survey.unit, count=1, acting_user=manager)
     print(
         json.dumps(
@@ -199,6 +203,32 @@ class Browser:
 
     def post_form(self, path: str, data: dict, headers: dict | None = None):
         return self.request("POST", path, {**data, "csrfmiddlewaretoken": self.csrf_token(path)}, headers)
+
+    def post_file(self, path: str, field: str, filename: str, content: bytes):
+        """A form with one file (multipart/form-data), as a browser sends an upload."""
+        boundary = "----queue-site-boundary"
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'
+            f"{self.csrf_token(path)}\r\n".encode(),
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n".encode(),
+            content,
+            f"\r\n--{boundary}--\r\n".encode(),
+        ]
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=60, source_address=(self.source_address, 0)
+        )
+        headers = {
+            "Host": "127.0.0.1",
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Referer": f"{self.scheme}://127.0.0.1{path}",
+            "Cookie": "; ".join(f"{key}={value}" for key, value in self.cookies.items()),
+        }
+        connection.request("POST", path, body=b"".join(parts), headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", errors="replace")
+        connection.close()
+        return response.status, response.headers, text
 
     def log_in(self, username: str = "leder", password: str = PASSWORD, headers: dict | None = None):
         """The password step; a right password answers with a redirect to the second factor's page."""

@@ -6,19 +6,21 @@ contacts.staff_views shows the preview and imports. Importing again updates inst
 
 import io
 import json
+import re
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from contacts.directory_import import MAX_ROWS, ParsedDirectory, parse_directory_upload
 from contacts.hsds import hsds_json, hsds_tabular_zip
-from contacts.models import ContactPoint, Need, Situation, SituationContact
-from contacts.services import import_directory, plan_directory_import
+from contacts.models import ContactPoint, DirectoryImport, Need, Situation, SituationContact
+from contacts.services import import_directory, order_directory_import, plan_directory_import, run_directory_import
 from portal.errors import RuleViolation
 from portal.roles import Role
 from portal.upload_tables import MAX_UNPACKED_BYTES, ImportFileError
@@ -319,6 +321,29 @@ def test_json_that_is_not_hsds_is_refused_clearly():
 # --- the pages ------------------------------------------------------------------------------------------
 
 
+def confirm(client, payload: str) -> str:
+    """Confirm the preview (its task enqueued at the commit, as in production); the progress page's address."""
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("contacts-staff:import-confirm"), {"payload": payload})
+    assert response.status_code == 302, response
+    assert re.fullmatch(r"/personale/find-rundt/import/\d+/", response["Location"])
+    return response["Location"]
+
+
+def run_the_worker():
+    """What a worker does (`manage.py db_worker`), here in the test's process: every task enqueued, then stop.
+
+    Its checks for stale connections are left out: they close the test's own connection, which holds the test's
+    transaction (tests/test_queue_workers.py runs the worker as a real process).
+    """
+    from unittest import mock
+
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
 def upload(client, data: bytes, name: str = "kontakter.csv"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -334,11 +359,17 @@ def test_the_editor_sees_the_plan_then_imports_and_the_relative_finds_the_contac
     assert response.status_code == 200 and "2 nye kontaktpunkter" in html and "3 nye situationer" in html
     assert not ContactPoint.objects.exists()  # nothing saved before the import
     payload = html.split('name="payload" value="')[1].split('"')[0]
-    response = client.post(reverse("contacts-staff:import-confirm"), {"payload": payload}, follow=True)
-    assert "Importeret: 2 nye kontaktpunkter, 0 ændrede, 2 nye behov, 3 nye situationer." in response.text
+    progress = confirm(client, payload)
+    assert not ContactPoint.objects.exists()  # the request only ordered the import
+    assert "Importen venter på sin tur." in client.get(progress).text
+    run_the_worker()
+    html = client.get(progress).text
+    assert "Importeret: 2 nye kontaktpunkter, 0 ændrede, 2 nye behov, 3 nye situationer." in html
     assert ContactPoint.objects.filter(municipality=municipality).count() == 2
-    response = client.post(reverse("contacts-staff:import-confirm"), {"payload": payload}, follow=True)
-    assert "Alt i filen var allerede i vejviseren; intet blev ændret." in response.text
+    again = confirm(client, payload)
+    assert again != progress
+    run_the_worker()
+    assert "Alt i filen var allerede i vejviseren; intet blev ændret." in client.get(again).text
     assert ContactPoint.objects.filter(municipality=municipality).count() == 2
 
 
@@ -406,8 +437,10 @@ def test_who_reaches_the_import_pages(client, municipality, role, status):
     assert client.get(reverse("contacts-staff:import")).status_code == status
     assert client.get(reverse("contacts-staff:import-template")).status_code == status
     assert upload(client, csv_bytes(ROWS)).status_code == status
-    confirm = client.post(reverse("contacts-staff:import-confirm"), {"payload": "x"})
-    assert confirm.status_code == (302 if status == 200 else status)
+    confirmed = client.post(reverse("contacts-staff:import-confirm"), {"payload": "x"})
+    assert confirmed.status_code == (302 if status == 200 else status)
+    order = DirectoryImport.objects.create(municipality=municipality, rows=None)
+    assert client.get(reverse("contacts-staff:import-progress", args=[order.pk])).status_code == status
     assert not ContactPoint.objects.exists()
 
 
@@ -457,10 +490,128 @@ def test_every_import_url_is_in_the_table_of_who_reaches_it():
 
     # every other staff URL of the app is a contact request's, in tests/test_contact_requests.py's matrix
     others = {pattern.name for pattern in urlpatterns if not str(pattern.pattern).startswith("henvendelser/")}
-    assert others == {"import", "import-confirm", "import-template"}
+    assert others == {"import", "import-confirm", "import-progress", "import-template"}
 
 
-def test_the_import_pages_are_never_stored_by_a_browser_or_proxy(client, editor):
+def test_the_import_pages_are_never_stored_by_a_browser_or_proxy(client, municipality, editor):
     client.force_login(editor)
-    for response in [client.get(reverse("contacts-staff:import")), upload(client, csv_bytes(ROWS))]:
+    order = DirectoryImport.objects.create(municipality=municipality, ordered_by=editor, rows=None)
+    for response in [
+        client.get(reverse("contacts-staff:import")),
+        upload(client, csv_bytes(ROWS)),
+        client.get(reverse("contacts-staff:import-progress", args=[order.pk])),
+    ]:
         assert "no-store" in response["Cache-Control"]
+
+
+# --- the import in the background (contacts.tasks) ------------------------------------------------------
+
+
+def order(editor, rows=ROWS) -> DirectoryImport:
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return order_directory_import(acting_user=editor, data=parsed_rows(rows).as_data())
+
+
+def test_confirming_only_orders_the_import_and_the_worker_does_it_and_clears_the_rows(municipality, editor):
+    from django_tasks_db.models import DBTaskResult
+
+    ordered = order(editor)
+    assert ordered.status == DirectoryImport.Status.WAITING and ordered.rows["rows"]
+    assert not ContactPoint.objects.exists()
+    task = DBTaskResult.objects.get()
+    assert (task.task_path, task.args_kwargs["args"]) == ("contacts.tasks.run_directory_import", [ordered.pk])
+    run_the_worker()
+    ordered.refresh_from_db()
+    assert ordered.status == DirectoryImport.Status.DONE and ordered.rows is None
+    assert (ordered.contacts_created, ordered.needs_created, ordered.situations_created) == (2, 2, 3)
+    assert ordered.started_at <= ordered.finished_at
+    assert ContactPoint.objects.filter(municipality=municipality).count() == 2
+    assert LogEntry.objects.filter(user=editor, change_message="Oprettet ved import.").count() == 2
+
+
+def test_an_import_run_twice_imports_once(municipality, editor):
+    ordered = order(editor)
+    run_directory_import(ordered.pk)
+    before = directory_state(municipality)
+    again = run_directory_import(ordered.pk)  # a task enqueued twice, or run again after its worker died
+    assert again.status == DirectoryImport.Status.DONE and directory_state(municipality) == before
+
+
+def test_rows_that_no_longer_fit_the_directory_fail_the_import_which_changes_nothing(client, municipality, editor):
+    rows = [["", *row[1:]] for row in ROWS]  # no ids: matched by name
+    ordered = order(editor, rows)
+    # Since the preview, somebody has made two contact points of the name the file's first row has.
+    for _n in range(2):
+        ContactPointFactory(municipality=municipality, name="Visitationen (test)")
+    before = directory_state(municipality)
+    run_the_worker()
+    ordered.refresh_from_db()
+    assert ordered.status == DirectoryImport.Status.FAILED and ordered.rows is None
+    assert directory_state(municipality) == before
+    assert ordered.failure.startswith("Vejviseren blev ændret efter forhåndsvisningen")
+    assert "intet blev importeret" in ordered.failure and "2 kontaktpunkter med navnet" in ordered.failure
+    client.force_login(editor)
+    html = client.get(reverse("contacts-staff:import-progress", args=[ordered.pk])).text
+    assert "Intet blev importeret" in html and "Vejviseren blev ændret efter forhåndsvisningen" in html
+    assert "import_progress.js" not in html  # finished: the page stops updating itself
+
+
+def test_an_error_in_the_portal_fails_the_import_with_a_plain_message_and_changes_nothing(
+    municipality, editor, monkeypatch
+):
+    from contacts import services
+
+    ordered = order(editor)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full (details for the operators)")
+
+    monkeypatch.setattr(services, "index_situations", broken)
+    with pytest.raises(RuntimeError):
+        run_directory_import(ordered.pk)
+    ordered.refresh_from_db()
+    assert ordered.status == DirectoryImport.Status.FAILED and ordered.rows is None
+    assert "disk" not in ordered.failure and "intet blev importeret" in ordered.failure
+    assert directory_state(municipality) == {"contacts": [], "needs": [], "situations": [], "links": []}
+
+
+def test_an_import_is_seen_only_by_the_editors_of_its_municipality(
+    client, municipality, editor, other_editor, caseworker
+):
+    ordered = order(editor)
+    url = reverse("contacts-staff:import-progress", args=[ordered.pk])
+    client.force_login(other_editor)
+    assert client.get(url).status_code == 404
+    client.force_login(caseworker)
+    assert client.get(url).status_code == 403
+    colleague = StaffFactory(municipality=municipality, roles=[Role.EDITOR])
+    client.force_login(colleague)
+    html = client.get(url).text
+    assert "Importen venter på sin tur." in html and "import_progress.js" in html
+
+
+def test_an_import_whose_worker_died_is_recorded_as_failed_and_its_page_stops_waiting(
+    client, municipality, editor, settings
+):
+    from contacts.services import fail_abandoned_imports
+
+    died = order(editor)
+    DirectoryImport.objects.filter(pk=died.pk).update(status=DirectoryImport.Status.RUNNING, started_at=died.ordered_at)
+    lost = order(editor)  # its task never ran
+    recent = order(editor)
+    later = died.ordered_at + timedelta(seconds=settings.TASK_ABANDONED_AFTER_SECONDS + 1)
+    DirectoryImport.objects.filter(pk=recent.pk).update(ordered_at=later - timedelta(minutes=5))
+
+    assert fail_abandoned_imports(later) == 2
+    for abandoned in (died, lost):
+        abandoned.refresh_from_db()
+        assert abandoned.status == DirectoryImport.Status.FAILED and abandoned.rows is None
+    recent.refresh_from_db()
+    assert recent.status == DirectoryImport.Status.WAITING and recent.rows
+    client.force_login(editor)
+    html = client.get(reverse("contacts-staff:import-progress", args=[died.pk])).text
+    assert "Importen stoppede, før den var færdig, så intet blev importeret." in html
+    assert "import_progress.js" not in html
+    assert not ContactPoint.objects.exists()

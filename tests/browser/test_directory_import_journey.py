@@ -1,8 +1,10 @@
 """A municipality fills its "Find rundt" from a spreadsheet, and a relative finds the new contact on a phone.
 
 The editor of Haderslev (whose policy names no contacts, so its directory starts empty) logs in, downloads the
-template, uploads an Excel file, sees the rows and what the import will do, and imports; then a relative on a
-phone searches the whole site from the box in the header and reaches the new contact's phone number.
+template, uploads an Excel file, sees the rows and what the import will do, and orders the import; its page
+says it waits, and shows what the import did once the task queue's worker has done it (without a reload); then
+a relative on a phone searches the whole site from the box in the header and reaches the new contact's phone
+number.
 
 Every page is checked with axe-core, the console and the response headers, and its HTML goes to the Nu HTML
 Checker at the end. The contact points are synthetic (no seed names a contact in Haderslev).
@@ -11,9 +13,11 @@ Checker at the end. The contact points are synthetic (no seed names a contact in
 import importlib
 import io
 import re
+from urllib.parse import urlparse
 
 import pyotp
 import pytest
+from django.core.management import call_command
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
@@ -21,6 +25,7 @@ from contacts.models import ContactPoint
 from portal.roles import Role
 from tests.browser.helpers import VIEWPORTS, authenticator_secret
 from tests.browser.html_checker import html_checker, vnu_problems
+from tests.browser.public_pages import axe_problems
 from tests.browser.test_consent_journey import Journey
 from tests.factories import PASSWORD, StaffFactory
 
@@ -33,6 +38,13 @@ ROWS = [
     ["syn-2", "Akutte behov", "Min mor kan ikke længere klare sig selv", "Spørg om hjælp i hjemmet",
      "Visitationen (syntetisk)", "70 20 30 41", ""],
 ]  # fmt: skip
+
+
+def run_the_worker() -> None:
+    """The task queue's worker (`manage.py db_worker`), its own loop run in the test's process until the queue is
+    empty: the live server's database is the test's (in memory on SQLite), which a worker process cannot open.
+    tests/test_queue_workers.py orders a 10,000-row import through gunicorn for a real worker process."""
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
 def workbook() -> bytes:
@@ -91,9 +103,23 @@ def test_an_editor_imports_a_spreadsheet_and_a_relative_finds_the_new_contact_on
     expect(main.locator("ul.import-plan")).to_contain_text("2 nye situationer")
     expect(main.locator("table.import-rows")).to_contain_text("Hukommelsesteamet (syntetisk)")
     assert not ContactPoint.objects.filter(municipality__slug="haderslev").exists()
-    journey.follow("form[action$='/import/gem/'] button[type='submit']", "imported")
-    expect(page.locator(".alert-success")).to_contain_text("Importeret: 2 nye kontaktpunkter")
+    # Importing is ordered: the page of the import says it waits, and updates itself when a worker has done it.
+    journey.follow("form[action$='/import/gem/'] button[type='submit']", "import-waiting")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import af vejviseren")
+    expect(page.get_by_role("status")).to_contain_text("Importen venter på sin tur.")
+    assert not ContactPoint.objects.filter(municipality__slug="haderslev").exists()
+    progress_path = urlparse(page.url).path
+    assert re.fullmatch(r"/personale/find-rundt/import/\d+/", progress_path)
+    run_the_worker()
+    expect(page.get_by_role("status")).to_contain_text("Importeret: 2 nye kontaktpunkter", timeout=15_000)
+    assert page.url.endswith(progress_path)  # no reload, no navigation
+    journey.problems += axe_problems(journey.axe, page, f"{progress_path} [import-updated, desktop]")
+    journey.problems += [f"{progress_path} [import-updated]: {problem}" for problem in console.take()]
     assert ContactPoint.objects.filter(municipality__slug="haderslev").count() == 2
+    journey.open("import-done", progress_path)  # the same page loaded again: the result, and no script
+    expect(page.locator(".alert-success")).to_contain_text(
+        "Importeret: 2 nye kontaktpunkter, 0 ændrede, 2 nye behov, 2 nye situationer."
+    )
 
     # A relative on a phone searches Haderslev's whole site from the box in the header.
     phone = new_context().new_page()
