@@ -374,6 +374,15 @@ class DirectoryImport(models.Model):
     """
 
     MUNICIPALITY_LOOKUP = "municipality"
+    # What an import changed, as counted in contacts.services.DirectoryImportPlan (there: lists or counts).
+    CHANGES = (
+        "contacts_created",
+        "contacts_changed",
+        "needs_created",
+        "situations_created",
+        "links_created",
+        "links_changed",
+    )
 
     class Status(models.TextChoices):
         WAITING = "waiting", _("waiting")
@@ -409,11 +418,4 @@ class DirectoryImport(models.Model):
 
     @property
     def changed_nothing(self) -> bool:
-        return not (
-            self.contacts_created
-            or self.contacts_changed
-            or self.needs_created
-            or self.situations_created
-            or self.links_created
-            or self.links_changed
-        )
+        return not any(getattr(self, name) for name in self.CHANGES)

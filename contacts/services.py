@@ -157,14 +157,7 @@ class DirectoryImportPlan:
 
     @property
     def changes_nothing(self) -> bool:
-        return not (
-            self.contacts_created
-            or self.contacts_changed
-            or self.needs_created
-            or self.situations_created
-            or self.links_created
-            or self.links_changed
-        )
+        return not any(getattr(self, name) for name in DirectoryImport.CHANGES)
 
 
 @dataclass
@@ -441,13 +434,10 @@ def run_directory_import(import_id: int) -> DirectoryImport:
         )
         raise  # the task is recorded as failed too, with the traceback for the operators
     order.status, order.finished_at, order.rows = DirectoryImport.Status.DONE, timezone.now(), None
-    order.contacts_created, order.contacts_changed = len(plan.contacts_created), len(plan.contacts_changed)
-    order.contacts_unchanged, order.needs_created = plan.contacts_unchanged, len(plan.needs_created)
-    order.situations_created, order.links_created, order.links_changed = (
-        plan.situations_created,
-        plan.links_created,
-        plan.links_changed,
-    )
+    for name in DirectoryImport.CHANGES:
+        changed = getattr(plan, name)
+        setattr(order, name, len(changed) if isinstance(changed, list) else changed)
+    order.contacts_unchanged = plan.contacts_unchanged
     order.save()
     return order
 
