@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.browser.helpers import VIEWPORTS
-from tests.browser.lighthouse import LIGHTHOUSE, lighthouse, summary
+from tests.browser.lighthouse import LIGHTHOUSE, lighthouse_pages, summary
 from tests.browser.served_site import served_portal
 from tests.scenarios import FIXED_CODE
 
@@ -119,10 +119,12 @@ def test_lighthouse_on_a_phone_finds_nothing_inaccessible(served, tmp_path):
     """Lighthouse's accessibility category (axe-core's rules and its own) scores 100 on each of the four pages."""
     if not LIGHTHOUSE.exists():
         pytest.fail("Lighthouse is not installed: run `npm ci` in the project's folder (Node.js 18.16 or newer).")
+    urls = {name: served + path for name, path in PAGES.items()}
+    reports = lighthouse_pages(urls, tmp_path, categories="accessibility")
     lines, failures = [], []
-    for name, path in PAGES.items():
-        report = lighthouse(served + path, tmp_path / f"{name.replace(' ', '-')}.json", categories="accessibility")
+    for name, report in reports.items():
         assert report["configSettings"]["formFactor"] == "mobile"
+        assert report["requestedUrl"] == urls[name], report["requestedUrl"]
         lines.append(summary(name, report))
         if report["categories"]["accessibility"]["score"] < 1:
             failures.append(name)
