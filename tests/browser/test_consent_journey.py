@@ -1,4 +1,4 @@
-"""A caseworker's day with the keyboard alone, on a desktop and a phone: from logging in to a revoked consent.
+"""A caseworker's day with the keyboard alone, on a desktop: from logging in to a revoked consent.
 
 Tab, Shift+Tab, Space, Enter, typing and (within a group of radio buttons) the arrow keys, no clicks:
 log in, open Borgere, register a citizen (after correcting an impossible CPR number from the error summary),
@@ -6,8 +6,12 @@ add a relative, record a dialogue, record a consent (permit, helbred and behandl
 contact, in writing), ask "Må jeg oplyse…?" about helbred (yes, with the consent shown), revoke the
 consent with a reason, and ask again (no: revoked). The caseworker's pages are behind the login, so
 the lists of public pages cannot reach them: every page on the way is checked here with axe-core and
-the console, and their HTML, as the server sent it, goes to the Nu HTML Checker at the end (in the desktop
-run: the phone is sent the same HTML; tests.browser.html_checker.checks_html).
+the console, and their HTML, as the server sent it, goes to the Nu HTML Checker at the end.
+
+The staff's pages on a phone: the phone is for relatives (public pages, the survey), so the caseworkers' journeys
+here and in test_record_journey, test_log_checks_journey, test_help_change_journey and test_dashboard_journey run
+on the desktop only, and test_the_other_consent_pages_and_their_errors, run on both viewports, opens their pages on
+the phone too (axe-core, the console and the response), as staff_pages_on_a_phone says.
 """
 
 import re
@@ -16,15 +20,15 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from consent.models import AuditEvent, Citizen, Consent, Dialogue, Relative
+from consent.models import AuditEvent, Citizen, Consent, Dialogue, HelpChange, Relative, RelativeTold
 from portal.roles import Role
 from tests.authenticator import totp_code
-from tests.browser.helpers import BOTH_VIEWPORTS, authenticator_secret, tab_to
+from tests.browser.helpers import BOTH_VIEWPORTS, VIEWPORTS, authenticator_secret, tab_to
 from tests.browser.html_checker import checks_html, html_checker, vnu_problems
 from tests.browser.public_pages import PublicPage, axe_problems, response_problems
 from tests.factories import PASSWORD, MunicipalityFactory, StaffFactory, UnitFactory
 
-pytestmark = [pytest.mark.browser, BOTH_VIEWPORTS]
+pytestmark = [pytest.mark.browser]
 
 CPR = "010190-1234"  # made up
 CITIZEN = "Inger Ibsen"
@@ -106,6 +110,7 @@ def live_caseworker(transactional_db, roles):
     )
 
 
+@pytest.mark.parametrize("viewport_name", ["desktop"])
 def test_caseworker_records_and_revokes_a_consent_with_the_keyboard(
     live_caseworker, live_server, page, console, viewport_name, tmp_path
 ):
@@ -222,7 +227,7 @@ def test_caseworker_records_and_revokes_a_consent_with_the_keyboard(
     assert len(journey.files) == 18, list(journey.files.values())
     for file_name, body in journey.bodies.items():
         (tmp_path / file_name).write_bytes(body)
-    problems = journey.problems + (vnu_problems(checker, tmp_path, journey.files) if checks_html(viewport_name) else [])
+    problems = journey.problems + vnu_problems(checker, tmp_path, journey.files)
     assert not problems, "axe-core, console, response or HTML problems:\n" + "\n".join(problems)
 
 
@@ -271,9 +276,28 @@ def busy_citizen(live_caseworker):
     Dialogue.objects.create(
         citizen=citizen, involvement="not_now", ask_again_on=today - timedelta(days=1), recorded_by=live_caseworker
     )
+    hospital = HelpChange.objects.create(
+        citizen=citizen,
+        kind="hospital",
+        category="helbred",
+        changes_on=today,
+        summary="Hun er faldet og bliver undersøgt.",
+        recorded_by=live_caseworker,
+    )
+    RelativeTold.objects.create(
+        help_change=hospital,
+        relative=daughter,
+        consent=permission,
+        how="phone",
+        told_on=today,
+        message="Kære Mette Datter",
+        recorded_by=live_caseworker,
+    )
     lonely = CitizenFactory(municipality=municipality, units=[unit], created_by=live_caseworker, name="Ene Borger")
     return {
         "citizen": citizen,
+        "daughter": daughter,
+        "hospital": hospital,
         "permission": permission,
         "revoked": revoked,
         "overdue": overdue,
@@ -287,13 +311,35 @@ def busy_citizen(live_caseworker):
     }
 
 
+def staff_pages_on_a_phone(busy_citizen) -> list[tuple[str, str]]:
+    """The pages of the caseworkers' journeys that run on the desktop only, and that the list below does not open
+    anyway: the sweep opens them on the phone (name, path) for the caseworker; the administrator's are below."""
+    citizen = busy_citizen["citizen"].get_absolute_url()
+    return [
+        ("staff-home", "/personale/"),  # test_caseworker_records_and_revokes_a_consent_with_the_keyboard
+        ("help-change-new", f"{citizen}aendring-i-hjaelpen/ny/"),  # test_help_change_journey
+        ("help-change", busy_citizen["hospital"].get_absolute_url()),
+        ("correct-relative", f"/personale/paaroerende/{busy_citizen['daughter'].pk}/ret/"),  # test_record_journey
+        ("reassign", f"/personale/aftaler/{busy_citizen['overdue'].pk}/ansvarlig/"),
+        ("close", f"{citizen}afslut/"),
+        ("access-request", f"{citizen}indsigt/"),  # test_log_checks_journey
+    ]
+
+
+ADMINISTRATOR_PAGES_ON_A_PHONE = [("personal-data", "/personale/persondata/"), ("retention", "/personale/opbevaring/")]
+
+
+@BOTH_VIEWPORTS
 def test_the_other_consent_pages_and_their_errors(
     busy_citizen, live_server, page, new_context, console, viewport_name, tmp_path
 ):
     """What the journey does not pass: lists, tasks, the receipt, changes, follow-ups, the log, the 403
-    page, notices, and each form sent empty (its error summary), all through axe-core and the checker."""
+    page, notices, and each form sent empty (its error summary), all through axe-core and the checker.
+    On the phone also the pages of the caseworkers' desktop-only journeys (staff_pages_on_a_phone), and the
+    citizen's page, with a change in the help, does not scroll sideways there."""
     from tests.browser.helpers import ConsoleWatch, log_in
 
+    phone = viewport_name == "phone"
     checker = html_checker()
     journey = Journey(page, console, live_server.url, viewport_name)
     log_in(page, live_server.url, "sara", PASSWORD)
@@ -318,7 +364,13 @@ def test_the_other_consent_pages_and_their_errors(
         ("en-citizen", f"/en{citizen}"),
     ]:
         journey.open(name, path)
+        if phone and name == "citizen-busy":  # with a change in the help and who was told (test_help_change_journey)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= VIEWPORTS["phone"]["width"], f"the citizen's page scrolls sideways ({width} px)"
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    if phone:
+        for name, path in staff_pages_on_a_phone(busy_citizen):
+            journey.open(name, path)
 
     # Each form sent empty: the summary of the errors, and each field's message.
     for name, path in [
@@ -346,7 +398,11 @@ def test_the_other_consent_pages_and_their_errors(
         journey.console.expected_failures.add(f"{live_server.url}{path}")  # Chromium logs the 403
         log_in(other, live_server.url, username, PASSWORD)
         journey.open(name, path, status)
-    assert len(journey.files) == 32, list(journey.files.values())
+        if phone and username == "admin-testrup":  # test_record_journey's pages for the administrator
+            for other_name, other_path in ADMINISTRATOR_PAGES_ON_A_PHONE:
+                journey.open(other_name, other_path)
+    extra = len(staff_pages_on_a_phone(busy_citizen)) + len(ADMINISTRATOR_PAGES_ON_A_PHONE) if phone else 0
+    assert len(journey.files) == 32 + extra, list(journey.files.values())
 
     for file_name, body in journey.bodies.items():
         (tmp_path / file_name).write_bytes(body)

@@ -1,7 +1,6 @@
 """The access request and the log checks in a browser: a caseworker makes a citizen's access request and
 opens its PDF; an administrator states a reason to open a citizen outside their units; the data protection
-officer filters the log. Every page through axe-core, the console and (at the end, in the desktop run:
-html_checker.checks_html) the Nu HTML checker."""
+officer filters the log. Every page through axe-core, the console and (at the end) the Nu HTML checker."""
 
 import io
 
@@ -10,8 +9,8 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from portal.roles import Role
-from tests.browser.helpers import BOTH_VIEWPORTS, ConsoleWatch, log_in
-from tests.browser.html_checker import checks_html, html_checker, vnu_problems
+from tests.browser.helpers import ConsoleWatch, log_in
+from tests.browser.html_checker import html_checker, vnu_problems
 from tests.browser.test_consent_journey import Journey
 from tests.factories import (
     PASSWORD,
@@ -24,7 +23,8 @@ from tests.factories import (
     UnitFactory,
 )
 
-pytestmark = [pytest.mark.browser, BOTH_VIEWPORTS]
+# Staff's pages: on the desktop (test_consent_journey.staff_pages_on_a_phone says what is checked on a phone).
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("viewport_name", ["desktop"])]
 
 CITIZEN = "Gerda Indsigtsen"
 
@@ -93,5 +93,5 @@ def test_access_request_pdf_break_the_glass_and_the_log_checks(
 
     for file_name, body in journey.bodies.items():
         (tmp_path / file_name).write_bytes(body)
-    problems = journey.problems + (vnu_problems(checker, tmp_path, journey.files) if checks_html(viewport_name) else [])
+    problems = journey.problems + vnu_problems(checker, tmp_path, journey.files)
     assert not problems, "axe-core, console, response or HTML problems:\n" + "\n".join(problems)

@@ -2,8 +2,7 @@
 is not in force, corrects a relative's phone number (forgetting the reason first), gives an agreement to a
 colleague, and closes the citizen's course (trying a date in the future first); the municipality
 administrator reads the page of personal data and tries a retention period of 0 years. Every page goes
-through axe-core and the console on the way, and through the Nu HTML Checker at the end (in the
-desktop run: html_checker.checks_html)."""
+through axe-core and the console on the way, and through the Nu HTML Checker at the end."""
 
 from datetime import timedelta
 
@@ -13,8 +12,8 @@ from playwright.sync_api import expect
 
 from consent.models import Agreement, Citizen, Correction
 from portal.roles import Role
-from tests.browser.helpers import BOTH_VIEWPORTS, ConsoleWatch, log_in
-from tests.browser.html_checker import checks_html, html_checker, vnu_problems
+from tests.browser.helpers import ConsoleWatch, log_in
+from tests.browser.html_checker import html_checker, vnu_problems
 from tests.browser.test_consent_journey import Journey
 from tests.factories import (
     PASSWORD,
@@ -27,7 +26,8 @@ from tests.factories import (
     UnitFactory,
 )
 
-pytestmark = [pytest.mark.browser, BOTH_VIEWPORTS]
+# Staff's pages: on the desktop (test_consent_journey.staff_pages_on_a_phone says what is checked on a phone).
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("viewport_name", ["desktop"])]
 
 
 @pytest.fixture
@@ -127,5 +127,5 @@ def test_a_caseworker_corrects_a_relative_and_closes_the_course(
     assert len(journey.files) == 13, list(journey.files.values())
     for file_name, body in journey.bodies.items():
         (tmp_path / file_name).write_bytes(body)
-    problems = journey.problems + (vnu_problems(checker, tmp_path, journey.files) if checks_html(viewport_name) else [])
+    problems = journey.problems + vnu_problems(checker, tmp_path, journey.files)
     assert not problems, "axe-core, console, response or HTML problems:\n" + "\n".join(problems)
