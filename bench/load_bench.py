@@ -35,6 +35,7 @@ HOST = "127.0.0.1"
 SIZES = (100, 1_000, 10_000)
 SEARCH_WORDS = ["demens", "plejehjem", "genoptræning", "kræft", "aflastning", "hjemmehjælp", "klage", "daghjem"]
 COPIES = 10  # the 10× survey data
+WARM_UP_SECONDS = 2
 BIG_SLUG, BIG_UNITS, BIG_RESPONSES = "syntetisk-svar", 120, 30_000  # the issue's XLSX case
 FIVE_K_SLUG, FIVE_K_UNITS, FIVE_K_RESPONSES = "syntetisk-5000", 20, 5_000  # the issue's answers-CSV case
 
@@ -250,7 +251,11 @@ def setup_database(database_url: str) -> None:
         subprocess.run(manage, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def wrk(binary: str, url: str, args: argparse.Namespace, *, cookie: str = "", script: str = "") -> dict:
+def wrk(
+    binary: str, url: str, args: argparse.Namespace, *, cookie: str = "", script: str = "", warm_up: bool = False
+) -> dict:
+    if warm_up:
+        subprocess.run([binary, "-t2", f"-c{args.connections}", f"-d{WARM_UP_SECONDS}s", url], capture_output=True)
     command = [binary, "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "--timeout", "60s"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
@@ -374,12 +379,17 @@ def main() -> int:
 
 
 def measure(binary, base, label, args, data, public, static, script, rows, alone_times) -> None:
-    """wrk at one server's URLs: the bare view and public pages on each; searches and exports on the uncached one."""
-    rows.append((f"bare view ({label} server)", wrk(binary, base + "/bench/bare", args)))
+    """wrk at one server's URLs: the bare view and public pages on each; searches and exports on the uncached one.
+
+    The bare view and each page are first asked for WARM_UP_SECONDS unmeasured, as on a server that has served them
+    before: the measured seconds then hold the steady state, worker recycling included (at these rates each worker
+    is replaced every few seconds, and a new one renders each page once more), not the first render of a page in
+    every worker at the same moment."""
+    rows.append((f"bare view ({label} server)", wrk(binary, base + "/bench/bare", args, warm_up=True)))
     if label == "cached":
-        rows.append(("static file (whitenoise)", wrk(binary, base + static, args)))
+        rows.append(("static file (whitenoise)", wrk(binary, base + static, args, warm_up=True)))
     for name, path in public.items():
-        rows.append((f"{name} {label}", wrk(binary, base + path, args)))
+        rows.append((f"{name} {label}", wrk(binary, base + path, args, warm_up=True)))
     if label != "uncached":
         return
     for size in SIZES:
