@@ -131,8 +131,9 @@ def test_the_public_page_cache_keeps_its_pages_in_redis_and_serves_them_from_the
 
     keys = redis_db.keys(":1:public-page:*")
     assert len(keys) == 1
-    assert pickle.loads(redis_db.get(keys[0])).decode() == html
+    version, kept = pickle.loads(redis_db.get(keys[0]))  # the page, and the version of the content it shows
+    assert kept.decode() == html
 
     # Whichever worker answers, the page now comes out of Redis.
-    redis_db.set(keys[0], pickle.dumps(b"<p>Siden kom fra Redis.</p>"), keepttl=True)
+    redis_db.set(keys[0], pickle.dumps((version, b"<p>Siden kom fra Redis.</p>")), keepttl=True)
     assert [get(gunicorn + PAGE) for _request in range(4)] == ["<p>Siden kom fra Redis.</p>"] * 4
