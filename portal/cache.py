@@ -26,7 +26,7 @@ class ReusingRedisCacheClient(RedisCacheClient):
     """Django's client, with one redis.Redis per connection pool instead of a new one for every operation.
 
     Building a redis.Redis fills its table of 169 reply handlers: with redis-py 8 that was two thirds of the CPU
-    of a cached page served from Redis (three reads). A redis.Redis is safe to share between threads, and its
+    of a cached page served from Redis. A redis.Redis is safe to share between threads, and its
     pool notices a fork and makes new connections.
     """
 
