@@ -5,8 +5,9 @@ One run (see bench/README.md):
 1. makes a throwaway PostgreSQL database (--database-url; dropped and created), migrates it and loads the demo
    (`manage.py demo`), plus three SYNTHETIC directories of 100 / 1,000 / 10,000 situations (municipalities
    "syntetisk-100" … , every text marked "[Syntetisk]") and a SYNTHETIC 10× copy of Haderslev's survey answers;
-2. starts gunicorn with gunicorn.conf.py (worker recycling on) twice: with the page cache (the production
-   cache) and with Django's DummyCache (every request uncached);
+2. starts gunicorn with gunicorn.conf.py (worker recycling on) three times: with the page cache per process (the
+   production default, LocMemCache), with the page cache in Redis (REDIS_URL, as the README recommends for more than
+   one server; --redis-url, database 5 emptied first) and with Django's DummyCache (every request uncached);
 3. drives wrk (8 connections, --latency) at each URL and prints one table: rps, p50, p99, and the ratios the
    issue asks for (against the bare view of the same server), with the machine's load average.
 
@@ -34,6 +35,7 @@ HOST = "127.0.0.1"
 SIZES = (100, 1_000, 10_000)
 SEARCH_WORDS = ["demens", "plejehjem", "genoptræning", "kræft", "aflastning", "hjemmehjælp", "klage", "daghjem"]
 COPIES = 10  # the 10× survey data
+WARM_UP_SECONDS = 2
 BIG_SLUG, BIG_UNITS, BIG_RESPONSES = "syntetisk-svar", 120, 30_000  # the issue's XLSX case
 FIVE_K_SLUG, FIVE_K_UNITS, FIVE_K_RESPONSES = "syntetisk-5000", 20, 5_000  # the issue's answers-CSV case
 
@@ -44,6 +46,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=8, help="seconds of wrk per URL (default 8)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3, help="WEB_CONCURRENCY (default 3)")
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/5",
+        help="a third server with the page cache in Redis (REDIS_URL, shared by the workers); 'off' to skip it",
+    )
     parser.add_argument("--skip-setup", action="store_true", help="reuse the database of an earlier run")
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)  # inside Django: synthetic data
     return parser.parse_args()
@@ -212,7 +219,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def environment(database_url: str, *, cached: bool, workers: int = 3) -> dict[str, str]:
+def environment(database_url: str, *, cached: bool, workers: int = 3, redis_url: str = "") -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_") and key != "REDIS_URL"}
     env |= {
         "DATABASE_URL": database_url,
@@ -225,6 +232,8 @@ def environment(database_url: str, *, cached: bool, workers: int = 3) -> dict[st
         "LOAD_BENCH_CACHE": "on" if cached else "off",
         "WEB_CONCURRENCY": str(workers),
     }
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     return env
 
 
@@ -242,7 +251,11 @@ def setup_database(database_url: str) -> None:
         subprocess.run(manage, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def wrk(binary: str, url: str, args: argparse.Namespace, *, cookie: str = "", script: str = "") -> dict:
+def wrk(
+    binary: str, url: str, args: argparse.Namespace, *, cookie: str = "", script: str = "", warm_up: bool = False
+) -> dict:
+    if warm_up:
+        subprocess.run([binary, "-t2", f"-c{args.connections}", f"-d{WARM_UP_SECONDS}s", url], capture_output=True)
     command = [binary, "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "--timeout", "60s"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
@@ -308,6 +321,13 @@ def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     sys.exit(f"load_bench: gunicorn did not start, see {log}")
 
 
+def flush_redis(redis_url: str) -> None:
+    """Start the Redis server's run with an empty database, so that its pages are made by this run's code."""
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+
+
 def stop(server: subprocess.Popen) -> None:
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=60)
@@ -339,30 +359,16 @@ def main() -> int:
     rows: list[tuple[str, dict]] = []
     alone_times: dict[str, float] = {}
     loads = [os.getloadavg()[0]]
-    for cached in (True, False):
+    servers = [("cached", True, ""), ("uncached", False, "")]
+    if args.redis_url != "off":
+        flush_redis(args.redis_url)
+        servers.insert(1, ("Redis", True, args.redis_url))
+    for label, cached, redis_url in servers:
         port = free_port()
-        env = environment(args.database_url, cached=cached, workers=args.workers)
-        server = serve(env, port, directory / f"gunicorn-{'cached' if cached else 'uncached'}.log")
-        base = f"http://{HOST}:{port}"
+        env = environment(args.database_url, cached=cached, workers=args.workers, redis_url=redis_url)
+        server = serve(env, port, directory / f"gunicorn-{label}.log")
         try:
-            label = "cached" if cached else "uncached"
-            rows.append((f"bare view ({label} server)", wrk(binary, base + "/bench/bare", args)))
-            if cached:
-                rows.append(("static file (whitenoise)", wrk(binary, base + static, args)))
-            for name, path in public.items():
-                rows.append((f"{name} {label}", wrk(binary, base + path, args)))
-            if not cached:
-                for size in SIZES:
-                    url = f"{base}/syntetisk-{size}/find-rundt/"
-                    title = f"search uncached, {size:,} situations (synthetic)"
-                    rows.append((title, wrk(binary, url, args, script=script)))
-                for scale, info in data["surveys"].items():
-                    cookie = data["cookies"][scale]
-                    for export in ("resultater.csv", "resultater.xlsx", "svar.csv"):
-                        url = f"{base}/personale/resultater/{info['id']}/{export}"
-                        title = f"export {export} {scale} ({info['responses']:,} responses)"
-                        rows.append((title, wrk(binary, url, args, cookie=cookie)))
-                        alone_times[f"{export} {scale}"] = alone(url, cookie)
+            measure(binary, f"http://{HOST}:{port}", label, args, data, public, static, script, rows, alone_times)
         finally:
             stop(server)
             loads.append(os.getloadavg()[0])
@@ -372,15 +378,47 @@ def main() -> int:
     return 0
 
 
+def measure(binary, base, label, args, data, public, static, script, rows, alone_times) -> None:
+    """wrk at one server's URLs: the bare view and public pages on each; searches and exports on the uncached one.
+
+    The bare view and each page are first asked for WARM_UP_SECONDS unmeasured, as on a server that has served them
+    before: the measured seconds then hold the steady state, worker recycling included (at these rates each worker
+    is replaced every few seconds, and a new one renders each page once more), not the first render of a page in
+    every worker at the same moment."""
+    rows.append((f"bare view ({label} server)", wrk(binary, base + "/bench/bare", args, warm_up=True)))
+    if label == "cached":
+        rows.append(("static file (whitenoise)", wrk(binary, base + static, args, warm_up=True)))
+    for name, path in public.items():
+        rows.append((f"{name} {label}", wrk(binary, base + path, args, warm_up=True)))
+    if label != "uncached":
+        return
+    for size in SIZES:
+        url = f"{base}/syntetisk-{size}/find-rundt/"
+        rows.append((f"search uncached, {size:,} situations (synthetic)", wrk(binary, url, args, script=script)))
+    for scale, info in data["surveys"].items():
+        cookie = data["cookies"][scale]
+        for export in ("resultater.csv", "resultater.xlsx", "svar.csv"):
+            url = f"{base}/personale/resultater/{info['id']}/{export}"
+            title = f"export {export} {scale} ({info['responses']:,} responses)"
+            rows.append((title, wrk(binary, url, args, cookie=cookie)))
+            alone_times[f"{export} {scale}"] = alone(url, cookie)
+
+
 def print_table(rows: list[tuple[str, dict]], loads: list[float], args: argparse.Namespace) -> None:
     found = dict(rows)
     bare = found["bare view (cached server)"]
     bare_uncached = found["bare view (uncached server)"]
+    bare_redis = found.get("bare view (Redis server)")
     print(f"\nwrk, {args.connections} connections, {args.duration} s per URL, {args.workers} workers (recycling on)")
     print(f"load average (1 min) during the run: {', '.join(f'{load:.1f}' for load in loads)}; {os.cpu_count()} CPUs\n")
     print(f"{'URL':<58} {'rps':>9} {'p50 ms':>9} {'p99 ms':>9} {'×bare rps':>10} {'p99/bare':>9} {'non-2xx':>8}")
     for name, row in rows:
-        reference = bare if "cached server" in name or " cached" in name or "static" in name else bare_uncached
+        if "Redis" in name:
+            reference = bare_redis
+        elif "uncached" in name or name.startswith("export"):
+            reference = bare_uncached
+        else:
+            reference = bare
         print(
             f"{name:<58} {row['rps']:>9.1f} {row['p50']:>9.1f} {row['p99']:>9.1f}"
             f" {row['rps'] / reference['rps']:>10.2f} {row['p99'] / reference['p99']:>9.1f} {row['errors']:>8}"

@@ -3,17 +3,17 @@
 An anonymous visitor's page carries nothing personal (no CSRF token, no name), so the rendered HTML
 is shared. The cache is Django's default cache: per process, or Redis shared by all workers with REDIS_URL.
 
-A cached page is found from the request alone, before the database is touched, so it is still served
-while the database restarts:
+A cached page is found from the request alone, in one read of the cache (one round trip with Redis), before the
+database is touched, so it is still served while the database restarts:
 - its key holds the URL's municipality slug, the language, the path and only the query parameters the
   page declares (`public_municipality_page(params=("q",))` on the search page, its value normalised);
   any other query string is ignored, so made-up parameters cannot fill the cache with copies of a page;
-- and the version of the municipality's content (`content_changed_at`), which every edit moves
-  (portal.signals and the apps' signals). The version is itself cached for VERSION_SECONDS under a
-  generation that every edit renews (`forget_versions`): with Redis an edit shows at once everywhere;
-  with the per-process cache other workers show it within VERSION_SECONDS. When the database does not
-  answer, the last version known is used for up to CACHE_SECONDS, so a cached page is served.
-- A page with parameters (a search) is cached only when the view says it is worth it, and at most
+- it is kept with the version of the municipality's content it was made from (`content_changed_at`, which every
+  edit moves: portal.signals and the apps' signals), and served only while that is the current version. The
+  current version is itself cached for VERSION_SECONDS, with the generation that every edit renews
+  (`forget_versions`): with Redis an edit shows at once everywhere; with the per-process cache other workers show
+  it within VERSION_SECONDS. When the database does not answer, the page kept is served whatever its version;
+- a page with parameters (a search) is cached only when the view says it is worth it, and at most
   PARAMETER_PAGES of them per CACHE_SECONDS, so a stream of different search words cannot push the
   pages everyone reads out of the cache.
 
@@ -21,13 +21,14 @@ while the database restarts:
 below it runs, to a visitor without a session cookie: a cached page then costs about what Django's bare view costs.
 It knows a path once this process has served it through the decorator (the path's municipality and parameters,
 at most MAX_ROUTES paths), and it only reads the cache: a miss, a stale version or a visitor with a session goes
-on to the view as before (after a miss, the decorator goes on from what the middleware read, not reading the same
-keys again: with Redis, no second round trip).
+on to the view as before (after a miss, the decorator goes on from what the middleware read, not reading the
+cache again).
 """
 
 import hashlib
 import time
 from functools import wraps
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -50,7 +51,7 @@ NOT_CACHED = "public_cache_skip"  # a view sets this attribute on a response tha
 MAX_ROUTES = 10_000  # paths PublicPageCacheMiddleware knows (only paths a decorated view answered with 200)
 # request.path -> (the municipality's slug, the page's parameters), as the decorator saw them in this process
 _routes: dict[str, tuple[str, tuple[str, ...]]] = {}
-MISSED = "public_page_missed"  # on a request: what the middleware read from the cache, found no page with
+MISSED = "public_page_missed"  # on a request: the CacheRead the middleware found no page with
 
 
 def normalised(value: str) -> str:
@@ -63,19 +64,44 @@ def forget_versions() -> None:
     cache.set(GENERATION_KEY, time.time_ns(), None)
 
 
-def _version_keys(slug: str) -> tuple[str, str, str]:
-    generation = cache.get(GENERATION_KEY) or 0
-    return (
-        f"public-page-version:{generation}:{slug}",  # current: renewed after an edit or VERSION_SECONDS
-        f"public-page-last-version:{slug}",  # the last one seen, for when the database does not answer
-        str(generation),
-    )
+class CacheRead(NamedTuple):
+    """What one read of the cache found for a request's page."""
+
+    slug: str
+    version_key: str
+    page_key: str
+    generation: int
+    version: str | None  # the content's current version, if read from the database since the last edit
+    page: tuple[str, bytes] | None  # the page kept: (the version it was made from, its HTML)
+
+    def html(self, version: str | None) -> bytes | None:
+        """The page kept, if it was made from `version`."""
+        return self.page[1] if self.page is not None and self.page[0] == version else None
 
 
-def _page_key(slug: str, version: str, request, params: tuple[str, ...]) -> str:
+def _page_key(slug: str, request, params: tuple[str, ...]) -> str:
     page = request.path + "".join(f"&{name}={normalised(request.GET.get(name, ''))}" for name in params)
     # The hash keeps the key short and safe for any cache backend.
-    return f"public-page:{slug}:{version}:{get_language()}:{hashlib.sha256(page.encode()).hexdigest()}"
+    return f"public-page:{slug}:{get_language()}:{hashlib.sha256(page.encode()).hexdigest()}"
+
+
+def _read(request, slug: str, params: tuple[str, ...]) -> CacheRead:
+    version_key, page_key = f"public-page-version:{slug}", _page_key(slug, request, params)
+    found = cache.get_many([GENERATION_KEY, version_key, page_key])
+    generation = found.get(GENERATION_KEY) or 0
+    stored = found.get(version_key)  # (the generation it was read in, the version)
+    version = stored[1] if stored is not None and stored[0] == generation else None
+    return CacheRead(slug, version_key, page_key, generation, version, found.get(page_key))
+
+
+def _current_version(read: CacheRead):
+    """The content's current version, and the municipality if it had to be read from the database for it."""
+    if read.version is not None:
+        return read.version, None
+    municipality = get_object_or_404(municipalities(), slug=read.slug)
+    version = municipality.content_changed_at.isoformat()
+    cache.set(read.version_key, (read.generation, version), VERSION_SECONDS)
+    return version, municipality
 
 
 def _may_add_parameter_page() -> bool:
@@ -89,16 +115,6 @@ def _may_add_parameter_page() -> bool:
 def _remember_route(request, slug: str, params: tuple[str, ...]) -> None:
     if request.path not in _routes and len(_routes) < MAX_ROUTES:
         _routes[request.path] = (slug, params)
-
-
-def _version(request, slug: str) -> tuple[str, str, str | None, str | None]:
-    """The version keys, the cached version and the page key PublicPageCacheMiddleware found no page under (or
-    None): read from the cache once per request."""
-    missed = getattr(request, MISSED, None)
-    if missed is not None and missed[0] == slug:
-        return missed[1:]
-    current_key, last_key, _generation = _version_keys(slug)
-    return current_key, last_key, cache.get(current_key), None
 
 
 def public_municipality_page(view=None, *, params: tuple[str, ...] = ()):
@@ -115,22 +131,16 @@ def public_municipality_page(view=None, *, params: tuple[str, ...] = ()):
         cacheable = request.method == "GET" and not request.user.is_authenticated
         if not cacheable:
             return view(request, get_object_or_404(municipalities(), slug=municipality_slug), **kwargs)
-        current_key, last_key, version, missed_key = _version(request, municipality_slug)
-        municipality = None
-        if version is None:
-            try:
-                municipality = get_object_or_404(municipalities(), slug=municipality_slug)
-            except DatabaseError:
-                version = cache.get(last_key)
-                html = cache.get(_page_key(municipality_slug, version, request, params)) if version else None
-                if html is None:
-                    raise
-                return HttpResponse(html)
-            version = municipality.content_changed_at.isoformat()
-            cache.set(current_key, version, VERSION_SECONDS)
-            cache.set(last_key, version, CACHE_SECONDS)
-        key = _page_key(municipality_slug, version, request, params)
-        html = cache.get(key) if key != missed_key else None
+        read = getattr(request, MISSED, None)
+        if read is None or read.slug != municipality_slug:
+            read = _read(request, municipality_slug, params)
+        try:
+            version, municipality = _current_version(read)
+        except DatabaseError:
+            if read.page is None:
+                raise
+            return HttpResponse(read.page[1])  # the last page made, whatever its version: better than none
+        html = read.html(version)
         if html is not None:
             _remember_route(request, municipality_slug, params)
             return HttpResponse(html)
@@ -144,7 +154,7 @@ def public_municipality_page(view=None, *, params: tuple[str, ...] = ()):
             and not getattr(response, NOT_CACHED, False)
             and (not has_params or _may_add_parameter_page())
         ):
-            cache.set(key, response.content, CACHE_SECONDS)
+            cache.set(read.page_key, (version, response.content), CACHE_SECONDS)
             _remember_route(request, municipality_slug, params)
         return response
 
@@ -171,14 +181,12 @@ class PublicPageCacheMiddleware:
         route = _routes.get(request.path)
         if route is not None and request.method == "GET" and settings.SESSION_COOKIE_NAME not in request.COOKIES:
             slug, params = route
-            current_key, last_key, _generation = _version_keys(slug)
-            version = cache.get(current_key)
-            key = _page_key(slug, version, request, params) if version is not None else None
-            html = cache.get(key) if key is not None else None
+            read = _read(request, slug, params)
+            html = read.html(read.version) if read.version is not None else None
             if html is not None:
                 response = HttpResponse(html)
                 # What the page shows depends on the session (none here): as the session middleware marks it.
                 patch_vary_headers(response, ("Cookie",))
                 return response
-            setattr(request, MISSED, (slug, current_key, last_key, version, key))  # not read again by the view
+            setattr(request, MISSED, read)  # not read again by the view
         return self.get_response(request)
