@@ -23,6 +23,15 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, migrated; transactional tests empty it back to this state (tests.quick_flush)."""
+    from tests import quick_flush
+
+    with django_db_blocker.unblock():
+        quick_flush.install()
+
+
 @pytest.fixture(autouse=True)
 def _force_login_is_a_whole_login(monkeypatch):
     """`client.force_login(user)` stands for a person who has logged in with password AND second factor.

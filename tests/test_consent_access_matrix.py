@@ -46,6 +46,7 @@ Behind the pages is consent.access.policy; the last tests ask it directly, for e
 app, the same question the table answers.
 """
 
+import copy
 from datetime import timedelta
 
 import pytest
@@ -282,6 +283,26 @@ class World:
         return reverse(f"consent:{url_name}", args=[self.objects[relation][target].pk])
 
 
+@pytest.fixture(scope="module")
+def built_world(django_db_setup, django_db_blocker):
+    """The world, built once for the module's tests (in each test process) in a transaction rolled back after them.
+
+    Each test runs in a transaction of its own inside this one, rolled back after it as always, so every test
+    starts from these rows as built (like Django's TestCase.setUpTestData).
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield World()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(built_world, db) -> World:
+    """The world for one test: a copy of its objects (a test may change them), its rows as built."""
+    return copy.deepcopy(built_world)
+
+
 def post_data(world: World, url_name: str, relation: str | None, role: str) -> dict:
     """Valid data for the URL's form: what a POST would save if nothing stopped it."""
     today = timezone.localdate()
@@ -367,9 +388,8 @@ def outcome_of(response) -> object:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("url_name", URL_NAMES)
-def test_access(db, client, role, url_name):
+def test_access(world, client, role, url_name):
     """One URL, one role: GET and POST for each citizen (or once, for a URL without a citizen)."""
-    world = World()
     user = world.users[role]
     if user is not None:
         client.force_login(user)
@@ -413,9 +433,8 @@ def citizens_of(rows) -> set[str]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_the_policy_gives_each_role_the_rows_of_exactly_the_citizens_it_may_open(db, role):
+def test_the_policy_gives_each_role_the_rows_of_exactly_the_citizens_it_may_open(world, role):
     """Every model of the app, as a queryset: the same answer as the pages, and the log for its readers only."""
-    world = World()
     user = world.users[role] or AnonymousUser()
     registrar = world.users["municipality_admin"]
     for objects in world.objects.values():
@@ -453,8 +472,7 @@ def citizens_of_names(citizens) -> set[str]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_the_policy_says_where_each_role_may_register_citizens_and_whom_it_may_name_as_a_relative(db, role):
-    world = World()
+def test_the_policy_says_where_each_role_may_register_citizens_and_whom_it_may_name_as_a_relative(world, role):
     user = world.users[role] or AnonymousUser()
     units = {unit.name for unit in policy.units_for_registration(user)}
     testrup_units = set(Unit.objects.filter(municipality__slug="testrup").values_list("name", flat=True))
@@ -475,8 +493,7 @@ def test_the_policy_says_where_each_role_may_register_citizens_and_whom_it_may_n
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_the_administrator_and_the_dpo_open_the_personal_data_page(db, client, role):
-    world = World()
+def test_only_the_administrator_and_the_dpo_open_the_personal_data_page(world, client, role):
     user = world.users[role]
     if user is not None:
         client.force_login(user)
