@@ -335,8 +335,8 @@ def test_the_other_consent_pages_and_their_errors(
 ):
     """What the journey does not pass: lists, tasks, the receipt, changes, follow-ups, the log, the 403
     page, notices, and each form sent empty (its error summary), all through axe-core and the checker.
-    On the phone also the pages of the caseworkers' desktop-only journeys (staff_pages_on_a_phone), and the
-    citizen's page, with a change in the help, does not scroll sideways there."""
+    On the phone also the pages of the caseworkers' desktop-only journeys (staff_pages_on_a_phone); neither they
+    nor the citizen's page, with a change in the help, scroll sideways there (a wide table scrolls in its box)."""
     from tests.browser.helpers import ConsoleWatch, log_in
 
     phone = viewport_name == "phone"
@@ -371,6 +371,8 @@ def test_the_other_consent_pages_and_their_errors(
     if phone:
         for name, path in staff_pages_on_a_phone(busy_citizen):
             journey.open(name, path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= VIEWPORTS["phone"]["width"], f"{name} scrolls sideways ({width} px)"
 
     # Each form sent empty: the summary of the errors, and each field's message.
     for name, path in [
