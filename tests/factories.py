@@ -80,8 +80,10 @@ _migrated_apps = []  # the project's state after every migration, built once per
 
 
 def restore_role_groups() -> None:
-    """The staff roles' groups with their permissions as the migrations make them, made again when a transactional
-    test's flush emptied the tables (post_migrate makes content types and permissions again, not groups)."""
+    """The staff roles' groups with their permissions as the migrations make them, made again if Django's own flush
+    emptied the tables (post_migrate makes content types and permissions again, not groups). tests.quick_flush, which
+    ends the transactional tests, keeps them; Django's flush still ends a test with available_apps or
+    serialized_rollback."""
     import importlib
 
     from django.db import connection
@@ -99,7 +101,7 @@ class StaffFactory(DjangoModelFactory):
     """A member of staff with `roles` (Role members) and, for a caseworker, `units`.
 
     Editors and municipality administrators work in the admin, so they are `is_staff` unless told otherwise.
-    The roles' groups, with their permissions, are made again if a transactional test emptied the tables.
+    The roles' groups, with their permissions, are made again if Django's own flush emptied the tables.
     """
 
     class Meta:

@@ -449,8 +449,7 @@ def run_at_once(attempt, how_many: int) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_submissions_of_one_invitation_store_exactly_one_response(municipality):
     survey = open_survey(municipality)
-    # Made directly, not through generate_invitations: a transactional test may find the role groups
-    # emptied by an earlier transactional test's flush.
+    # Made directly: one invitation is all this test needs.
     code = codes.grouped(codes.new_code())
     Invitation.objects.create(wave=survey.wave, unit=survey.unit, code_digest=codes.digest(codes.normalize(code)))
     answers = survey.full_answers()

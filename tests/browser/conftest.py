@@ -99,8 +99,9 @@ def live_policies(transactional_db, live_server):
 def roles(transactional_db):
     """The staff groups with their permissions, as the migrations make them (tests.factories.restore_role_groups).
 
-    A transactional test ends by emptying every table, the migration's groups too, so a later test
-    cannot count on them: this runs the migration's own function again when they are gone.
+    Transactional tests return the database to its migrated state, the groups included (tests.quick_flush); only
+    Django's own flush (kept for a test with available_apps or serialized_rollback) would empty them, and then this
+    runs the migration's own function again.
     """
     from tests.factories import restore_role_groups
 
